@@ -1,0 +1,31 @@
+package dev.moa.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.moa.provider.Usage;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.util.List;
+
+/** One {@code chat.completion.chunk} of a streamed answer. */
+@RegisterForReflection
+public record ChatCompletionChunk(
+        String id,
+        String object,
+        long created,
+        String model,
+        List<ChunkChoice> choices,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Trace moa) {
+
+    /** {@code finish_reason} stays in the JSON as null until the last content chunk, as OpenAI sends it. */
+    @RegisterForReflection
+    public record ChunkChoice(int index, Delta delta, Object logprobs,
+                              @JsonProperty("finish_reason") String finishReason) {
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Delta(String role, String content) {
+    }
+}

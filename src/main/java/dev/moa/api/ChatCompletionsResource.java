@@ -1,0 +1,115 @@
+package dev.moa.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixResult;
+import dev.moa.engine.MixRun;
+import dev.moa.engine.Upstream;
+import dev.moa.mix.ApiKey;
+import dev.moa.mix.ProviderConfig;
+import dev.moa.provider.ChatClient;
+import dev.moa.provider.ChatClients;
+import dev.moa.provider.UpstreamFailure;
+import dev.moa.store.MixCatalog;
+import dev.moa.store.ResolvedMix;
+import dev.moa.store.SecretResolver;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** {@code POST /v1/chat/completions}: the OpenAI endpoint, answered by a mix. */
+@Path("/v1/chat/completions")
+public class ChatCompletionsResource {
+
+    private final MixCatalog catalog;
+    private final MixEngine engine;
+    private final ChatClients clients;
+    private final SecretResolver secrets;
+    private final ObjectMapper json;
+
+    public ChatCompletionsResource(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
+                                   ObjectMapper json) {
+        this.catalog = catalog;
+        this.engine = engine;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.json = json;
+    }
+
+    /** Blocking: resolving a mix reads the store; the upstream calls themselves are non-blocking. */
+    @POST
+    @Blocking
+    public Uni<Response> create(String body) {
+        ChatRequest request = ChatRequestParser.parse(readJson(body));
+        ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix));
+        return engine.run(run).map(result -> respond(request, result));
+    }
+
+    private JsonNode readJson(String body) {
+        try {
+            JsonNode node = body == null || body.isBlank() ? null : json.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid JSON.");
+        }
+    }
+
+    private Map<String, Upstream> upstreams(ResolvedMix mix) {
+        Map<String, Upstream> upstreams = new HashMap<>();
+        mix.providers().forEach((name, provider) -> upstreams.put(name, new Upstream(client(provider), provider.timeout())));
+        return upstreams;
+    }
+
+    private ChatClient client(ProviderConfig provider) {
+        if (provider.apiKey().isEmpty()) {
+            return clients.forProvider(provider, Optional.empty());
+        }
+        ApiKey reference = provider.apiKey().get();
+        Optional<String> key = secrets.resolve(reference);
+        if (key.isEmpty()) {
+            UpstreamFailure missing = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
+                    + "\": " + describe(reference) + " is not set");
+            return call -> Uni.createFrom().failure(missing);
+        }
+        return clients.forProvider(provider, key);
+    }
+
+    private static String describe(ApiKey key) {
+        if (key instanceof ApiKey.FromEnv env) {
+            return "environment variable " + env.variable();
+        }
+        return "parameter " + ((ApiKey.FromParameter) key).name();
+    }
+
+    private Response respond(ChatRequest request, MixResult result) {
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = Instant.now().getEpochSecond();
+        Trace trace = request.trace() ? Trace.of(request.model(), result.latency().toMillis(), result.layers()) : null;
+        if (request.stream()) {
+            return Response.ok(EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace),
+                    MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
+        }
+        ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
+                List.of(new ChatCompletion.Choice(0,
+                        new ChatCompletion.AssistantMessage("assistant", result.answer().content()), null,
+                        result.answer().finishReason())),
+                result.usage(), trace);
+        return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.moa.api;
+
+import dev.moa.engine.LayerFailedException;
+import dev.moa.mix.InvalidDocumentException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every failure leaves as an OpenAI error object with a JSON content type; never HTML, never a stack trace. */
+public class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    @ServerExceptionMapper
+    public Response apiError(ApiError error) {
+        return json(error.status(), error.body());
+    }
+
+    @ServerExceptionMapper
+    public Response invalidDocument(InvalidDocumentException error) {
+        LOG.warn(error.getMessage());
+        return json(500, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "server_error", "model",
+                "invalid_mix_document")));
+    }
+
+    @ServerExceptionMapper
+    public Response layerFailed(LayerFailedException error) {
+        LOG.warn(error.getMessage());
+        return json(502, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "upstream_error", null,
+                "upstream_failed")));
+    }
+
+    @ServerExceptionMapper
+    public Response webError(WebApplicationException error) {
+        int status = error.getResponse().getStatus();
+        String message = switch (status) {
+            case 404 -> "Not found.";
+            case 405 -> "Method not allowed for this URL.";
+            case 406 -> "Cannot produce a response in the requested media type.";
+            case 413 -> "The request body is too large.";
+            case 415 -> "Unsupported content type.";
+            default -> status >= 500 ? "The server had an error while processing your request." : "Bad request.";
+        };
+        return json(status, new ErrorBody(new ErrorBody.Detail(message,
+                status >= 500 ? "server_error" : "invalid_request_error", null, null)));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable error) {
+        // The class only: a message could carry anything, and logs must never carry a key.
+        LOG.errorf("unexpected %s while serving a request", error.getClass().getName());
+        return json(500, new ErrorBody(new ErrorBody.Detail("The server had an error while processing your request.",
+                "server_error", null, null)));
+    }
+
+    private static Response json(int status, ErrorBody body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    }
+}

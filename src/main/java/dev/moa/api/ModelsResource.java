@@ -1,0 +1,41 @@
+package dev.moa.api;
+
+import dev.moa.store.MixCatalog;
+import dev.moa.store.MixListing;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** {@code GET /v1/models}: the mixes, listed as models. */
+@Path("/v1/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelsResource {
+
+    private static final String OWNER = "moa";
+
+    private final MixCatalog catalog;
+
+    public ModelsResource(MixCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @GET
+    @Blocking
+    public ModelList list() {
+        return new ModelList("list", catalog.list().stream().map(ModelsResource::model).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    @Blocking
+    public ModelList.Model get(@PathParam("id") String id) {
+        return catalog.find(id).map(ModelsResource::model).orElseThrow(() -> Errors.unknownModel(id));
+    }
+
+    private static ModelList.Model model(MixListing mix) {
+        return new ModelList.Model(mix.name(), "model", mix.modified().getEpochSecond(), OWNER);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.moa.engine;
+
+import dev.moa.provider.Usage;
+
+import java.util.List;
+
+/** Every call a layer made, in the order of the mix document. */
+public record LayerTrace(List<AgentOutcome> outcomes) {
+
+    public LayerTrace {
+        outcomes = List.copyOf(outcomes);
+    }
+
+    public List<AgentOutcome.Answered> answers() {
+        return outcomes.stream().filter(o -> o instanceof AgentOutcome.Answered)
+                .map(o -> (AgentOutcome.Answered) o).toList();
+    }
+
+    public Usage usage() {
+        return answers().stream().map(a -> a.completion().usage()).reduce(Usage.ZERO, Usage::plus);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.moa.engine;
+
+import dev.moa.mix.Mix;
+import dev.moa.mix.Sampling;
+import dev.moa.provider.Message;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request to run through a mix.
+ *
+ * @param clientSampling the client's own parameters; they apply to the aggregator where the mix sets none
+ * @param upstreams      every provider the mix names, by provider name
+ */
+public record MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams) {
+
+    public MixRun {
+        conversation = List.copyOf(conversation);
+        upstreams = Map.copyOf(upstreams);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.moa.engine;
+
+import dev.moa.mix.Agent;
+import dev.moa.mix.References;
+import dev.moa.provider.Message;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Builds the messages one agent receives: the client's conversation, the agent's own system prompt, and
+ * the previous layer's answers as numbered references. Every call gets fresh lists; nothing is shared
+ * between agents or requests.
+ */
+public final class ReferenceInjector {
+
+    /** Our default instructions to a layer that receives references (a mix may replace them). */
+    public static final String DEFAULT_PROMPT = """
+            Below are answers that other AI assistants gave to the latest user message. Treat them as \
+            material, not as truth: they may contain mistakes, gaps, bias or outdated facts. Check them \
+            against each other and against what you know, keep what is correct and useful, drop what is \
+            not, and write one answer of your own that is more accurate, complete and clear than any of \
+            them. Reply to the user directly; do not mention the numbered answers or these instructions.
+
+            Answers to consider:""";
+
+    private final Supplier<RandomGenerator> random;
+
+    public ReferenceInjector(Supplier<RandomGenerator> random) {
+        this.random = random;
+    }
+
+    public List<Message> messagesFor(Agent agent, References settings, List<Message> conversation,
+                                     List<Reference> references) {
+        String block = references.isEmpty() ? null : referenceBlock(settings, references);
+        List<Message> messages = new ArrayList<>(conversation);
+        int lastUser = lastUserIndex(messages);
+        boolean inUserTurn = block != null && settings.placement() == References.Placement.USER && lastUser >= 0;
+        if (inUserTurn) {
+            Message user = messages.get(lastUser);
+            messages.set(lastUser, user.withContent(join(user.content(), block)));
+        }
+        String systemSuffix = inUserTurn ? null : block;
+        if (agent.systemPrompt() == null && systemSuffix == null) {
+            return List.copyOf(messages);
+        }
+        int system = firstSystemIndex(messages);
+        if (system >= 0) {
+            Message client = messages.get(system);
+            messages.set(system, client.withContent(join(join(agent.systemPrompt(), client.content()), systemSuffix)));
+        } else {
+            messages.add(0, Message.system(join(agent.systemPrompt(), systemSuffix)));
+        }
+        return List.copyOf(messages);
+    }
+
+    private String referenceBlock(References settings, List<Reference> references) {
+        List<Reference> chosen = new ArrayList<>(references);
+        if (settings.dropout() > 0 || settings.shuffle()) {
+            RandomGenerator rng = random.get();
+            if (settings.dropout() > 0) {
+                chosen.removeIf(r -> rng.nextDouble() < settings.dropout());
+                if (chosen.isEmpty()) {
+                    chosen.add(references.get(rng.nextInt(references.size())));
+                }
+            }
+            if (settings.shuffle()) {
+                for (int i = chosen.size() - 1; i > 0; i--) {
+                    int j = rng.nextInt(i + 1);
+                    chosen.set(i, chosen.set(j, chosen.get(i)));
+                }
+            }
+        }
+        StringBuilder text = new StringBuilder(settings.prompt() != null ? settings.prompt() : DEFAULT_PROMPT);
+        for (int i = 0; i < chosen.size(); i++) {
+            Reference ref = chosen.get(i);
+            text.append("\n\n").append(i + 1).append(". ");
+            if (ref.weight() != null) {
+                text.append("[weight ").append(formatWeight(ref.weight())).append("] ");
+            }
+            text.append(ref.content());
+        }
+        return text.toString();
+    }
+
+    private static String formatWeight(double weight) {
+        return weight == Math.rint(weight) ? Long.toString((long) weight) : Double.toString(weight);
+    }
+
+    private static String join(String first, String second) {
+        if (first == null || first.isEmpty()) {
+            return second;
+        }
+        if (second == null || second.isEmpty()) {
+            return first;
+        }
+        return first + "\n\n" + second;
+    }
+
+    private static int firstSystemIndex(List<Message> messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).isSystem()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastUserIndex(List<Message> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).isUser()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

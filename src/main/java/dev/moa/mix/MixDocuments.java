@@ -1,0 +1,176 @@
+package dev.moa.mix;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Turns mix and provider documents into validated records. Every error names the document and the JSON path.
+ */
+public final class MixDocuments {
+
+    private static final Set<String> MIX_FIELDS = Set.of("description", "layers");
+    private static final Set<String> LAYER_FIELDS = Set.of("agents", "min_successes", "references");
+    private static final Set<String> AGENT_FIELDS = Set.of(
+            "provider", "model", "temperature", "max_tokens", "top_p", "stop", "system_prompt", "samples", "weight");
+    private static final Set<String> REFERENCE_FIELDS = Set.of("prompt", "placement", "shuffle", "dropout");
+    private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms");
+    private static final Set<String> KEY_FIELDS = Set.of("env", "parameter");
+    private static final int MAX_SAMPLES = 16;
+
+    private MixDocuments() {
+    }
+
+    /**
+     * @param name          the mix name clients use as {@code model}
+     * @param label         how errors name the document, e.g. {@code mix "coding"}
+     * @param knownProvider whether a provider document of that name exists
+     */
+    public static Mix parseMix(String name, String label, JsonNode json, Predicate<String> knownProvider) {
+        DocumentNode root = DocumentNode.root(label, json);
+        root.allowOnly(MIX_FIELDS);
+        String description = root.field("description").optionalText();
+        List<DocumentNode> layerNodes = root.field("layers").nonEmptyArray();
+        List<Layer> layers = new ArrayList<>(layerNodes.size());
+        for (int i = 0; i < layerNodes.size(); i++) {
+            layers.add(parseLayer(layerNodes.get(i), i == layerNodes.size() - 1, knownProvider));
+        }
+        return new Mix(name, description == null ? "" : description, layers);
+    }
+
+    private static Layer parseLayer(DocumentNode node, boolean last, Predicate<String> knownProvider) {
+        node.object().allowOnly(LAYER_FIELDS);
+        List<DocumentNode> agentNodes = node.field("agents").nonEmptyArray();
+        if (last && agentNodes.size() != 1) {
+            throw node.field("agents").invalid("the last layer is the aggregator and must have exactly one agent, found "
+                    + agentNodes.size());
+        }
+        List<Agent> agents = agentNodes.stream().map(a -> parseAgent(a, knownProvider)).toList();
+        int calls = agents.stream().mapToInt(Agent::samples).sum();
+        Integer minSuccesses = node.field("min_successes").optionalInt(1, Integer.MAX_VALUE);
+        if (minSuccesses != null && minSuccesses > calls) {
+            throw node.field("min_successes").invalid("is " + minSuccesses + " but the layer makes only " + calls + " calls");
+        }
+        DocumentNode refs = node.field("references");
+        References references = refs.present() ? parseReferences(refs) : References.DEFAULT;
+        return new Layer(agents, minSuccesses == null ? 1 : minSuccesses, references);
+    }
+
+    private static Agent parseAgent(DocumentNode node, Predicate<String> knownProvider) {
+        node.object().allowOnly(AGENT_FIELDS);
+        DocumentNode providerNode = node.field("provider");
+        String provider = providerNode.requiredText();
+        if (!knownProvider.test(provider)) {
+            throw providerNode.invalid("unknown provider \"" + provider + "\"");
+        }
+        String model = node.field("model").requiredText();
+        Sampling sampling = new Sampling(
+                node.field("temperature").optionalNumber(0, 2),
+                node.field("max_tokens").optionalInt(1, Integer.MAX_VALUE),
+                node.field("top_p").optionalNumber(0, 1),
+                parseStop(node.field("stop")));
+        Integer samples = node.field("samples").optionalInt(1, MAX_SAMPLES);
+        Double weight = node.field("weight").optionalNumber(0, Double.MAX_VALUE);
+        return new Agent(provider, model, sampling, node.field("system_prompt").optionalText(),
+                samples == null ? 1 : samples, weight);
+    }
+
+    private static List<String> parseStop(DocumentNode node) {
+        if (!node.present()) {
+            return null;
+        }
+        if (node.node().isTextual()) {
+            return List.of(node.text());
+        }
+        List<DocumentNode> items = node.nonEmptyArray();
+        return items.stream().map(DocumentNode::text).toList();
+    }
+
+    private static References parseReferences(DocumentNode node) {
+        node.object().allowOnly(REFERENCE_FIELDS);
+        String prompt = node.field("prompt").optionalText();
+        if (prompt != null && prompt.isBlank()) {
+            throw node.field("prompt").invalid("must not be empty");
+        }
+        References.Placement placement = References.Placement.SYSTEM;
+        DocumentNode placementNode = node.field("placement");
+        if (placementNode.present()) {
+            String value = placementNode.text();
+            placement = switch (value) {
+                case "system" -> References.Placement.SYSTEM;
+                case "user" -> References.Placement.USER;
+                default -> throw placementNode.invalid("must be \"system\" or \"user\", found \"" + value + "\"");
+            };
+        }
+        Boolean shuffle = node.field("shuffle").optionalBoolean();
+        Double dropout = node.field("dropout").optionalNumber(0, 0.99);
+        return new References(prompt, placement, shuffle != null && shuffle, dropout == null ? 0.0 : dropout);
+    }
+
+    /** @param label how errors name the document, e.g. {@code provider "together"} */
+    public static ProviderConfig parseProvider(String name, String label, JsonNode json) {
+        DocumentNode root = DocumentNode.root(label, json);
+        root.allowOnly(PROVIDER_FIELDS);
+        DocumentNode protocolNode = root.field("protocol");
+        String protocolId = protocolNode.requiredText();
+        Protocol protocol = Protocol.byId(protocolId.toLowerCase(Locale.ROOT));
+        if (protocol == null) {
+            throw protocolNode.invalid("unknown protocol \"" + protocolId + "\" (supported: openai)");
+        }
+        DocumentNode urlNode = root.field("base_url");
+        URI baseUrl = parseUrl(urlNode);
+        Optional<ApiKey> apiKey = Optional.empty();
+        DocumentNode keyNode = root.field("api_key");
+        if (keyNode.present()) {
+            apiKey = Optional.of(parseKey(keyNode));
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        DocumentNode headersNode = root.field("headers");
+        if (headersNode.present()) {
+            for (Map.Entry<String, DocumentNode> header : headersNode.object().entries()) {
+                if (header.getKey().equalsIgnoreCase("authorization")) {
+                    throw header.getValue().invalid("set the key with api_key, not as a header, so it can stay secret");
+                }
+                headers.put(header.getKey(), header.getValue().text());
+            }
+        }
+        Integer timeoutMs = root.field("timeout_ms").optionalInt(1, 15 * 60 * 1000);
+        return new ProviderConfig(name, protocol, baseUrl, apiKey, headers,
+                Optional.ofNullable(timeoutMs).map(Duration::ofMillis));
+    }
+
+    private static URI parseUrl(DocumentNode node) {
+        String text = node.requiredText();
+        try {
+            URI uri = new URI(text);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw node.invalid("must be an http or https URL, found \"" + text + "\"");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw node.invalid("is not a valid URL: \"" + text + "\"");
+        }
+    }
+
+    private static ApiKey parseKey(DocumentNode node) {
+        node.object().allowOnly(KEY_FIELDS);
+        DocumentNode env = node.field("env");
+        DocumentNode parameter = node.field("parameter");
+        if (env.present() == parameter.present()) {
+            throw node.invalid("needs exactly one of \"env\" or \"parameter\"");
+        }
+        return env.present()
+                ? new ApiKey.FromEnv(env.requiredText())
+                : new ApiKey.FromParameter(parameter.requiredText());
+    }
+}

@@ -1,0 +1,16 @@
+package dev.moa.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Where mix and provider documents live: files in a directory, or SSM parameters under a prefix. */
+public interface DocumentStore {
+
+    /** @param selector a mix name, optionally followed by {@code :version} or {@code :label} where the store has them */
+    Optional<StoredDocument> mix(String selector);
+
+    Optional<StoredDocument> provider(String name);
+
+    /** Every mix document, for the model list. */
+    List<StoredDocument> mixes();
+}

@@ -1,0 +1,79 @@
+package dev.moa.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Documents as files: {@code <dir>/mixes/<name>.json} and {@code <dir>/providers/<name>.json}. Files are read
+ * on every request, so an edited mix takes effect at once in dev mode.
+ */
+public final class FileDocumentStore implements DocumentStore {
+
+    private static final String SUFFIX = ".json";
+
+    private final Path dir;
+
+    public FileDocumentStore(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public Optional<StoredDocument> mix(String selector) {
+        return read("mix", dir.resolve("mixes"), selector);
+    }
+
+    @Override
+    public Optional<StoredDocument> provider(String name) {
+        return read("provider", dir.resolve("providers"), name);
+    }
+
+    @Override
+    public List<StoredDocument> mixes() {
+        Path mixes = dir.resolve("mixes");
+        if (!Files.isDirectory(mixes)) {
+            return List.of();
+        }
+        List<StoredDocument> documents = new ArrayList<>();
+        try (Stream<Path> files = Files.list(mixes)) {
+            for (Path file : files.sorted().toList()) {
+                String fileName = file.getFileName().toString();
+                if (fileName.endsWith(SUFFIX)) {
+                    read("mix", mixes, fileName.substring(0, fileName.length() - SUFFIX.length()))
+                            .ifPresent(documents::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + mixes, e);
+        }
+        return documents;
+    }
+
+    private Optional<StoredDocument> read(String kind, Path folder, String name) {
+        if (!DocumentNames.valid(name)) {
+            return Optional.empty();
+        }
+        Path file = folder.resolve(name + SUFFIX);
+        try {
+            String json = Files.readString(file, StandardCharsets.UTF_8);
+            return Optional.of(new StoredDocument(name, kind + " \"" + name + "\" (" + file + ")", json,
+                    Files.getLastModifiedTime(file).toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "file:" + dir;
+    }
+}

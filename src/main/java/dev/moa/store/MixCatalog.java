@@ -1,0 +1,81 @@
+package dev.moa.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.mix.Agent;
+import dev.moa.mix.InvalidDocumentException;
+import dev.moa.mix.Layer;
+import dev.moa.mix.Mix;
+import dev.moa.mix.MixDocuments;
+import dev.moa.mix.ProviderConfig;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Finds a mix by the name a client sends as {@code model}, and checks it together with its providers. */
+public final class MixCatalog {
+
+    private final DocumentStore store;
+    private final ObjectMapper json;
+
+    public MixCatalog(DocumentStore store, ObjectMapper json) {
+        this.store = store;
+        this.json = json;
+    }
+
+    /**
+     * @return empty when no such mix exists
+     * @throws InvalidDocumentException when the mix or one of its providers is invalid
+     */
+    public Optional<ResolvedMix> resolve(String model) {
+        Optional<StoredDocument> document = store.mix(model);
+        if (document.isEmpty()) {
+            return Optional.empty();
+        }
+        StoredDocument doc = document.get();
+        Map<String, Optional<StoredDocument>> providerDocs = new HashMap<>();
+        Mix mix = MixDocuments.parseMix(model, doc.label(), parse(doc),
+                name -> providerDocs.computeIfAbsent(name, store::provider).isPresent());
+        Map<String, ProviderConfig> providers = new HashMap<>();
+        for (Layer layer : mix.layers()) {
+            for (Agent agent : layer.agents()) {
+                providers.computeIfAbsent(agent.provider(), name -> {
+                    StoredDocument providerDoc = providerDocs.get(name).orElseThrow();
+                    return MixDocuments.parseProvider(name, providerDoc.label(), parse(providerDoc));
+                });
+            }
+        }
+        return Optional.of(new ResolvedMix(mix, providers, doc.modified()));
+    }
+
+    /** A mix for the model list, without validating it. */
+    public Optional<MixListing> find(String model) {
+        return store.mix(model).map(doc -> new MixListing(model, description(doc), doc.modified()));
+    }
+
+    public List<MixListing> list() {
+        return store.mixes().stream().map(doc -> new MixListing(doc.name(), description(doc), doc.modified())).toList();
+    }
+
+    private String description(StoredDocument doc) {
+        try {
+            JsonNode node = json.readTree(doc.json());
+            return node != null && node.path("description").isTextual() ? node.get("description").textValue() : "";
+        } catch (JsonProcessingException e) {
+            return "";
+        }
+    }
+
+    private JsonNode parse(StoredDocument doc) {
+        try {
+            return json.readTree(doc.json());
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new InvalidDocumentException(doc.label() + ": not valid JSON" + where);
+        }
+    }
+}

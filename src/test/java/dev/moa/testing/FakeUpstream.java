@@ -1,0 +1,237 @@
+package dev.moa.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP server on loopback that speaks the OpenAI chat-completions protocol. Each model can be
+ * scripted with a sequence of replies (the last one repeats); every request is recorded with the times it
+ * arrived and was answered.
+ */
+public final class FakeUpstream implements AutoCloseable {
+
+    /** What the upstream does with one request for a model. */
+    public sealed interface Reply {
+    }
+
+    /** A normal answer; {@code content == null} means "answer from &lt;model&gt;". */
+    public record Answer(String content, String finishReason) implements Reply {
+    }
+
+    /** An HTTP error status with an OpenAI error body. */
+    public record Status(int status, String message, Map<String, String> headers) implements Reply {
+    }
+
+    /** A 2xx with this exact body (not JSON, malformed, no choices...). */
+    public record RawBody(int status, String body) implements Reply {
+    }
+
+    /** Waits until {@code arrivals} requests have reached the same barrier (or 10 s pass), then answers. */
+    public record Barrier(CountDownLatch arrivals) implements Reply {
+        public static Barrier of(int parties) {
+            return new Barrier(new CountDownLatch(parties));
+        }
+    }
+
+    /** Never answers (until {@link #reset()} or close). */
+    public record Hang() implements Reply {
+    }
+
+    public record Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
+                           int status, JsonNode usage) {
+
+        public List<JsonNode> messages() {
+            List<JsonNode> messages = new ArrayList<>();
+            body.path("messages").forEach(messages::add);
+            return messages;
+        }
+
+        /** The content of the first system message, or null. */
+        public String system() {
+            for (JsonNode m : messages()) {
+                if ("system".equals(m.path("role").asText())) {
+                    return m.path("content").asText();
+                }
+            }
+            return null;
+        }
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase());
+        }
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
+    private final List<Recorded> recorded = new ArrayList<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private volatile CountDownLatch released = new CountDownLatch(1);
+
+    public FakeUpstream() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** Scripts a model: one reply per request, the last one repeating. */
+    public void script(String model, Reply... replies) {
+        scripts.put(model, new ArrayDeque<>(List.of(replies)));
+    }
+
+    public void reset() {
+        scripts.clear();
+        CountDownLatch old = released;
+        released = new CountDownLatch(1);
+        old.countDown();
+        synchronized (recorded) {
+            recorded.clear();
+        }
+    }
+
+    public List<Recorded> requests() {
+        synchronized (recorded) {
+            return List.copyOf(recorded);
+        }
+    }
+
+    public List<Recorded> requests(String model) {
+        return requests().stream().filter(r -> r.model().equals(model)).toList();
+    }
+
+    public Recorded only(String model) {
+        List<Recorded> matching = requests(model);
+        if (matching.size() != 1) {
+            throw new AssertionError("expected one request for " + model + ", got " + matching.size());
+        }
+        return matching.get(0);
+    }
+
+    private Reply next(String model) {
+        Deque<Reply> script = scripts.get(model);
+        if (script == null) {
+            return new Answer(null, "stop");
+        }
+        synchronized (script) {
+            return script.size() > 1 ? script.poll() : script.peek();
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        long start = System.nanoTime();
+        CountDownLatch releasedAtStart = released;
+        Map<String, String> headers = new HashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
+        JsonNode body;
+        try {
+            body = json.readTree(exchange.getRequestBody().readAllBytes());
+        } catch (IOException e) {
+            body = json.createObjectNode();
+        }
+        String model = body.path("model").asText("");
+        if (!exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
+            respond(exchange, 404, "{\"error\":{\"message\":\"no such path\"}}", Map.of());
+            record(model, body, headers, start, 404, null);
+            return;
+        }
+        Reply reply = next(model);
+        try {
+            if (reply instanceof Hang) {
+                releasedAtStart.await();
+                exchange.close();
+                return;
+            }
+            if (reply instanceof Barrier barrier) {
+                barrier.arrivals().countDown();
+                barrier.arrivals().await(10, TimeUnit.SECONDS);
+                reply = new Answer(null, "stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (reply instanceof Answer answer) {
+            String content = answer.content() != null ? answer.content() : "answer from " + model;
+            ObjectNode usage = json.createObjectNode();
+            usage.put("prompt_tokens", body.path("messages").toString().length());
+            usage.put("completion_tokens", content.length());
+            usage.put("total_tokens", body.path("messages").toString().length() + content.length());
+            ObjectNode out = json.createObjectNode();
+            out.put("id", "up-" + ids.incrementAndGet());
+            out.put("object", "chat.completion");
+            out.put("created", System.currentTimeMillis() / 1000);
+            out.put("model", model);
+            ObjectNode choice = out.putArray("choices").addObject();
+            choice.put("index", 0);
+            choice.putObject("message").put("role", "assistant").put("content", content);
+            choice.put("finish_reason", answer.finishReason());
+            out.set("usage", usage);
+            record(model, body, headers, start, 200, usage);
+            respond(exchange, 200, out.toString(), Map.of());
+        } else if (reply instanceof Status status) {
+            ObjectNode error = json.createObjectNode();
+            error.putObject("error").put("message", status.message()).put("type", "upstream_test_error");
+            record(model, body, headers, start, status.status(), null);
+            respond(exchange, status.status(), error.toString(), status.headers());
+        } else if (reply instanceof RawBody raw) {
+            record(model, body, headers, start, raw.status(), null);
+            respond(exchange, raw.status(), raw.body(), Map.of());
+        }
+    }
+
+    private void record(String model, JsonNode body, Map<String, String> headers, long start, int status,
+                        JsonNode usage) {
+        synchronized (recorded) {
+            recorded.add(new Recorded(model, body, Map.copyOf(headers), start, System.nanoTime(), status, usage));
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, Map<String, String> headers)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        released.countDown();
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

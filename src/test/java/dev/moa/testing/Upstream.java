@@ -1,0 +1,12 @@
+package dev.moa.testing;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** Marks a test field to receive the {@link FakeUpstream} or {@link TestStore} of {@link UpstreamResource}. */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.FIELD)
+public @interface Upstream {
+}

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -43,7 +44,7 @@ public final class FileDocumentStore implements DocumentStore {
         }
         List<StoredDocument> documents = new ArrayList<>();
         try (Stream<Path> files = Files.list(mixes)) {
-            for (Path file : files.sorted().toList()) {
+            for (Path file : files.toList()) {
                 String fileName = file.getFileName().toString();
                 if (fileName.endsWith(SUFFIX)) {
                     read("mix", mixes, fileName.substring(0, fileName.length() - SUFFIX.length()))
@@ -53,6 +54,7 @@ public final class FileDocumentStore implements DocumentStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + mixes, e);
         }
+        documents.sort(Comparator.comparing(StoredDocument::name));
         return documents;
     }
 

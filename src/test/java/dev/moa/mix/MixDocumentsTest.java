@@ -1,0 +1,107 @@
+package dev.moa.mix;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MixDocumentsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> PROVIDERS = Set.of("openai", "together");
+
+    private static Mix mix(String json) throws Exception {
+        return MixDocuments.parseMix("coding", "mix \"coding\"", JSON.readTree(json), PROVIDERS::contains);
+    }
+
+    private static String error(String json) {
+        return assertThrows(InvalidDocumentException.class, () -> mix(json)).getMessage();
+    }
+
+    @Test
+    void parsesEveryField() throws Exception {
+        Mix mix = mix("""
+                {"description": "d", "layers": [
+                  {"min_successes": 2, "references": {"prompt": "P", "placement": "user", "shuffle": true, "dropout": 0.2},
+                   "agents": [{"provider": "together", "model": "m1", "temperature": 0.7, "max_tokens": 512, "top_p": 0.9,
+                               "system_prompt": "S", "samples": 2, "weight": 1.5},
+                              {"provider": "openai", "model": "m2"}]},
+                  {"agents": [{"provider": "openai", "model": "gpt-4o", "stop": "END"}]}]}""");
+        assertEquals("d", mix.description());
+        Layer first = mix.layers().get(0);
+        assertEquals(2, first.minSuccesses());
+        assertEquals(3, first.calls());
+        assertEquals(new References("P", References.Placement.USER, true, 0.2), first.references());
+        assertEquals(new Agent("together", "m1", new Sampling(0.7, 512, 0.9, null), "S", 2, 1.5), first.agents().get(0));
+        assertEquals(References.DEFAULT, mix.layers().get(1).references());
+        assertEquals(java.util.List.of("END"), mix.aggregator().sampling().stop());
+    }
+
+    @Test
+    void errorsNameTheDocumentAndTheJsonPath() {
+        assertEquals("mix \"coding\": layers[1].agents[0].provider: unknown provider \"opneai\"", error("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a"}]},
+                            {"agents": [{"provider": "opneai", "model": "b"}]}]}"""));
+        assertEquals("mix \"coding\": layers[0].agents[0].temprature: unknown field (allowed: max_tokens, model, "
+                + "provider, samples, stop, system_prompt, temperature, top_p, weight)", error("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a", "temprature": 1}]}]}"""));
+        assertEquals("mix \"coding\": layers[0].agents[0].temperature: must be between 0.0 and 2.0", error("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a", "temperature": 3}]}]}"""));
+        assertEquals("mix \"coding\": layers[0].agents[0].model: is required", error("""
+                {"layers": [{"agents": [{"provider": "openai"}]}]}"""));
+        assertEquals("mix \"coding\": layers: must not be empty", error("{\"layers\": []}"));
+        assertEquals("mix \"coding\": layers: is required", error("{}"));
+        assertEquals("mix \"coding\": must be a JSON object", error("[]"));
+        assertEquals("mix \"coding\": layers[0].references.placement: must be \"system\" or \"user\", found \"middle\"",
+                error("""
+                {"layers": [{"references": {"placement": "middle"}, "agents": [{"provider": "openai", "model": "a"}]}]}"""));
+    }
+
+    @Test
+    void theLastLayerHasExactlyOneAgent() {
+        assertEquals("mix \"coding\": layers[0].agents: the last layer is the aggregator and must have exactly one "
+                + "agent, found 2", error("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a"}, {"provider": "openai", "model": "b"}]}]}"""));
+    }
+
+    @Test
+    void minSuccessesCannotExceedTheCallsOfTheLayer() {
+        assertTrue(error("""
+                {"layers": [{"min_successes": 3, "agents": [{"provider": "openai", "model": "a", "samples": 2}]},
+                            {"agents": [{"provider": "openai", "model": "b"}]}]}""")
+                .endsWith("layers[0].min_successes: is 3 but the layer makes only 2 calls"));
+    }
+
+    @Test
+    void providerDocuments() throws Exception {
+        ProviderConfig p = MixDocuments.parseProvider("together", "provider \"together\"", JSON.readTree("""
+                {"protocol": "openai", "base_url": "https://api.together.xyz/v1", "api_key": {"env": "TOGETHER_API_KEY"},
+                 "headers": {"X-Title": "moa"}, "timeout_ms": 20000}"""));
+        assertEquals(Protocol.OPENAI, p.protocol());
+        assertEquals("https://api.together.xyz/v1", p.baseUrl().toString());
+        assertEquals(new ApiKey.FromEnv("TOGETHER_API_KEY"), p.apiKey().orElseThrow());
+        assertEquals("moa", p.headers().get("X-Title"));
+        assertEquals(20_000, p.timeout().orElseThrow().toMillis());
+
+        assertEquals("provider \"x\": protocol: unknown protocol \"grpc\" (supported: openai)", providerError("""
+                {"protocol": "grpc", "base_url": "https://x"}"""));
+        assertEquals("provider \"x\": base_url: must be an http or https URL, found \"ftp://x\"", providerError("""
+                {"protocol": "openai", "base_url": "ftp://x"}"""));
+        assertEquals("provider \"x\": api_key: must be a JSON object", providerError("""
+                {"protocol": "openai", "base_url": "https://x", "api_key": "sk-live-secret"}"""));
+        assertEquals("provider \"x\": headers.Authorization: set the key with api_key, not as a header, so it can "
+                + "stay secret", providerError("""
+                {"protocol": "openai", "base_url": "https://x", "headers": {"Authorization": "Bearer sk-live-secret"}}"""));
+    }
+
+    private static String providerError(String json) {
+        String message = assertThrows(InvalidDocumentException.class,
+                () -> MixDocuments.parseProvider("x", "provider \"x\"", JSON.readTree(json))).getMessage();
+        assertTrue(!message.contains("sk-live-secret"), "a key written into a document is never echoed");
+        return message;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.moa.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.mix.Mix;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The mixes and providers shipped in infra/ are valid and reproduce the published set-ups. */
+class ShippedDocumentsTest {
+
+    private final MixCatalog catalog = new MixCatalog(new FileDocumentStore(Path.of("infra")), new ObjectMapper());
+
+    private Mix mix(String name) {
+        return catalog.resolve(name).orElseThrow().mix();
+    }
+
+    @Test
+    void everyShippedMixIsValid() {
+        List<String> names = catalog.list().stream().map(MixListing::name).toList();
+        assertEquals(List.of("coding-mix", "local-ollama", "together-moa", "together-moa-gpt4o", "together-moa-lite"),
+                names);
+        names.forEach(this::mix);
+    }
+
+    @Test
+    void publishedShapes() {
+        Set<String> proposers = Set.of("microsoft/WizardLM-2-8x22B", "Qwen/Qwen1.5-110B-Chat", "Qwen/Qwen1.5-72B-Chat",
+                "meta-llama/Llama-3-70b-chat-hf", "mistralai/Mixtral-8x22B-Instruct-v0.1", "databricks/dbrx-instruct");
+        Mix moa = mix("together-moa");
+        assertEquals(3, moa.layers().size());
+        assertEquals(proposers, models(moa, 0));
+        assertEquals(proposers, models(moa, 1));
+        assertEquals("Qwen/Qwen1.5-110B-Chat", moa.aggregator().model());
+        assertEquals(2, mix("together-moa-lite").layers().size());
+        assertEquals("Qwen/Qwen1.5-72B-Chat", mix("together-moa-lite").aggregator().model());
+        assertEquals("gpt-4o", mix("together-moa-gpt4o").aggregator().model());
+        assertEquals(Set.of("claude-3-5-sonnet-20240620", "gpt-4-turbo"), models(mix("coding-mix"), 0));
+        ResolvedMix local = catalog.resolve("local-ollama").orElseThrow();
+        assertEquals("llama3", local.mix().aggregator().model());
+        assertEquals(Set.of("mistral", "stablelm-zephyr"), models(local.mix(), 0));
+        assertEquals(true, local.providers().get("ollama").apiKey().isEmpty(), "local-ollama needs no key");
+    }
+
+    private static Set<String> models(Mix mix, int layer) {
+        return mix.layers().get(layer).agents().stream().map(a -> a.model()).collect(Collectors.toSet());
+    }
+}

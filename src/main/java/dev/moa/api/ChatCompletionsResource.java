@@ -1,8 +1,9 @@
 package dev.moa.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.amazonaws.services.lambda.runtime.Context;
+import dev.moa.MoaConfig;
 import dev.moa.engine.MixEngine;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.MixRun;
@@ -17,11 +18,14 @@ import dev.moa.store.ResolvedMix;
 import dev.moa.store.SecretResolver;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -33,39 +37,65 @@ import java.util.UUID;
 @Path("/v1/chat/completions")
 public class ChatCompletionsResource {
 
+    /** API Gateway and Lambda refuse larger payloads; dev mode answers the same way. */
+    static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
+
     private final MixCatalog catalog;
     private final MixEngine engine;
     private final ChatClients clients;
     private final SecretResolver secrets;
     private final ObjectMapper json;
+    private final MoaConfig config;
+    private final Instance<Context> lambda;
 
     public ChatCompletionsResource(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
-                                   ObjectMapper json) {
+                                   ObjectMapper json, MoaConfig config, Instance<Context> lambda) {
         this.catalog = catalog;
         this.engine = engine;
         this.clients = clients;
         this.secrets = secrets;
         this.json = json;
+        this.config = config;
+        this.lambda = lambda;
     }
 
     /** Blocking: resolving a mix reads the store; the upstream calls themselves are non-blocking. */
     @POST
     @Blocking
-    public Uni<Response> create(String body) {
+    public Uni<Response> create(byte[] body) {
+        if (body != null && body.length > MAX_BODY_BYTES) {
+            throw new ApiError(413, "invalid_request_error", null, "request_too_large",
+                    "The request body is " + body.length + " bytes; the limit is " + MAX_BODY_BYTES
+                            + " (API Gateway's payload limit).");
+        }
         ChatRequest request = ChatRequestParser.parse(readJson(body));
         ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
-        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix));
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget());
         return engine.run(run).map(result -> respond(request, result));
     }
 
-    private JsonNode readJson(String body) {
+    /** moa.deadline, further capped by what is left of the Lambda invocation minus a margin to answer. */
+    private Duration budget() {
+        Duration budget = config.deadline();
+        Context context = lambda.isResolvable() ? lambda.get() : null;
+        long remaining = context == null ? -1 : context.getRemainingTimeInMillis();
+        if (remaining > 0) {
+            Duration left = Duration.ofMillis(remaining).minus(config.deadlineMargin());
+            if (left.compareTo(budget) < 0) {
+                budget = left.isNegative() ? Duration.ZERO : left;
+            }
+        }
+        return budget;
+    }
+
+    private JsonNode readJson(byte[] body) {
         try {
-            JsonNode node = body == null || body.isBlank() ? null : json.readTree(body);
+            JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
             if (node == null || !node.isObject()) {
                 throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
             }
             return node;
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid JSON.");
         }
     }

@@ -25,11 +25,15 @@ public class ErrorMapper {
                 "invalid_mix_document")));
     }
 
+    /** 504 when time ran out with too few answers, 502 when the upstreams failed. */
     @ServerExceptionMapper
     public Response layerFailed(LayerFailedException error) {
         LOG.warn(error.getMessage());
-        return json(502, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "upstream_error", null,
-                "upstream_failed")));
+        return error.outOfTime()
+                ? json(504, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "timeout_error", null,
+                        "deadline_exceeded")))
+                : json(502, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "upstream_error", null,
+                        "upstream_failed")));
     }
 
     @ServerExceptionMapper

@@ -3,7 +3,9 @@ package dev.moa.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.moa.engine.AgentOutcome;
+import dev.moa.engine.Attempt;
 import dev.moa.engine.LayerTrace;
+import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -22,22 +24,44 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
     public record LayerView(List<AgentView> agents) {
     }
 
-    /** One call: {@code output} when it answered, {@code error} when it did not. */
+    /**
+     * One call: {@code output} when it answered, {@code error} when it did not; {@code cut} when the layer went
+     * on without it. {@code attempts} lists every try, fallbacks included.
+     */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String provider, String model, Integer sample, @JsonProperty("latency_ms") long latencyMs,
-                            int attempts, Usage usage, String output, String error) {
+                            Usage usage, String output, String error, Boolean cut, List<AttemptView> attempts) {
 
         static AgentView of(AgentOutcome outcome) {
             Integer sample = outcome.agent().samples() > 1 ? outcome.sample() : null;
             long ms = outcome.latency().toMillis();
+            List<AttemptView> attempts = outcome.attempts().stream().map(AttemptView::of).toList();
+            String provider = outcome.agent().provider();
+            String model = outcome.agent().model();
             if (outcome instanceof AgentOutcome.Answered a) {
-                return new AgentView(a.agent().provider(), a.agent().model(), sample, ms, a.attempts(),
-                        a.completion().usage(), a.completion().content(), null);
+                return new AgentView(provider, model, sample, ms, a.completion().usage(), a.completion().content(),
+                        null, null, attempts);
+            }
+            if (outcome instanceof AgentOutcome.Cut c) {
+                return new AgentView(provider, model, sample, ms, Usage.ZERO, null, c.reason(), true, attempts);
             }
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
-            return new AgentView(f.agent().provider(), f.agent().model(), sample, ms, f.attempts(), Usage.ZERO, null,
-                    f.failure().getMessage());
+            return new AgentView(provider, model, sample, ms, Usage.ZERO, null, f.failure().getMessage(), null,
+                    attempts);
+        }
+    }
+
+    /** One try: who was called, how long it took, and the failure if it failed. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AttemptView(String provider, String model, @JsonProperty("latency_ms") long latencyMs,
+                              Integer status, String error) {
+
+        static AttemptView of(Attempt attempt) {
+            Integer status = attempt.failure().map(UpstreamFailure::status).filter(s -> s > 0).orElse(null);
+            return new AttemptView(attempt.provider(), attempt.model(), attempt.latency().toMillis(), status,
+                    attempt.failure().map(Throwable::getMessage).orElse(null));
         }
     }
 }

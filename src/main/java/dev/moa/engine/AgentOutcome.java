@@ -5,8 +5,9 @@ import dev.moa.provider.Completion;
 import dev.moa.provider.UpstreamFailure;
 
 import java.time.Duration;
+import java.util.List;
 
-/** What one call of one agent (one sample) came to, with everything the trace shows. */
+/** What one call of one agent (one sample) came to, with every attempt it made. */
 public sealed interface AgentOutcome {
 
     Agent agent();
@@ -15,13 +16,29 @@ public sealed interface AgentOutcome {
 
     Duration latency();
 
-    int attempts();
+    List<Attempt> attempts();
 
-    record Answered(Agent agent, int sample, Duration latency, int attempts, Completion completion)
+    /** The agent, or one of its fallbacks, answered. */
+    record Answered(Agent agent, int sample, Duration latency, List<Attempt> attempts, Completion completion)
             implements AgentOutcome {
+        public Answered {
+            attempts = List.copyOf(attempts);
+        }
     }
 
-    record Failed(Agent agent, int sample, Duration latency, int attempts, UpstreamFailure failure)
+    /** Every attempt of the agent and its fallbacks failed. */
+    record Failed(Agent agent, int sample, Duration latency, List<Attempt> attempts, UpstreamFailure failure)
             implements AgentOutcome {
+        public Failed {
+            attempts = List.copyOf(attempts);
+        }
+    }
+
+    /** Still running when the layer went on without it (straggler grace or budget); its request was cancelled. */
+    record Cut(Agent agent, int sample, Duration latency, List<Attempt> attempts, String reason)
+            implements AgentOutcome {
+        public Cut {
+            attempts = List.copyOf(attempts);
+        }
     }
 }

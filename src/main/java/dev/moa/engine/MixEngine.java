@@ -12,11 +12,15 @@ import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Runs a mix: each layer's calls concurrently, the answers of one layer as numbered references to the next,
  * the last layer's single agent (the aggregator) as the result. Plain Java and Mutiny; no container needed.
+ *
+ * <p>Time: the request has a budget; each layer gets an equal share of what is left for it and the layers
+ * after it, so a fast layer leaves more time to later ones. No attempt outlives its layer's budget.
  */
 public final class MixEngine {
 
@@ -29,31 +33,35 @@ public final class MixEngine {
     }
 
     public Uni<MixResult> run(MixRun run) {
-        return Uni.createFrom().deferred(() -> runLayer(run, 0, List.of(), List.of(), System.nanoTime()));
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            return runLayer(run, 0, List.of(), List.of(), start, start + run.budget().toNanos());
+        });
     }
 
     private Uni<MixResult> runLayer(MixRun run, int index, List<Reference> references, List<LayerTrace> done,
-                                    long startNanos) {
-        Layer layer = run.mix().layers().get(index);
-        boolean aggregator = index == run.mix().layers().size() - 1;
-        List<Uni<AgentOutcome>> calls = new ArrayList<>(layer.calls());
+                                    long startNanos, long deadlineNanos) {
+        List<Layer> layers = run.mix().layers();
+        Layer layer = layers.get(index);
+        boolean aggregator = index == layers.size() - 1;
+        long now = System.nanoTime();
+        long layerEnd = now + Math.max(0, deadlineNanos - now) / (layers.size() - index);
+        List<LayerCollector.PendingCall> calls = new ArrayList<>(layer.calls());
         for (Agent agent : layer.agents()) {
-            Sampling sampling = aggregator ? agent.sampling().orElse(run.clientSampling()) : agent.sampling();
-            Upstream upstream = run.upstreams().get(agent.provider());
             for (int sample = 0; sample < agent.samples(); sample++) {
-                CompletionCall call = new CompletionCall(agent.model(),
-                        injector.messagesFor(agent, layer.references(), run.conversation(), references), sampling);
-                calls.add(callAgent(agent, sample, call, upstream));
+                calls.add(call(run, layer, agent, sample, references, aggregator, layerEnd));
             }
         }
-        return Uni.join().all(calls).andFailFast().chain(outcomes -> {
-            LayerTrace trace = new LayerTrace(outcomes);
+        LayerCollector collector = new LayerCollector(calls, layer.minSuccesses(), layer.stragglerGrace(),
+                Duration.ofNanos(layerEnd - now));
+        return collector.collect().chain(end -> {
+            LayerTrace trace = new LayerTrace(end.outcomes());
             List<LayerTrace> traces = new ArrayList<>(done);
             traces.add(trace);
             List<AgentOutcome.Answered> answers = trace.answers();
             if (answers.size() < layer.minSuccesses()) {
-                return Uni.createFrom().failure(
-                        new LayerFailedException(run.mix().name(), index, layer.minSuccesses(), traces));
+                return Uni.createFrom().failure(new LayerFailedException(run.mix().name(), index,
+                        layer.minSuccesses(), traces, end.budgetExpired()));
             }
             if (aggregator) {
                 Completion answer = answers.get(0).completion();
@@ -63,33 +71,63 @@ public final class MixEngine {
             }
             List<Reference> next = answers.stream()
                     .map(a -> new Reference(a.completion().content(), a.agent().weight())).toList();
-            return runLayer(run, index + 1, next, traces, startNanos);
+            return runLayer(run, index + 1, next, traces, startNanos, deadlineNanos);
         });
     }
 
-    /** One agent call with timeout and retries; never fails, the outcome says what happened. */
-    private Uni<AgentOutcome> callAgent(Agent agent, int sample, CompletionCall call, Upstream upstream) {
-        Duration timeout = upstream.timeout().orElse(policy.attemptTimeout());
-        AtomicInteger attempts = new AtomicInteger();
+    /** One call of one agent: the agent, then each fallback in order, each with its own retries. */
+    private LayerCollector.PendingCall call(MixRun run, Layer layer, Agent agent, int sample,
+                                            List<Reference> references, boolean aggregator, long layerEnd) {
+        List<Attempt> log = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
+        Uni<Completion> chain = null;
+        for (Agent candidate : agent.candidates()) {
+            Sampling sampling = aggregator ? candidate.sampling().orElse(run.clientSampling()) : candidate.sampling();
+            Upstream upstream = run.upstreams().get(candidate.provider());
+            Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
+                    candidate.model(), injector.messagesFor(candidate, layer.references(), run.conversation(),
+                    references), sampling), upstream, log, layerEnd));
+            chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
+        }
+        Uni<AgentOutcome> outcome = chain
+                .map(c -> (AgentOutcome) new AgentOutcome.Answered(agent, sample, since(start), log, c))
+                .onFailure().recoverWithItem(f -> new AgentOutcome.Failed(agent, sample, since(start), log,
+                        asUpstreamFailure(f)));
+        return new LayerCollector.PendingCall(outcome,
+                reason -> new AgentOutcome.Cut(agent, sample, since(start), log, reason));
+    }
+
+    private Uni<Completion> withRetries(Agent candidate, CompletionCall call, Upstream upstream, List<Attempt> log,
+                                        long layerEnd) {
+        int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
+        Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
         Uni<Completion> attempt = Uni.createFrom().deferred(() -> {
-                    attempts.incrementAndGet();
-                    return upstream.client().complete(call);
-                })
-                .ifNoItem().after(timeout).failWith(() -> UpstreamFailure.timeout(timeout))
+            long begin = System.nanoTime();
+            Duration left = Duration.ofNanos(layerEnd - begin);
+            if (left.isNegative() || left.isZero()) {
+                UpstreamFailure noTime = UpstreamFailure.deadline();
+                log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
+                return Uni.createFrom().failure(noTime);
+            }
+            Duration timeout = configured.compareTo(left) < 0 ? configured : left;
+            return upstream.client().complete(call)
+                    .ifNoItem().after(timeout).failWith(() -> UpstreamFailure.timeout(timeout))
+                    .onItemOrFailure().invoke((item, failure) -> log.add(new Attempt(candidate.provider(),
+                            candidate.model(), since(begin), Optional.ofNullable(failure).map(MixEngine::asUpstreamFailure))));
+        });
+        if (retries == 0) {
+            return attempt;
+        }
+        int[] tries = {0};
+        return attempt
                 // An upstream that names its own wait (429/503 Retry-After) gets it, capped, before the backoff.
                 .onFailure(f -> f instanceof UpstreamFailure u && u.retryable() && u.retryAfter().isPresent()
-                        && attempts.get() <= policy.retries())
-                .call(f -> Uni.createFrom().voidItem().onItem().delayIt().by(cap(((UpstreamFailure) f).retryAfter().get())));
-        if (policy.retries() > 0) {
-            attempt = attempt.onFailure(f -> f instanceof UpstreamFailure u && u.retryable())
-                    .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5)
-                    .atMost(policy.retries());
-        }
-        return attempt
-                .map(c -> (AgentOutcome) new AgentOutcome.Answered(agent, sample, since(start), attempts.get(), c))
-                .onFailure().recoverWithItem(f -> new AgentOutcome.Failed(agent, sample, since(start), attempts.get(),
-                        asUpstreamFailure(f)));
+                        && tries[0] < retries)
+                .call(f -> Uni.createFrom().voidItem().onItem().delayIt()
+                        .by(cap(((UpstreamFailure) f).retryAfter().get())))
+                .onFailure().invoke(() -> tries[0]++)
+                .onFailure(f -> f instanceof UpstreamFailure u && u.retryable())
+                .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
     }
 
     private Duration cap(Duration retryAfter) {
@@ -101,12 +139,13 @@ public final class MixEngine {
     }
 
     /** Mutiny wraps the last failure once retries are exhausted; the trace wants the upstream's own. */
-    private static UpstreamFailure asUpstreamFailure(Throwable failure) {
+    static UpstreamFailure asUpstreamFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof UpstreamFailure u) {
                 return u;
             }
         }
-        return new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, 0, "call failed: " + failure.getClass().getSimpleName(), null);
+        return new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, 0,
+                "call failed: " + failure.getClass().getSimpleName(), null);
     }
 }

@@ -4,6 +4,7 @@ import dev.moa.mix.Mix;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -12,8 +13,10 @@ import java.util.Map;
  *
  * @param clientSampling the client's own parameters; they apply to the aggregator where the mix sets none
  * @param upstreams      every provider the mix names, by provider name
+ * @param budget         how long the whole run may take
  */
-public record MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams) {
+public record MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams,
+                     Duration budget) {
 
     public MixRun {
         conversation = List.copyOf(conversation);

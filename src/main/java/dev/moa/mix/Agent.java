@@ -1,14 +1,45 @@
 package dev.moa.mix;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 /**
  * One model in a layer.
  *
- * @param samples how many times the agent is called (repeated sampling); each answer is its own reference
- * @param weight  shown next to the agent's references so the next layer can weigh them; {@code null} = none
+ * @param samples   how many times the agent is called (repeated sampling); each answer is its own reference
+ * @param weight    shown next to the agent's references so the next layer can weigh them; {@code null} = none
+ * @param timeout   per attempt; empty = the provider's {@code timeout_ms}, else the default
+ * @param retries   further attempts after the first, when retrying can help; {@code null} = the default (2)
+ * @param fallbacks tried in order when this agent still fails after its retries; fields they leave unset are
+ *                  taken from this agent
  */
-public record Agent(String provider, String model, Sampling sampling, String systemPrompt, int samples, Double weight) {
+public record Agent(String provider, String model, Sampling sampling, String systemPrompt, int samples, Double weight,
+                    Optional<Duration> timeout, Integer retries, List<Agent> fallbacks) {
+
+    public Agent {
+        fallbacks = List.copyOf(fallbacks);
+    }
+
+    /** An agent with only the basics set; the rest at their defaults. */
+    public static Agent of(String provider, String model, Sampling sampling, String systemPrompt, int samples,
+                           Double weight) {
+        return new Agent(provider, model, sampling, systemPrompt, samples, weight, Optional.empty(), null, List.of());
+    }
 
     public String label() {
         return provider + "/" + model;
+    }
+
+    /** This agent followed by its fallbacks: the candidates tried in order. */
+    public List<Agent> candidates() {
+        if (fallbacks.isEmpty()) {
+            return List.of(this);
+        }
+        ArrayList<Agent> all = new ArrayList<>(1 + fallbacks.size());
+        all.add(this);
+        all.addAll(fallbacks);
+        return List.copyOf(all);
     }
 }

@@ -1,9 +1,16 @@
 package dev.moa.mix;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
-/** Agents that run concurrently; the request fails when fewer than {@code minSuccesses} answer. */
-public record Layer(List<Agent> agents, int minSuccesses, References references) {
+/**
+ * Agents that run concurrently; the request fails when fewer than {@code minSuccesses} answer.
+ *
+ * @param stragglerGrace once {@code minSuccesses} calls have answered, how much longer to wait for the rest
+ *                       before going on without them; empty = wait for all (within the layer's budget)
+ */
+public record Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {
 
     public Layer {
         agents = List.copyOf(agents);

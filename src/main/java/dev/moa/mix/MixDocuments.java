@@ -20,9 +20,15 @@ import java.util.function.Predicate;
 public final class MixDocuments {
 
     private static final Set<String> MIX_FIELDS = Set.of("description", "layers");
-    private static final Set<String> LAYER_FIELDS = Set.of("agents", "min_successes", "references");
-    private static final Set<String> AGENT_FIELDS = Set.of(
-            "provider", "model", "temperature", "max_tokens", "top_p", "stop", "system_prompt", "samples", "weight");
+    private static final Set<String> LAYER_FIELDS = Set.of("agents", "min_successes", "references",
+            "straggler_grace_ms");
+    private static final Set<String> AGENT_FIELDS = Set.of("provider", "model", "temperature", "max_tokens", "top_p",
+            "stop", "system_prompt", "samples", "weight", "timeout_ms", "retries", "fallbacks");
+    /** A fallback stands in for its agent: it has no samples, weight or fallbacks of its own. */
+    private static final Set<String> FALLBACK_FIELDS = Set.of("provider", "model", "temperature", "max_tokens", "top_p",
+            "stop", "system_prompt", "timeout_ms", "retries");
+    private static final int MAX_TIMEOUT_MS = 15 * 60 * 1000;
+    private static final int MAX_RETRIES = 5;
     private static final Set<String> REFERENCE_FIELDS = Set.of("prompt", "placement", "shuffle", "dropout");
     private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms");
     private static final Set<String> KEY_FIELDS = Set.of("env", "parameter");
@@ -63,11 +69,38 @@ public final class MixDocuments {
         }
         DocumentNode refs = node.field("references");
         References references = refs.present() ? parseReferences(refs) : References.DEFAULT;
-        return new Layer(agents, minSuccesses == null ? 1 : minSuccesses, references);
+        Integer grace = node.field("straggler_grace_ms").optionalInt(0, MAX_TIMEOUT_MS);
+        return new Layer(agents, minSuccesses == null ? 1 : minSuccesses, references,
+                Optional.ofNullable(grace).map(Duration::ofMillis));
     }
 
     private static Agent parseAgent(DocumentNode node, Predicate<String> knownProvider) {
         node.object().allowOnly(AGENT_FIELDS);
+        Agent agent = parseCandidate(node, knownProvider);
+        Integer samples = node.field("samples").optionalInt(1, MAX_SAMPLES);
+        Double weight = node.field("weight").optionalNumber(0, Double.MAX_VALUE);
+        List<Agent> fallbacks = new ArrayList<>();
+        DocumentNode fallbackNodes = node.field("fallbacks");
+        if (fallbackNodes.present()) {
+            for (DocumentNode fallbackNode : fallbackNodes.nonEmptyArray()) {
+                fallbackNode.object().allowOnly(FALLBACK_FIELDS);
+                fallbacks.add(inherit(parseCandidate(fallbackNode, knownProvider), agent));
+            }
+        }
+        return new Agent(agent.provider(), agent.model(), agent.sampling(), agent.systemPrompt(),
+                samples == null ? 1 : samples, weight, agent.timeout(), agent.retries(), fallbacks);
+    }
+
+    /** Fields a fallback leaves unset are the primary agent's. */
+    private static Agent inherit(Agent fallback, Agent primary) {
+        return new Agent(fallback.provider(), fallback.model(), fallback.sampling().orElse(primary.sampling()),
+                fallback.systemPrompt() != null ? fallback.systemPrompt() : primary.systemPrompt(), 1, null,
+                fallback.timeout().isPresent() ? fallback.timeout() : primary.timeout(),
+                fallback.retries() != null ? fallback.retries() : primary.retries(), List.of());
+    }
+
+    /** The fields an agent and a fallback share. */
+    private static Agent parseCandidate(DocumentNode node, Predicate<String> knownProvider) {
         DocumentNode providerNode = node.field("provider");
         String provider = providerNode.requiredText();
         if (!knownProvider.test(provider)) {
@@ -79,10 +112,10 @@ public final class MixDocuments {
                 node.field("max_tokens").optionalInt(1, Integer.MAX_VALUE),
                 node.field("top_p").optionalNumber(0, 1),
                 parseStop(node.field("stop")));
-        Integer samples = node.field("samples").optionalInt(1, MAX_SAMPLES);
-        Double weight = node.field("weight").optionalNumber(0, Double.MAX_VALUE);
-        return new Agent(provider, model, sampling, node.field("system_prompt").optionalText(),
-                samples == null ? 1 : samples, weight);
+        Integer timeoutMs = node.field("timeout_ms").optionalInt(1, MAX_TIMEOUT_MS);
+        Integer retries = node.field("retries").optionalInt(0, MAX_RETRIES);
+        return new Agent(provider, model, sampling, node.field("system_prompt").optionalText(), 1, null,
+                Optional.ofNullable(timeoutMs).map(Duration::ofMillis), retries, List.of());
     }
 
     private static List<String> parseStop(DocumentNode node) {
@@ -144,7 +177,7 @@ public final class MixDocuments {
                 headers.put(header.getKey(), header.getValue().text());
             }
         }
-        Integer timeoutMs = root.field("timeout_ms").optionalInt(1, 15 * 60 * 1000);
+        Integer timeoutMs = root.field("timeout_ms").optionalInt(1, MAX_TIMEOUT_MS);
         return new ProviderConfig(name, protocol, baseUrl, apiKey, headers,
                 Optional.ofNullable(timeoutMs).map(Duration::ofMillis));
     }

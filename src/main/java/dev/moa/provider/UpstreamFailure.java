@@ -19,7 +19,9 @@ public final class UpstreamFailure extends RuntimeException {
         /** A 2xx answer we could not use: not JSON, wrong shape, no choices, no content. */
         BAD_RESPONSE,
         /** We could not even call: the provider's key is not set. */
-        NOT_CONFIGURED
+        NOT_CONFIGURED,
+        /** The request's time budget was spent before this attempt could start. */
+        DEADLINE
     }
 
     private final Kind kind;
@@ -50,6 +52,10 @@ public final class UpstreamFailure extends RuntimeException {
         return new UpstreamFailure(Kind.BAD_RESPONSE, 0, "unusable response: " + message, null);
     }
 
+    public static UpstreamFailure deadline() {
+        return new UpstreamFailure(Kind.DEADLINE, 0, "no time left in the layer's budget", null);
+    }
+
     public static UpstreamFailure notConfigured(String message) {
         return new UpstreamFailure(Kind.NOT_CONFIGURED, 0, message, null);
     }
@@ -72,7 +78,7 @@ public final class UpstreamFailure extends RuntimeException {
         return switch (kind) {
             case STATUS -> status == 408 || status == 429 || status >= 500;
             case TIMEOUT, CONNECTION -> true;
-            case BAD_RESPONSE, NOT_CONFIGURED -> false;
+            case BAD_RESPONSE, NOT_CONFIGURED, DEADLINE -> false;
         };
     }
 }

@@ -41,7 +41,7 @@ public final class MixCatalog {
                 name -> providerDocs.computeIfAbsent(name, store::provider).isPresent());
         Map<String, ProviderConfig> providers = new HashMap<>();
         for (Layer layer : mix.layers()) {
-            for (Agent agent : layer.agents()) {
+            for (Agent agent : layer.agents().stream().flatMap(a -> a.candidates().stream()).toList()) {
                 providers.computeIfAbsent(agent.provider(), name -> {
                     StoredDocument providerDoc = providerDocs.get(name).orElseThrow();
                     return MixDocuments.parseProvider(name, providerDoc.label(), parse(providerDoc));

@@ -182,7 +182,8 @@ class ChatCompletionsTest {
                 .body("moa.layers[0].agents[0].model", equalTo("p1"))
                 .body("moa.layers[0].agents[0].output", equalTo("answer from p1"))
                 .body("moa.layers[0].agents[1].error", equalTo("HTTP 400: bad model name"))
-                .body("moa.layers[0].agents[1].attempts", equalTo(1))
+                .body("moa.layers[0].agents[1].attempts.size()", equalTo(1))
+                .body("moa.layers[0].agents[1].attempts[0].status", equalTo(400))
                 .body("moa.layers[2].agents[0].output", equalTo("answer from agg"))
                 .extract().asString();
         JsonNode trace = json(body).path("moa");
@@ -202,9 +203,10 @@ class ChatCompletionsTest {
         post("""
                 {"model": "three", "moa": {"trace": true}, "messages": [{"role": "user", "content": "x"}]}""")
                 .then().statusCode(200)
-                .body("moa.layers[0].agents[0].attempts", equalTo(2))
+                .body("moa.layers[0].agents[0].attempts.size()", equalTo(2))
+                .body("moa.layers[0].agents[0].attempts[0].error", equalTo("HTTP 503: overloaded"))
                 .body("moa.layers[0].agents[0].output", equalTo("late p1"))
-                .body("moa.layers[1].agents[0].attempts", equalTo(2));
+                .body("moa.layers[1].agents[0].attempts.size()", equalTo(2));
         List<Recorded> q1 = upstream.requests("q1");
         assertEquals(2, q1.size());
         assertTrue(q1.get(1).startNanos() - q1.get(0).endNanos() >= 1_000_000_000L,

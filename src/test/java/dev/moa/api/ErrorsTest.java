@@ -90,6 +90,22 @@ class ErrorsTest {
     }
 
     @Test
+    void aBodyOverSixMegabytesIs413() {
+        String big = "x".repeat(6 * 1024 * 1024);
+        post("{\"model\": \"simple\", \"messages\": [{\"role\": \"user\", \"content\": \"" + big + "\"}]}")
+                .statusCode(413).body("error.code", equalTo("request_too_large"));
+        assertTrue(upstream.requests().isEmpty());
+    }
+
+    @Test
+    void textPartsAreAccepted() {
+        post("{\"model\": \"simple\", \"messages\": [{\"role\": \"user\", \"content\": "
+                + "[{\"type\": \"text\", \"text\": \"hello\"}]}]}").statusCode(200);
+        org.junit.jupiter.api.Assertions.assertEquals("hello",
+                upstream.only("e1").messages().get(0).path("content").asText());
+    }
+
+    @Test
     void unknownMixIs404ModelNotFound() {
         post("{\"model\": \"no-such-mix\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}")
                 .statusCode(404)

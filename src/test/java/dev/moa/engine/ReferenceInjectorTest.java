@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 class ReferenceInjectorTest {
 
-    private static final Agent PLAIN = new Agent("p", "m", Sampling.NONE, null, 1, null);
+    private static final Agent PLAIN = Agent.of("p", "m", Sampling.NONE, null, 1, null);
     private static final List<Reference> REFS = List.of(new Reference("A", null), new Reference("B", null),
             new Reference("C", null));
     private final ReferenceInjector injector = new ReferenceInjector(() -> new SplittableRandom(7));
@@ -24,7 +24,7 @@ class ReferenceInjectorTest {
     void firstLayerGetsTheConversationPlusTheAgentSystemPrompt() {
         List<Message> conversation = List.of(Message.system("client rules"), new Message("user", "q"));
         assertEquals(conversation, injector.messagesFor(PLAIN, References.DEFAULT, conversation, List.of()));
-        Agent prompted = new Agent("p", "m", Sampling.NONE, "agent rules", 1, null);
+        Agent prompted = Agent.of("p", "m", Sampling.NONE, "agent rules", 1, null);
         assertEquals(List.of(Message.system("agent rules\n\nclient rules"), new Message("user", "q")),
                 injector.messagesFor(prompted, References.DEFAULT, conversation, List.of()));
         assertEquals(List.of(Message.system("agent rules"), new Message("user", "q")),

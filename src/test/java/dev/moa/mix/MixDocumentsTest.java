@@ -36,7 +36,7 @@ class MixDocumentsTest {
         assertEquals(2, first.minSuccesses());
         assertEquals(3, first.calls());
         assertEquals(new References("P", References.Placement.USER, true, 0.2), first.references());
-        assertEquals(new Agent("together", "m1", new Sampling(0.7, 512, 0.9, null), "S", 2, 1.5), first.agents().get(0));
+        assertEquals(Agent.of("together", "m1", new Sampling(0.7, 512, 0.9, null), "S", 2, 1.5), first.agents().get(0));
         assertEquals(References.DEFAULT, mix.layers().get(1).references());
         assertEquals(java.util.List.of("END"), mix.aggregator().sampling().stop());
     }
@@ -46,8 +46,8 @@ class MixDocumentsTest {
         assertEquals("mix \"coding\": layers[1].agents[0].provider: unknown provider \"opneai\"", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a"}]},
                             {"agents": [{"provider": "opneai", "model": "b"}]}]}"""));
-        assertEquals("mix \"coding\": layers[0].agents[0].temprature: unknown field (allowed: max_tokens, model, "
-                + "provider, samples, stop, system_prompt, temperature, top_p, weight)", error("""
+        assertEquals("mix \"coding\": layers[0].agents[0].temprature: unknown field (allowed: fallbacks, max_tokens, "
+                + "model, provider, retries, samples, stop, system_prompt, temperature, timeout_ms, top_p, weight)", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a", "temprature": 1}]}]}"""));
         assertEquals("mix \"coding\": layers[0].agents[0].temperature: must be between 0.0 and 2.0", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a", "temperature": 3}]}]}"""));

@@ -54,9 +54,24 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    /** Never answers (until {@link #reset()} or close). */
+    /**
+     * Sends 200 headers, then never finishes the body (until {@link #reset()} or close). It keeps writing a
+     * space every few milliseconds, so it notices at once when the client closes the request: that is recorded
+     * with status {@link #DISCONNECTED}.
+     */
     public record Hang() implements Reply {
     }
+
+    /** Answers "&lt;model&gt; heard &lt;last user message&gt;": shows where an answer came from. */
+    public record Echo() implements Reply {
+    }
+
+    /** Closes the connection without any response. */
+    public record Drop() implements Reply {
+    }
+
+    /** Status recorded for a {@link Hang} request that the client closed. */
+    public static final int DISCONNECTED = -1;
 
     public record Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
                            int status, JsonNode usage) {
@@ -168,7 +183,11 @@ public final class FakeUpstream implements AutoCloseable {
         Reply reply = next(model);
         try {
             if (reply instanceof Hang) {
-                releasedAtStart.await();
+                hang(exchange, releasedAtStart, model, body, headers, start);
+                return;
+            }
+            if (reply instanceof Drop) {
+                record(model, body, headers, start, 0, null);
                 exchange.close();
                 return;
             }
@@ -180,6 +199,15 @@ public final class FakeUpstream implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
+        }
+        if (reply instanceof Echo) {
+            String lastUser = "";
+            for (JsonNode m : body.path("messages")) {
+                if ("user".equals(m.path("role").asText())) {
+                    lastUser = m.path("content").asText();
+                }
+            }
+            reply = new Answer(model + " heard " + lastUser, "stop");
         }
         if (reply instanceof Answer answer) {
             String content = answer.content() != null ? answer.content() : "answer from " + model;
@@ -208,6 +236,41 @@ public final class FakeUpstream implements AutoCloseable {
             record(model, body, headers, start, raw.status(), null);
             respond(exchange, raw.status(), raw.body(), Map.of());
         }
+    }
+
+    private void hang(HttpExchange exchange, CountDownLatch release, String model, JsonNode body,
+                      Map<String, String> headers, long start) throws IOException, InterruptedException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        try {
+            while (!release.await(20, TimeUnit.MILLISECONDS)) {
+                out.write(' ');
+                out.flush();
+            }
+        } catch (IOException closedByClient) {
+            record(model, body, headers, start, DISCONNECTED, null);
+            synchronized (recorded) {
+                recorded.notifyAll();
+            }
+            return;
+        }
+        exchange.close();
+    }
+
+    /** Waits (at most 10 s) until {@code count} requests for {@code model} were closed by the client. */
+    public boolean awaitDisconnects(String model, int count) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (recorded) {
+            while (recorded.stream().filter(r -> r.model().equals(model) && r.status() == DISCONNECTED).count() < count) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(recorded, left);
+            }
+        }
+        return true;
     }
 
     private void record(String model, JsonNode body, Map<String, String> headers, long start, int status,

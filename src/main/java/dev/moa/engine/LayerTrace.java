@@ -1,5 +1,6 @@
 package dev.moa.engine;
 
+import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 
 import java.util.List;
@@ -14,6 +15,12 @@ public record LayerTrace(List<AgentOutcome> outcomes) {
     public List<AgentOutcome.Answered> answers() {
         return outcomes.stream().filter(o -> o instanceof AgentOutcome.Answered)
                 .map(o -> (AgentOutcome.Answered) o).toList();
+    }
+
+    /** Whether a call failed because the layer's budget was spent before it could try again. */
+    public boolean ranOutOfTime() {
+        return outcomes.stream().anyMatch(o -> o instanceof AgentOutcome.Failed f
+                && f.failure().kind() == UpstreamFailure.Kind.DEADLINE);
     }
 
     public Usage usage() {

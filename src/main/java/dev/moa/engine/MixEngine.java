@@ -61,7 +61,7 @@ public final class MixEngine {
             List<AgentOutcome.Answered> answers = trace.answers();
             if (answers.size() < layer.minSuccesses()) {
                 return Uni.createFrom().failure(new LayerFailedException(run.mix().name(), index,
-                        layer.minSuccesses(), traces, end.budgetExpired()));
+                        layer.minSuccesses(), traces, end.budgetExpired() || trace.ranOutOfTime()));
             }
             if (aggregator) {
                 Completion answer = answers.get(0).completion();
@@ -109,9 +109,12 @@ public final class MixEngine {
                 log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                 return Uni.createFrom().failure(noTime);
             }
-            Duration timeout = configured.compareTo(left) < 0 ? configured : left;
-            return upstream.client().complete(call)
-                    .ifNoItem().after(timeout).failWith(() -> UpstreamFailure.timeout(timeout))
+            Uni<Completion> completion = upstream.client().complete(call);
+            // A timeout longer than the budget left is not armed: the layer's collector cuts the call at its end.
+            if (configured.compareTo(left) < 0) {
+                completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+            }
+            return completion
                     .onItemOrFailure().invoke((item, failure) -> log.add(new Attempt(candidate.provider(),
                             candidate.model(), since(begin), Optional.ofNullable(failure).map(MixEngine::asUpstreamFailure))));
         });

@@ -44,11 +44,15 @@ public final class FunctionProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final long startNanos;
+    /** Ends the process if the JVM that started it ends first, so no function outlives a crashed test run. */
+    private final Thread reaper;
 
     private FunctionProcess(Process process, Path log, long startNanos) {
         this.process = process;
         this.log = log;
         this.startNanos = startNanos;
+        this.reaper = new Thread(process::destroyForcibly, "function-process-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     public static FunctionProcess start(Launch launch) {
@@ -158,6 +162,11 @@ public final class FunctionProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to: it ends the process
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -2,9 +2,13 @@ package dev.moa.testing.lambda;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * The packaged function ({@code target/function.zip}) running as Lambda runs it, against a {@link LambdaRuntimeApi}
@@ -42,12 +47,15 @@ public final class PackagedFunction implements AutoCloseable {
 
     private final LambdaRuntimeApi runtimeApi;
     private final FunctionProcess process;
+    private final Path taskRoot;
     private final Duration functionTimeout;
     private final ObjectMapper json = new ObjectMapper();
 
-    private PackagedFunction(LambdaRuntimeApi runtimeApi, FunctionProcess process, Duration functionTimeout) {
+    private PackagedFunction(LambdaRuntimeApi runtimeApi, FunctionProcess process, Path taskRoot,
+                             Duration functionTimeout) {
         this.runtimeApi = runtimeApi;
         this.process = process;
+        this.taskRoot = taskRoot;
         this.functionTimeout = functionTimeout;
     }
 
@@ -131,7 +139,7 @@ public final class PackagedFunction implements AutoCloseable {
                 FunctionProcess process = FunctionProcess.start(new FunctionProcess.Launch(taskRoot, runtimeClasspath,
                         handler, api.address(), memoryMb, Map.copyOf(environment), List.copyOf(jvmOptions), java,
                         instance.resolve("function.log")));
-                return new PackagedFunction(api, process, timeout);
+                return new PackagedFunction(api, process, taskRoot, timeout);
             } catch (RuntimeException e) {
                 api.close();
                 throw e;
@@ -217,9 +225,15 @@ public final class PackagedFunction implements AutoCloseable {
                 + ") before " + what + "\n" + process.logTail(60));
     }
 
+    /** Stops the process and the Runtime API and deletes the unpacked zip; the log stays for post-mortems. */
     @Override
     public void close() {
         process.close();
         runtimeApi.close();
+        try (Stream<Path> files = Files.walk(taskRoot)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + taskRoot, e);
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.moa.store.DocumentStore;
 import dev.moa.store.FileDocumentStore;
 import dev.moa.store.MixCatalog;
 import dev.moa.store.SecretResolver;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
@@ -19,8 +20,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Wires the plain-Java core (store, catalog, engine) from configuration. */
 public class MoaBeans {
 
+    /** Made at startup, so a bad {@code moa.store} fails the function's init rather than its first request. */
     @Produces
     @Singleton
+    @Startup
     DocumentStore documentStore(MoaConfig config) {
         String store = config.store();
         if (store.startsWith("file:")) {

@@ -1,8 +1,10 @@
 package dev.moa.provider;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** Token counts as OpenAI reports them. */
+/** Token counts as OpenAI reports them; serialized by Jackson inside completions, chunks and traces. */
+@RegisterForReflection
 public record Usage(
         @JsonProperty("prompt_tokens") long promptTokens,
         @JsonProperty("completion_tokens") long completionTokens,

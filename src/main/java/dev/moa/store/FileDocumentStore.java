@@ -22,7 +22,11 @@ public final class FileDocumentStore implements DocumentStore {
 
     private final Path dir;
 
+    /** @throws IllegalArgumentException when {@code dir} is not a directory: a misspelt store must not look empty */
     public FileDocumentStore(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("store file:" + dir + " is not a directory");
+        }
         this.dir = dir;
     }
 

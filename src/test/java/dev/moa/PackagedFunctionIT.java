@@ -1,0 +1,203 @@
+package dev.moa;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.testing.FakeUpstream;
+import dev.moa.testing.TestStore;
+import dev.moa.testing.lambda.HttpApiEvent;
+import dev.moa.testing.lambda.HttpApiResponse;
+import dev.moa.testing.lambda.LambdaRuntimeApi;
+import dev.moa.testing.lambda.PackagedFunction;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged {@code target/function.zip}, run as Lambda runs it (the official runtime interface client, a Runtime
+ * API on loopback), answers API Gateway HTTP API events on the template's three routes, and a misconfigured function
+ * fails its init phase.
+ */
+class PackagedFunctionIT {
+
+    private static final String CHAT = "/v1/chat/completions";
+    private static final String MIX = "{\"layers\": ["
+            + "{\"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\"},"
+            + "              {\"provider\": \"fake\", \"model\": \"proposer-b\"}]},"
+            + "{\"agents\": [{\"provider\": \"fake\", \"model\": \"aggregator\"}]}]}";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static FakeUpstream upstream;
+    private static TestStore store;
+    private static PackagedFunction function;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new FakeUpstream();
+        store = new TestStore(Files.createTempDirectory("moa-packaged-store"), upstream.baseUrl());
+        store.mix("duo", MIX);
+        function = PackagedFunction.fromMavenBuild()
+                .environment("MOA_STORE", "file:" + store.dir())
+                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
+                .start();
+        function.initDuration();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (function != null) {
+            function.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @BeforeEach
+    void resetUpstream() {
+        upstream.reset();
+    }
+
+    @Test
+    void answersAChatCompletionThroughTheMix() {
+        upstream.script("aggregator", new FakeUpstream.Answer("the mixed answer", "stop"));
+        HttpApiResponse response = function.call(HttpApiEvent.postJson(CHAT,
+                "{\"model\": \"duo\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello?\"}]}"));
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.header("content-type").startsWith("application/json"), response.headers().toString());
+        JsonNode body = response.json(JSON);
+        assertEquals("chat.completion", body.path("object").asText());
+        assertEquals("duo", body.path("model").asText());
+        assertEquals("assistant", body.at("/choices/0/message/role").asText());
+        assertEquals("the mixed answer", body.at("/choices/0/message/content").asText());
+        assertEquals("stop", body.at("/choices/0/finish_reason").asText());
+
+        List<FakeUpstream.Recorded> calls = upstream.requests();
+        assertEquals(3, calls.size());
+        long upstreamTokens = calls.stream().mapToLong(c -> c.usage().path("total_tokens").asLong()).sum();
+        assertEquals(upstreamTokens, body.at("/usage/total_tokens").asLong());
+        // The key travels from the function's environment to the upstream, and nowhere else.
+        calls.forEach(call -> assertEquals("Bearer " + TestStore.SECRET_KEY, call.header("authorization")));
+        assertFalse(response.body().contains(TestStore.SECRET_KEY));
+        assertTrue(upstream.only("aggregator").system().contains("answer from proposer-a"));
+    }
+
+    @Test
+    void streamsAsServerSentEvents() {
+        upstream.script("aggregator", new FakeUpstream.Answer("streamed answer", "stop"));
+        HttpApiResponse response = function.call(HttpApiEvent.postJson(CHAT,
+                "{\"model\": \"duo\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.header("content-type").startsWith("text/event-stream"), response.headers().toString());
+        assertTrue(response.body().contains("\"content\":\"streamed answer\""), response.body());
+        assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
+    }
+
+    @Test
+    void readsABase64EncodedBody() {
+        HttpApiResponse response = function.call(HttpApiEvent.postJson(CHAT,
+                "{\"model\": \"duo\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}").base64Encoded());
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("answer from aggregator", response.json(JSON).at("/choices/0/message/content").asText());
+    }
+
+    @Test
+    void listsTheMixesAsModels() {
+        HttpApiResponse response = function.call(HttpApiEvent.of("GET", "/v1/models"));
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.header("content-type").startsWith("application/json"), response.headers().toString());
+        JsonNode body = response.json(JSON);
+        assertEquals("list", body.path("object").asText());
+        List<String> ids = StreamSupport.stream(body.path("data").spliterator(), false)
+                .map(model -> model.path("id").asText()).toList();
+        assertEquals(List.of("duo"), ids);
+        assertEquals("model", body.at("/data/0/object").asText());
+    }
+
+    @Test
+    void getsOneModelByItsPathParameter() {
+        HttpApiResponse response = function.call(
+                HttpApiEvent.route("GET /v1/models/{id}", "/v1/models/duo", Map.of("id", "duo")));
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("duo", response.json(JSON).path("id").asText());
+        assertEquals("moa", response.json(JSON).path("owned_by").asText());
+    }
+
+    @Test
+    void unknownModelIsAn404ErrorObject() {
+        HttpApiResponse response = function.call(
+                HttpApiEvent.route("GET /v1/models/{id}", "/v1/models/nope", Map.of("id", "nope")));
+
+        assertError(response, 404, "invalid_request_error", "model_not_found");
+    }
+
+    @Test
+    void unknownMixIsAn404ErrorObject() {
+        HttpApiResponse response = function.call(HttpApiEvent.postJson(CHAT,
+                "{\"model\": \"no-such-mix\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
+
+        JsonNode error = assertError(response, 404, "invalid_request_error", "model_not_found");
+        assertEquals("model", error.path("param").asText());
+        assertTrue(error.path("message").asText().contains("no-such-mix"), error.toString());
+        assertTrue(upstream.requests().isEmpty());
+    }
+
+    @Test
+    void malformedBodyIsA400ErrorObject() {
+        HttpApiResponse response = function.call(HttpApiEvent.postJson(CHAT, "{\"model\": \"duo\", \"messages\": ["));
+
+        JsonNode error = assertError(response, 400, "invalid_request_error", null);
+        assertTrue(error.path("message").asText().contains("not valid JSON"), error.toString());
+        assertTrue(upstream.requests().isEmpty());
+    }
+
+    private static JsonNode assertError(HttpApiResponse response, int status, String type, String code) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertTrue(response.header("content-type").startsWith("application/json"), response.headers().toString());
+        JsonNode error = response.json(JSON).path("error");
+        assertTrue(error.isObject(), response.body());
+        assertEquals(type, error.path("type").asText());
+        if (code == null) {
+            assertTrue(error.path("code").isNull(), error.toString());
+        } else {
+            assertEquals(code, error.path("code").asText());
+        }
+        assertTrue(error.has("param") && error.has("message"), error.toString());
+        return error;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ssm-typo:/moa/prod", "file:/no/such/moa-store"})
+    void aMisconfiguredStoreFailsInitAndIsReportedToTheRuntimeApi(String misconfigured) throws Exception {
+        try (PackagedFunction broken = PackagedFunction.fromMavenBuild().environment("MOA_STORE", misconfigured)
+                .start()) {
+            LambdaRuntimeApi.InitError error = broken.initError();
+
+            assertTrue(error.errorType() != null && !error.errorType().isBlank(), error.toString());
+            assertFalse(JSON.readTree(error.body()).path("errorMessage").asText().isBlank(), error.body());
+            assertNotEquals(0, broken.exitCode());
+            assertFalse(broken.runtimeApi().firstPoll().isDone(), "the function asked for an event after failing init");
+            // The init error names only the outer failure; the cause is in the function's log (CloudWatch on Lambda).
+            String log = Files.readString(broken.process().log());
+            String value = misconfigured.substring(misconfigured.indexOf(':') + 1);
+            assertTrue(log.contains(value), log);
+        }
+    }
+}

@@ -24,8 +24,12 @@ import java.util.regex.Pattern;
 public final class SsmDocumentStore implements DocumentStore {
 
     private static final Logger LOG = Logger.getLogger(SsmDocumentStore.class);
-    /** A version number, or a label: letters, digits, '.', '-', '_', not starting with a digit (SSM's rule). */
-    private static final Pattern SELECTOR = Pattern.compile("[0-9]{1,9}|[A-Za-z._-][A-Za-z0-9._-]{0,99}");
+    /**
+     * A version number, or a label as SSM allows it: letters, digits, '.', '-', '_', not starting with a digit,
+     * "aws" or "ssm". Anything else is no mix, without asking SSM (which would answer with a validation error).
+     */
+    private static final Pattern SELECTOR = Pattern.compile(
+            "[0-9]{1,9}|(?!(?i:aws|ssm))[A-Za-z._-][A-Za-z0-9._-]{0,99}");
     private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._-]+)+");
     /** The most GetParametersByPath returns per page. */
     private static final int PAGE = 10;

@@ -62,6 +62,7 @@ class SsmDocumentStoreTest {
         assertEquals(Optional.empty(), store.mix("coding:staging"));
         assertEquals(Optional.empty(), store.mix("missing"));
         assertEquals(Optional.empty(), store.mix("coding:not a label"));
+        assertEquals(Optional.empty(), store.mix("coding:aws-reserved"), "labels may not start with aws or ssm");
         assertEquals(Optional.empty(), store.mix("../secrets/x"));
     }
 

@@ -4,32 +4,51 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.engine.MixEngine;
 import dev.moa.engine.ReferenceInjector;
 import dev.moa.engine.RetryPolicy;
+import dev.moa.store.CachingDocumentStore;
+import dev.moa.store.ClientKeys;
 import dev.moa.store.ConfigSecretResolver;
 import dev.moa.store.DocumentStore;
 import dev.moa.store.FileDocumentStore;
 import dev.moa.store.MixCatalog;
+import dev.moa.store.ParameterSecretResolver;
 import dev.moa.store.SecretResolver;
+import dev.moa.store.SecretSources;
+import dev.moa.store.SsmDocumentStore;
 import io.quarkus.runtime.Startup;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Wires the plain-Java core (store, catalog, engine) from configuration. */
+/** Wires the plain-Java core (store, catalog, keys, engine) from configuration. */
 public class MoaBeans {
 
-    /** Made at startup, so a bad {@code moa.store} fails the function's init rather than its first request. */
+    private static final String FILE = "file:";
+    private static final String SSM = "ssm:";
+
+    /**
+     * The SSM client is asked for only when it is needed (an {@code ssm:} store, or a parameter key), so a file
+     * store runs without any AWS region or credentials. Made at startup, so a bad {@code moa.store} fails the
+     * function's init rather than its first request.
+     */
     @Produces
     @Singleton
     @Startup
-    DocumentStore documentStore(MoaConfig config) {
+    DocumentStore documentStore(MoaConfig config, Instance<SsmClient> ssm) {
         String store = config.store();
-        if (store.startsWith("file:")) {
-            return new FileDocumentStore(Path.of(store.substring("file:".length())));
+        if (store.startsWith(FILE)) {
+            return new FileDocumentStore(Path.of(store.substring(FILE.length())));
         }
-        throw new IllegalArgumentException("moa.store must be file:<dir>, found \"" + store + "\"");
+        if (store.startsWith(SSM)) {
+            return new CachingDocumentStore(new SsmDocumentStore(ssm.get(), store.substring(SSM.length())),
+                    config.storeTtl(), Clock.systemUTC());
+        }
+        throw new IllegalArgumentException("moa.store must be file:<dir> or ssm:<prefix>, found \"" + store + "\"");
     }
 
     @Produces
@@ -40,8 +59,15 @@ public class MoaBeans {
 
     @Produces
     @Singleton
-    SecretResolver secretResolver(Config config) {
-        return new ConfigSecretResolver(config);
+    SecretResolver secretResolver(Config config, MoaConfig moa, Instance<SsmClient> ssm) {
+        return new SecretSources(new ConfigSecretResolver(config),
+                new ParameterSecretResolver(ssm::get, moa.storeTtl(), Clock.systemUTC()));
+    }
+
+    @Produces
+    @Singleton
+    ClientKeys clientKeys(DocumentStore store, MoaConfig config) {
+        return new ClientKeys(store, config.auth().required().orElse(config.store().startsWith(SSM)));
     }
 
     @Produces

@@ -1,16 +1,19 @@
 package dev.moa;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** The function's settings ({@code moa.*}, or the matching {@code MOA_*} environment variables). */
 @ConfigMapping(prefix = "moa")
 public interface MoaConfig {
 
-    /** {@code file:<dir>}: where mix and provider documents live. */
+    /** {@code file:<dir>} or {@code ssm:<prefix>}: where mix and provider documents live. */
     @WithDefault("file:infra")
     String store();
 
@@ -22,4 +25,17 @@ public interface MoaConfig {
     @WithName("deadline-margin")
     @WithDefault("1s")
     Duration deadlineMargin();
+    /** How long a warm instance keeps documents, decrypted keys and client-key hashes read from SSM. */
+    @WithName("store.ttl")
+    @WithDefault("60s")
+    @WithConverter(DurationConverter.class)
+    Duration storeTtl();
+
+    Auth auth();
+
+    interface Auth {
+
+        /** Whether {@code /v1/*} needs a client key; unset means yes for {@code ssm:} stores, no for {@code file:}. */
+        Optional<Boolean> required();
+    }
 }

@@ -16,6 +16,7 @@ import dev.moa.provider.UpstreamFailure;
 import dev.moa.store.MixCatalog;
 import dev.moa.store.ResolvedMix;
 import dev.moa.store.SecretResolver;
+import dev.moa.store.StoreUnavailableException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.inject.Instance;
@@ -111,7 +112,14 @@ public class ChatCompletionsResource {
             return clients.forProvider(provider, Optional.empty());
         }
         ApiKey reference = provider.apiKey().get();
-        Optional<String> key = secrets.resolve(reference);
+        Optional<String> key;
+        try {
+            key = secrets.resolve(reference);
+        } catch (StoreUnavailableException e) {
+            UpstreamFailure unreadable = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
+                    + "\": " + e.getMessage());
+            return call -> Uni.createFrom().failure(unreadable);
+        }
         if (key.isEmpty()) {
             UpstreamFailure missing = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
                     + "\": " + describe(reference) + " is not set");

@@ -2,6 +2,7 @@ package dev.moa.api;
 
 import dev.moa.engine.LayerFailedException;
 import dev.moa.mix.InvalidDocumentException;
+import dev.moa.store.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -23,6 +24,15 @@ public class ErrorMapper {
         LOG.warn(error.getMessage());
         return json(500, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "server_error", "model",
                 "invalid_mix_document")));
+    }
+
+    /** SSM could not be read and no earlier copy exists; the message names what was read, never a value. */
+    @ServerExceptionMapper
+    public Response storeUnavailable(StoreUnavailableException error) {
+        LOG.warn(error.getMessage());
+        return json(503, new ErrorBody(new ErrorBody.Detail(
+                "The mix store is unavailable right now; please retry. " + error.getMessage(), "server_error", null,
+                "store_unavailable")));
     }
 
     /** 504 when time ran out with too few answers, 502 when the upstreams failed. */

@@ -3,7 +3,11 @@ package dev.moa.store;
 import java.util.List;
 import java.util.Optional;
 
-/** Where mix and provider documents live: files in a directory, or SSM parameters under a prefix. */
+/**
+ * Where mix and provider documents live: files in a directory, or SSM parameters under a prefix.
+ *
+ * @throws StoreUnavailableException (from any method) when the store cannot be read right now
+ */
 public interface DocumentStore {
 
     /** @param selector a mix name, optionally followed by {@code :version} or {@code :label} where the store has them */
@@ -13,4 +17,7 @@ public interface DocumentStore {
 
     /** Every mix document, for the model list. */
     List<StoredDocument> mixes();
+
+    /** The hashes of the client keys allowed to call the API. */
+    List<ClientKeyHash> clientKeyHashes();
 }

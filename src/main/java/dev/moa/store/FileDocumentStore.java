@@ -1,5 +1,7 @@
 package dev.moa.store;
 
+import org.jboss.logging.Logger;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +15,13 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Documents as files: {@code <dir>/mixes/<name>.json} and {@code <dir>/providers/<name>.json}. Files are read
+ * Documents as files: {@code <dir>/mixes/<name>.json}, {@code <dir>/providers/<name>.json} and client-key hashes
+ * in {@code <dir>/client-keys/}. Files are read
  * on every request, so an edited mix takes effect at once in dev mode.
  */
 public final class FileDocumentStore implements DocumentStore {
 
+    private static final Logger LOG = Logger.getLogger(FileDocumentStore.class);
     private static final String SUFFIX = ".json";
 
     private final Path dir;
@@ -60,6 +64,29 @@ public final class FileDocumentStore implements DocumentStore {
         }
         documents.sort(Comparator.comparing(StoredDocument::name));
         return documents;
+    }
+
+    /** {@code <dir>/client-keys/*}: one file per key, holding its SHA-256 hex. */
+    @Override
+    public List<ClientKeyHash> clientKeyHashes() {
+        Path keys = dir.resolve("client-keys");
+        if (!Files.isDirectory(keys)) {
+            return List.of();
+        }
+        List<ClientKeyHash> hashes = new ArrayList<>();
+        try (Stream<Path> files = Files.list(keys)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                Optional<ClientKeyHash> hash = ClientKeyHash.parse(file.toString(),
+                        Files.readString(file, StandardCharsets.UTF_8));
+                if (hash.isEmpty()) {
+                    LOG.warnf("ignoring client key file %s: it must hold a SHA-256 hex digest", file);
+                }
+                hash.ifPresent(hashes::add);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + keys, e);
+        }
+        return hashes;
     }
 
     private Optional<StoredDocument> read(String kind, Path folder, String name) {

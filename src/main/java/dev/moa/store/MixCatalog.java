@@ -14,12 +14,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Finds a mix by the name a client sends as {@code model}, and checks it together with its providers. */
+/**
+ * Finds a mix by the name a client sends as {@code model}, and checks it together with its providers. A mix is
+ * validated again only when one of its documents changed.
+ */
 public final class MixCatalog {
+
+    /** How many validated mixes a warm instance keeps; model names come from clients, so this is bounded. */
+    private static final int MAX_VALIDATED = 256;
+
+    /** A mix validated from exactly these documents: reused while the store returns the same documents. */
+    private record Validated(StoredDocument mix, Map<String, StoredDocument> providers, ResolvedMix resolved) {
+    }
 
     private final DocumentStore store;
     private final ObjectMapper json;
+    private final Map<String, Validated> validated = new ConcurrentHashMap<>();
 
     public MixCatalog(DocumentStore store, ObjectMapper json) {
         this.store = store;
@@ -36,6 +48,10 @@ public final class MixCatalog {
             return Optional.empty();
         }
         StoredDocument doc = document.get();
+        Validated known = validated.get(model);
+        if (known != null && known.mix().equals(doc) && unchanged(known.providers())) {
+            return Optional.of(known.resolved());
+        }
         Map<String, Optional<StoredDocument>> providerDocs = new HashMap<>();
         Mix mix = MixDocuments.parseMix(model, doc.label(), parse(doc),
                 name -> providerDocs.computeIfAbsent(name, store::provider).isPresent());
@@ -48,7 +64,23 @@ public final class MixCatalog {
                 });
             }
         }
-        return Optional.of(new ResolvedMix(mix, providers, doc.modified()));
+        ResolvedMix resolved = new ResolvedMix(mix, providers, doc.modified());
+        Map<String, StoredDocument> used = new HashMap<>();
+        providers.keySet().forEach(name -> used.put(name, providerDocs.get(name).orElseThrow()));
+        if (validated.size() >= MAX_VALIDATED) {
+            validated.clear();
+        }
+        validated.put(model, new Validated(doc, used, resolved));
+        return Optional.of(resolved);
+    }
+
+    private boolean unchanged(Map<String, StoredDocument> providers) {
+        for (Map.Entry<String, StoredDocument> provider : providers.entrySet()) {
+            if (!store.provider(provider.getKey()).filter(provider.getValue()::equals).isPresent()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A mix for the model list, without validating it. */

@@ -4,7 +4,7 @@ import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every error is an OpenAI error object with a JSON content type: never HTML, never a stack trace. */
 @QuarkusTest
-@QuarkusTestResource(UpstreamResource.class)
+@WithTestResource(UpstreamResource.class)
 class ErrorsTest {
 
     @Upstream

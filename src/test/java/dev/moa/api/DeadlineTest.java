@@ -4,7 +4,7 @@ import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** With a 2 s request deadline: layers share it, and no call outlives its layer's share. */
 @QuarkusTest
-@QuarkusTestResource(UpstreamResource.class)
+@WithTestResource(UpstreamResource.class)
 @TestProfile(DeadlineTest.ShortDeadline.class)
 class DeadlineTest {
 

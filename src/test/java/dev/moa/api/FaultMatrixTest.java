@@ -9,7 +9,7 @@ import dev.moa.testing.FakeUpstream.Status;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * retrying can help, counted as failed when it cannot, and every attempt is in the trace.
  */
 @QuarkusTest
-@QuarkusTestResource(UpstreamResource.class)
+@WithTestResource(UpstreamResource.class)
 class FaultMatrixTest {
 
     @Upstream

@@ -6,7 +6,7 @@ import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Many concurrent requests to different mixes: each sees references from its own request only. */
 @QuarkusTest
-@QuarkusTestResource(UpstreamResource.class)
+@WithTestResource(UpstreamResource.class)
 class IsolationTest {
 
     private static final int MIXES = 10;

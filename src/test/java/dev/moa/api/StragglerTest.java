@@ -4,7 +4,7 @@ import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +17,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(UpstreamResource.class)
+@WithTestResource(UpstreamResource.class)
 class StragglerTest {
 
     @Upstream

@@ -19,11 +19,13 @@ public interface MoaConfig {
 
     /** The longest a request may take; API Gateway cuts every request at 30 s. */
     @WithDefault("28s")
+    @WithConverter(DurationConverter.class)
     Duration deadline();
 
     /** Kept free before Lambda's own end of the invocation, to write the answer. */
     @WithName("deadline-margin")
     @WithDefault("1s")
+    @WithConverter(DurationConverter.class)
     Duration deadlineMargin();
     /** How long a warm instance keeps documents, decrypted keys and client-key hashes read from SSM. */
     @WithName("store.ttl")

@@ -23,10 +23,12 @@ class MoaConfigTest {
     }
 
     @Test
-    void environmentVariablesSetStoreTtlAndAuth() {
+    void environmentVariablesSetStoreTtlAuthAndDeadline() {
         MoaConfig config = config(Map.of("MOA_STORE", "ssm:/moa/prod", "MOA_STORE_TTL", "5m",
-                "MOA_AUTH_REQUIRED", "false"));
+                "MOA_AUTH_REQUIRED", "false", "MOA_DEADLINE", "20s", "MOA_DEADLINE_MARGIN", "500ms"));
         assertEquals("ssm:/moa/prod", config.store());
+        assertEquals(Duration.ofSeconds(20), config.deadline());
+        assertEquals(Duration.ofMillis(500), config.deadlineMargin());
         assertEquals(Duration.ofMinutes(5), config.storeTtl());
         assertEquals(Optional.of(false), config.auth().required());
     }
@@ -36,6 +38,8 @@ class MoaConfigTest {
         MoaConfig config = config(Map.of());
         assertEquals("file:infra", config.store());
         assertEquals(Duration.ofSeconds(60), config.storeTtl());
+        assertEquals(Duration.ofSeconds(28), config.deadline());
+        assertEquals(Duration.ofSeconds(1), config.deadlineMargin());
         assertEquals(Optional.empty(), config.auth().required(), "then it follows the store");
     }
 }

@@ -6,8 +6,8 @@ import dev.moa.engine.ReferenceInjector;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.FakeUpstream.Recorded;
 import dev.moa.testing.TestStore;
-import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
+import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -29,19 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
-class ChatCompletionsTest {
+class ChatCompletionsTest extends UpstreamTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Upstream
-    FakeUpstream upstream;
-
-    @Upstream
-    TestStore store;
-
     @BeforeEach
     void reset() {
-        upstream.reset();
         store.mix("three", """
                 {"description": "three layers",
                  "layers": [

@@ -2,8 +2,8 @@ package dev.moa.api;
 
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.TestStore;
-import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
+import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
 @TestProfile(DeadlineTest.ShortDeadline.class)
-class DeadlineTest {
+class DeadlineTest extends UpstreamTest {
 
     public static class ShortDeadline implements QuarkusTestProfile {
         @Override
@@ -33,15 +33,8 @@ class DeadlineTest {
         }
     }
 
-    @Upstream
-    FakeUpstream upstream;
-
-    @Upstream
-    TestStore store;
-
     @BeforeEach
     void reset() {
-        upstream.reset();
         // timeout_ms far beyond the deadline: the layer's budget must still end the hanging call.
         store.mix("deadline", """
                 {"layers": [

@@ -2,8 +2,8 @@ package dev.moa.api;
 
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.TestStore;
-import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
+import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -21,17 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every error is an OpenAI error object with a JSON content type: never HTML, never a stack trace. */
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
-class ErrorsTest {
-
-    @Upstream
-    FakeUpstream upstream;
-
-    @Upstream
-    TestStore store;
+class ErrorsTest extends UpstreamTest {
 
     @BeforeEach
     void reset() {
-        upstream.reset();
         store.mix("simple", """
                 {"layers": [{"agents": [{"provider": "fake", "model": "e1"}]}, {"agents": [{"provider": "fake", "model": "e2"}]}]}""");
     }

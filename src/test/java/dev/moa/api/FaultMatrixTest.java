@@ -7,8 +7,8 @@ import dev.moa.testing.FakeUpstream.Hang;
 import dev.moa.testing.FakeUpstream.RawBody;
 import dev.moa.testing.FakeUpstream.Status;
 import dev.moa.testing.TestStore;
-import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
+import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -34,17 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
-class FaultMatrixTest {
-
-    @Upstream
-    FakeUpstream upstream;
-
-    @Upstream
-    TestStore store;
+class FaultMatrixTest extends UpstreamTest {
 
     @BeforeEach
     void reset() {
-        upstream.reset();
         store.mix("faults", """
                 {"layers": [
                   {"agents": [{"provider": "fake", "model": "f1", "timeout_ms": 300}, {"provider": "fake", "model": "f2"}]},

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.TestStore;
-import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
+import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -27,21 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Many concurrent requests to different mixes: each sees references from its own request only. */
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
-class IsolationTest {
+class IsolationTest extends UpstreamTest {
 
     private static final int MIXES = 10;
     private static final int REQUESTS = 60;
     private static final Pattern REFERENCE = Pattern.compile("\n\n\\d+\\. (iso-\\d+-\\w+) heard (req-\\d+)");
 
-    @Upstream
-    FakeUpstream upstream;
-
-    @Upstream
-    TestStore store;
-
     @Test
     void concurrentRequestsNeverSeeEachOthersReferences() throws Exception {
-        upstream.reset();
         for (int m = 0; m < MIXES; m++) {
             String p = "iso-" + m;
             store.mix(p, """

@@ -1,8 +1,8 @@
 package dev.moa.api;
 
 import dev.moa.testing.TestStore;
-import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
+import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -18,10 +18,7 @@ import static org.hamcrest.Matchers.hasItems;
 
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
-class ModelsTest {
-
-    @Upstream
-    TestStore store;
+class ModelsTest extends UpstreamTest {
 
     @Test
     void listsEveryMixAsAModel() throws Exception {

@@ -2,12 +2,11 @@ package dev.moa.api;
 
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.TestStore;
-import dev.moa.testing.Upstream;
 import dev.moa.testing.UpstreamResource;
+import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
@@ -18,18 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
-class StragglerTest {
-
-    @Upstream
-    FakeUpstream upstream;
-
-    @Upstream
-    TestStore store;
-
-    @BeforeEach
-    void reset() {
-        upstream.reset();
-    }
+class StragglerTest extends UpstreamTest {
 
     @Test
     void aProposerThatNeverAnswersIsCutAfterTheGraceAndItsRequestClosed() throws Exception {

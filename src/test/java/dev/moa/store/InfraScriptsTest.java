@@ -2,12 +2,12 @@ package dev.moa.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.testing.MotoServer;
+import dev.moa.testing.MotoSsm;
 import dev.moa.testing.PythonTools;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.Parameter;
 
 import java.io.IOException;
@@ -31,8 +31,8 @@ class InfraScriptsTest {
 
     private static final Path INFRA = Path.of(System.getProperty("user.dir"), "infra");
 
-    private static MotoServer moto;
-    private static SsmClient ssm;
+    @RegisterExtension
+    static final MotoSsm moto = new MotoSsm();
     private static Path aws;
 
     @TempDir
@@ -41,14 +41,6 @@ class InfraScriptsTest {
     @BeforeAll
     static void start() {
         aws = PythonTools.awsCli();
-        moto = MotoServer.start();
-        ssm = moto.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        ssm.close();
-        moto.close();
     }
 
     private record Run(int exit, String out, String err) {
@@ -61,7 +53,7 @@ class InfraScriptsTest {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("AWS_"));
         env.put("PATH", PythonTools.pathWith(aws));
-        env.put("AWS_ENDPOINT_URL", moto.endpoint());
+        env.put("AWS_ENDPOINT_URL", moto.server().endpoint());
         env.put("AWS_REGION", MotoServer.REGION);
         env.put("AWS_DEFAULT_REGION", MotoServer.REGION);
         env.put("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY);
@@ -118,10 +110,10 @@ class InfraScriptsTest {
         assertTrue(first.out().endsWith(total + " pushed, 0 unchanged\n"), first.out());
 
         // What was pushed is what the function reads: every shipped mix resolves from SSM.
-        MixCatalog catalog = new MixCatalog(new SsmDocumentStore(ssm, "/scripts"), new ObjectMapper());
+        MixCatalog catalog = new MixCatalog(new SsmDocumentStore(moto.client(), "/scripts"), new ObjectMapper());
         for (String mix : mixes) {
             assertTrue(catalog.resolve(mix).isPresent(), mix);
-            Parameter parameter = ssm.getParameter(r -> r.name("/scripts/mixes/" + mix)).parameter();
+            Parameter parameter = moto.client().getParameter(r -> r.name("/scripts/mixes/" + mix)).parameter();
             assertEquals(Files.readString(docs.resolve("mixes/" + mix + ".json")).strip(), parameter.value().strip());
         }
 
@@ -136,7 +128,7 @@ class InfraScriptsTest {
         assertEquals(0, third.exit(), third.err());
         assertTrue(third.out().contains("/scripts/mixes/" + edited + ": version 2\n"), third.out());
         assertTrue(third.out().endsWith("1 pushed, " + (total - 1) + " unchanged\n"), third.out());
-        assertEquals(1L, ssm.getParameter(r -> r.name("/scripts/mixes/" + mixes.get(1))).parameter().version());
+        assertEquals(1L, moto.client().getParameter(r -> r.name("/scripts/mixes/" + mixes.get(1))).parameter().version());
     }
 
     @Test
@@ -147,15 +139,15 @@ class InfraScriptsTest {
         assertTrue(key.matches("moa-[0-9a-f]{64}"), created.out());
         assertFalse(created.err().contains(key), "the key is printed once, on standard output");
 
-        String stored = ssm.getParameter(r -> r.name("/keys-by-script/client-keys/alice")).parameter().value();
+        String stored = moto.client().getParameter(r -> r.name("/keys-by-script/client-keys/alice")).parameter().value();
         assertEquals(ClientKeys.sha256Hex(key), stored);
         assertNotEquals(key, stored);
-        ClientKeys keys = new ClientKeys(new SsmDocumentStore(ssm, "/keys-by-script"), true);
+        ClientKeys keys = new ClientKeys(new SsmDocumentStore(moto.client(), "/keys-by-script"), true);
         assertEquals(ClientKeys.Verdict.ACCEPTED, keys.check("Bearer " + key));
 
         Run duplicate = run("create-client-key.sh", "/keys-by-script", "alice");
         assertNotEquals(0, duplicate.exit(), "an existing key is not replaced");
         assertEquals("", duplicate.out(), "and no key is printed");
-        assertEquals(stored, ssm.getParameter(r -> r.name("/keys-by-script/client-keys/alice")).parameter().value());
+        assertEquals(stored, moto.client().getParameter(r -> r.name("/keys-by-script/client-keys/alice")).parameter().value());
     }
 }

@@ -1,9 +1,8 @@
 package dev.moa.store;
 
-import dev.moa.testing.MotoServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.moa.testing.MotoSsm;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -23,32 +22,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The SSM store against moto's server. */
 class SsmDocumentStoreTest {
 
-    private static MotoServer moto;
-    private static SsmClient ssm;
-
-    @BeforeAll
-    static void start() {
-        moto = MotoServer.start();
-        ssm = moto.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        ssm.close();
-        moto.close();
-    }
-
-    private static long put(String name, String value, ParameterType type) {
-        return ssm.putParameter(r -> r.name(name).value(value).type(type).overwrite(true)).version();
-    }
+    @RegisterExtension
+    static final MotoSsm moto = new MotoSsm();
 
     @Test
     void readsMixesByNameVersionAndLabel() {
-        SsmDocumentStore store = new SsmDocumentStore(ssm, "/sel/");
-        long v1 = put("/sel/mixes/coding", "{\"v\": 1}", ParameterType.STRING);
-        long v2 = put("/sel/mixes/coding", "{\"v\": 2}", ParameterType.STRING);
-        put("/sel/mixes/coding", "{\"v\": 3}", ParameterType.STRING);
-        ssm.labelParameterVersion(r -> r.name("/sel/mixes/coding").parameterVersion(v2).labels("prod"));
+        SsmDocumentStore store = new SsmDocumentStore(moto.client(), "/sel/");
+        long v1 = moto.put("/sel/mixes/coding", "{\"v\": 1}", ParameterType.STRING);
+        long v2 = moto.put("/sel/mixes/coding", "{\"v\": 2}", ParameterType.STRING);
+        moto.put("/sel/mixes/coding", "{\"v\": 3}", ParameterType.STRING);
+        moto.client().labelParameterVersion(r -> r.name("/sel/mixes/coding").parameterVersion(v2).labels("prod"));
 
         assertEquals("{\"v\": 3}", store.mix("coding").orElseThrow().json());
         assertEquals("{\"v\": 1}", store.mix("coding:" + v1).orElseThrow().json());
@@ -68,9 +51,9 @@ class SsmDocumentStoreTest {
 
     @Test
     void readsProvidersAndDecryptsSecureStringDocuments() {
-        SsmDocumentStore store = new SsmDocumentStore(ssm, "/prov");
-        put("/prov/providers/plain", "{\"protocol\": \"openai\"}", ParameterType.STRING);
-        put("/prov/providers/secure", "{\"protocol\": \"secure\"}", ParameterType.SECURE_STRING);
+        SsmDocumentStore store = new SsmDocumentStore(moto.client(), "/prov");
+        moto.put("/prov/providers/plain", "{\"protocol\": \"openai\"}", ParameterType.STRING);
+        moto.put("/prov/providers/secure", "{\"protocol\": \"secure\"}", ParameterType.SECURE_STRING);
         assertEquals("{\"protocol\": \"openai\"}", store.provider("plain").orElseThrow().json());
         assertEquals("{\"protocol\": \"secure\"}", store.provider("secure").orElseThrow().json());
         assertEquals(Optional.empty(), store.provider("none"));
@@ -78,12 +61,12 @@ class SsmDocumentStoreTest {
 
     @Test
     void listsEveryMixDirectlyUnderThePrefixAcrossPages() {
-        SsmDocumentStore store = new SsmDocumentStore(ssm, "/many");
+        SsmDocumentStore store = new SsmDocumentStore(moto.client(), "/many");
         List<String> names = IntStream.range(0, 23).mapToObj(i -> "m%02d".formatted(i)).toList();
-        names.forEach(name -> put("/many/mixes/" + name, "{}", ParameterType.STRING));
-        put("/many/mixes/team/nested", "{}", ParameterType.STRING);
-        put("/many/providers/p", "{}", ParameterType.STRING);
-        put("/many-other/mixes/elsewhere", "{}", ParameterType.STRING);
+        names.forEach(name -> moto.put("/many/mixes/" + name, "{}", ParameterType.STRING));
+        moto.put("/many/mixes/team/nested", "{}", ParameterType.STRING);
+        moto.put("/many/providers/p", "{}", ParameterType.STRING);
+        moto.put("/many-other/mixes/elsewhere", "{}", ParameterType.STRING);
 
         List<StoredDocument> mixes = store.mixes();
         assertEquals(names, mixes.stream().map(StoredDocument::name).toList(), "three pages of ten, sorted");
@@ -92,16 +75,16 @@ class SsmDocumentStoreTest {
 
     @Test
     void readsClientKeyHashesFromStringsAndSecureStringsAndIgnoresOtherValues() {
-        SsmDocumentStore store = new SsmDocumentStore(ssm, "/keys");
+        SsmDocumentStore store = new SsmDocumentStore(moto.client(), "/keys");
         String alice = ClientKeys.sha256Hex("alice-key");
         String bob = ClientKeys.sha256Hex("bob-key");
-        put("/keys/client-keys/alice", alice, ParameterType.STRING);
-        put("/keys/client-keys/bob", " " + bob.toUpperCase() + "\n", ParameterType.SECURE_STRING);
-        put("/keys/client-keys/plain-key-by-mistake", "bob-key", ParameterType.STRING);
+        moto.put("/keys/client-keys/alice", alice, ParameterType.STRING);
+        moto.put("/keys/client-keys/bob", " " + bob.toUpperCase() + "\n", ParameterType.SECURE_STRING);
+        moto.put("/keys/client-keys/plain-key-by-mistake", "bob-key", ParameterType.STRING);
 
         assertEquals(List.of(new ClientKeyHash("/keys/client-keys/alice", alice),
                 new ClientKeyHash("/keys/client-keys/bob", bob)), store.clientKeyHashes());
-        assertEquals(List.of(), new SsmDocumentStore(ssm, "/nobody").clientKeyHashes());
+        assertEquals(List.of(), new SsmDocumentStore(moto.client(), "/nobody").clientKeyHashes());
     }
 
     @Test
@@ -119,8 +102,8 @@ class SsmDocumentStoreTest {
 
     @Test
     void aPrefixMustBeAParameterPath() {
-        assertThrows(IllegalArgumentException.class, () -> new SsmDocumentStore(ssm, "moa/prod"));
-        assertThrows(IllegalArgumentException.class, () -> new SsmDocumentStore(ssm, ""));
-        assertFalse(new SsmDocumentStore(ssm, "/moa/prod/").toString().endsWith("/"));
+        assertThrows(IllegalArgumentException.class, () -> new SsmDocumentStore(moto.client(), "moa/prod"));
+        assertThrows(IllegalArgumentException.class, () -> new SsmDocumentStore(moto.client(), ""));
+        assertFalse(new SsmDocumentStore(moto.client(), "/moa/prod/").toString().endsWith("/"));
     }
 }

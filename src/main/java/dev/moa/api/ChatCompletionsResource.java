@@ -113,17 +113,19 @@ public class ChatCompletionsResource {
         }
         ApiKey reference = provider.apiKey().get();
         Optional<String> key;
+        String why;
         try {
             key = secrets.resolve(reference);
+            why = describe(reference) + " is not set";
         } catch (StoreUnavailableException e) {
-            UpstreamFailure unreadable = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
-                    + "\": " + e.getMessage());
-            return call -> Uni.createFrom().failure(unreadable);
+            key = Optional.empty();
+            why = e.getMessage();
         }
         if (key.isEmpty()) {
-            UpstreamFailure missing = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
-                    + "\": " + describe(reference) + " is not set");
-            return call -> Uni.createFrom().failure(missing);
+            // Only this provider's agents fail; others in the mix may still answer.
+            UpstreamFailure noKey = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
+                    + "\": " + why);
+            return call -> Uni.createFrom().failure(noKey);
         }
         return clients.forProvider(provider, key);
     }

@@ -43,6 +43,9 @@ class OrchestrationBench {
     private static final int WARMUP = intProperty("moa.bench.warmup", 10);
     private static final int MEASURED = intProperty("moa.bench.requests", 30);
     private static final int COLD_RUNS = intProperty("moa.bench.cold.runs", 5);
+    /** Which parts to run, e.g. -Dmoa.bench.sections=warm for a quick look. */
+    private static final List<String> SECTIONS = List.of(System.getProperty("moa.bench.sections",
+            "warm,straggler,memory,cold").split(","));
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
 
     private record Shape(int layers, int agents, int latencyMs) {
@@ -85,21 +88,33 @@ class OrchestrationBench {
 
     @Test
     void benchmark() throws Exception {
+        // e.g. -Dmoa.bench.jvm.options="-XX:StartFlightRecording=filename=target/bench/warm.jfr" to profile
+        List<String> warmOptions = List.of(System.getProperty("moa.bench.jvm.options", "").split("\\s+")).stream()
+                .filter(o -> !o.isBlank()).toList();
         line("# Orchestration benchmark results");
         line("");
         line("- date: " + Instant.now());
         line("- function JDK: " + javaVersion(functionJava()) + " (" + functionJava() + ")");
         line("- machine: " + Runtime.getRuntime().availableProcessors() + " cores (nproc), " + cpuModel()
                 + ", load average at start: " + loadAverage());
+        line("- extra JVM options of the warm function: " + (warmOptions.isEmpty() ? "none" : warmOptions));
         line("- " + WARMUP + " warm-up requests, then " + MEASURED + " measured requests per row");
         line("");
-        try (PackagedFunction function = start(functionJava(), List.of())) {
+        try (PackagedFunction function = start(functionJava(), warmOptions)) {
             function.initDuration();
-            warmLatency(function);
-            straggler(function);
-            memory(function);
+            if (SECTIONS.contains("warm")) {
+                warmLatency(function);
+            }
+            if (SECTIONS.contains("straggler")) {
+                straggler(function);
+            }
+            if (SECTIONS.contains("memory")) {
+                memory(function);
+            }
         }
-        coldStarts();
+        if (SECTIONS.contains("cold")) {
+            coldStarts();
+        }
         line("");
         line("- load average at end: " + loadAverage());
         Files.writeString(out.resolve("results.md"), report.toString());
@@ -150,7 +165,7 @@ class OrchestrationBench {
         line("");
         line("| mix | layer | gap before first call | spread of starts | layer overhead |");
         line("|---|---|---|---|---|");
-        report.append(perLayer);
+        perLayer.toString().lines().forEach(OrchestrationBench::line);
         line("");
     }
 
@@ -279,16 +294,18 @@ class OrchestrationBench {
         coldRow(jdk17, "Lambda's (C1 only, SerialGC)", List.of());
         coldRow(jdk17, "Lambda's, but C2 on (-XX:TieredStopAtLevel=4)", List.of("-XX:TieredStopAtLevel=4"));
         Path archive = out.resolve("function-" + javaFeature(jdk17) + ".jsa").toAbsolutePath();
-        train(jdk17, archive);
+        train(jdk17, archive, List.of());
         coldRow(jdk17, "Lambda's + AppCDS (dynamic archive of a training run)",
                 List.of("-XX:SharedArchiveFile=" + archive));
         Path temurin25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
         if (Files.isExecutable(temurin25) && !temurin25.equals(jdk17)) {
-            coldRow(temurin25, "Lambda's (C1 only, SerialGC)", List.of());
+            // JBoss Threads needs java.lang opened on Java 24+ (not on Lambda's 21).
+            String opens = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+            coldRow(temurin25, "Lambda's (C1 only, SerialGC)", List.of(opens));
             Path archive25 = out.resolve("function-25.jsa").toAbsolutePath();
-            train(temurin25, archive25);
+            train(temurin25, archive25, List.of(opens));
             coldRow(temurin25, "Lambda's + AppCDS (dynamic archive of a training run)",
-                    List.of("-XX:SharedArchiveFile=" + archive25));
+                    List.of(opens, "-XX:SharedArchiveFile=" + archive25));
         }
         line("");
     }
@@ -314,9 +331,11 @@ class OrchestrationBench {
     }
 
     /** A training run: starts the function, serves a few requests, and dumps the loaded classes at exit. */
-    private void train(Path java, Path archive) throws Exception {
+    private void train(Path java, Path archive, List<String> jvmOptions) throws Exception {
         Files.deleteIfExists(archive);
-        try (PackagedFunction function = start(java, List.of("-XX:ArchiveClassesAtExit=" + archive))) {
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-XX:ArchiveClassesAtExit=" + archive);
+        try (PackagedFunction function = start(java, options)) {
             for (int i = 0; i < 5; i++) {
                 invoke(function, INSTANT.name());
             }

@@ -42,10 +42,15 @@ class OrchestrationBench {
     private static final Pattern MODEL = Pattern.compile("l(\\d+)-a(\\d+)");
     private static final int WARMUP = intProperty("moa.bench.warmup", 10);
     private static final int MEASURED = intProperty("moa.bench.requests", 30);
+    /** Requests of the instant mix before anything is measured: the JIT's warm-up, as a busy instance has had. */
+    private static final int JIT_WARMUP = intProperty("moa.bench.jit.warmup", 500);
     private static final int COLD_RUNS = intProperty("moa.bench.cold.runs", 5);
     /** Which parts to run, e.g. -Dmoa.bench.sections=warm for a quick look. */
     private static final List<String> SECTIONS = List.of(System.getProperty("moa.bench.sections",
             "warm,straggler,memory,cold").split(","));
+    /** Which rows of the warm grid to run, e.g. -Dmoa.bench.mixes=3x6x300; all when empty. */
+    private static final List<String> MIXES = List.of(System.getProperty("moa.bench.mixes", "").split(",")).stream()
+            .filter(m -> !m.isBlank()).toList();
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
 
     private record Shape(int layers, int agents, int latencyMs) {
@@ -98,10 +103,15 @@ class OrchestrationBench {
         line("- machine: " + Runtime.getRuntime().availableProcessors() + " cores (nproc), " + cpuModel()
                 + ", load average at start: " + loadAverage());
         line("- extra JVM options of the warm function: " + (warmOptions.isEmpty() ? "none" : warmOptions));
-        line("- " + WARMUP + " warm-up requests, then " + MEASURED + " measured requests per row");
+        line("- warm instance: " + JIT_WARMUP + " requests of mix " + INSTANT.name() + " first (JIT warm-up), then per row "
+                + WARMUP + " warm-up requests and " + MEASURED + " measured requests");
         line("");
         try (PackagedFunction function = start(functionJava(), warmOptions)) {
             function.initDuration();
+            upstream.reset();
+            for (int i = 0; i < JIT_WARMUP; i++) {
+                invoke(function, INSTANT.name());
+            }
             if (SECTIONS.contains("warm")) {
                 warmLatency(function);
             }
@@ -131,6 +141,9 @@ class OrchestrationBench {
         line("|---|---|---|---|---|---|---|---|");
         StringBuilder perLayer = new StringBuilder();
         for (Shape shape : GRID) {
+            if (!MIXES.isEmpty() && !MIXES.contains(shape.name())) {
+                continue;
+            }
             scriptSlow(shape);
             for (int i = 0; i < WARMUP; i++) {
                 measureOne(function, shape);

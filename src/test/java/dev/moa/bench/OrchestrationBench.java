@@ -51,6 +51,9 @@ class OrchestrationBench {
     /** Which rows of the warm grid to run, e.g. -Dmoa.bench.mixes=3x6x300; all when empty. */
     private static final List<String> MIXES = List.of(System.getProperty("moa.bench.mixes", "").split(",")).stream()
             .filter(m -> !m.isBlank()).toList();
+    /** Which cold-start variants to run: lambda, c2, appcds, jdk25. */
+    private static final List<String> COLD_VARIANTS = List.of(System.getProperty("moa.bench.cold.variants",
+            "lambda,c2,appcds,jdk25").split(","));
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
 
     private record Shape(int layers, int agents, int latencyMs) {
@@ -304,14 +307,20 @@ class OrchestrationBench {
                 + " first request in function p50 |");
         line("|---|---|---|---|---|---|---|");
         Path jdk17 = functionJava();
-        coldRow(jdk17, "Lambda's (C1 only, SerialGC)", List.of());
-        coldRow(jdk17, "Lambda's, but C2 on (-XX:TieredStopAtLevel=4)", List.of("-XX:TieredStopAtLevel=4"));
-        Path archive = out.resolve("function-" + javaFeature(jdk17) + ".jsa").toAbsolutePath();
-        train(jdk17, archive, List.of());
-        coldRow(jdk17, "Lambda's + AppCDS (dynamic archive of a training run)",
-                List.of("-XX:SharedArchiveFile=" + archive));
+        if (COLD_VARIANTS.contains("lambda")) {
+            coldRow(jdk17, "Lambda's (C1 only, SerialGC)", List.of());
+        }
+        if (COLD_VARIANTS.contains("c2")) {
+            coldRow(jdk17, "Lambda's, but C2 on (-XX:TieredStopAtLevel=4)", List.of("-XX:TieredStopAtLevel=4"));
+        }
+        if (COLD_VARIANTS.contains("appcds")) {
+            Path archive = out.resolve("function-" + javaFeature(jdk17) + ".jsa").toAbsolutePath();
+            train(jdk17, archive, List.of());
+            coldRow(jdk17, "Lambda's + AppCDS (dynamic archive of a training run)",
+                    List.of("-XX:SharedArchiveFile=" + archive));
+        }
         Path temurin25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
-        if (Files.isExecutable(temurin25) && !temurin25.equals(jdk17)) {
+        if (COLD_VARIANTS.contains("jdk25") && Files.isExecutable(temurin25) && !temurin25.equals(jdk17)) {
             // JBoss Threads needs java.lang opened on Java 24+ (not on Lambda's 21).
             String opens = "--add-opens=java.base/java.lang=ALL-UNNAMED";
             coldRow(temurin25, "Lambda's (C1 only, SerialGC)", List.of(opens));

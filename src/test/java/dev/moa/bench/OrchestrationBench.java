@@ -271,7 +271,7 @@ class OrchestrationBench {
     // ---- memory ----
 
     private void memory(PackagedFunction function) throws Exception {
-        line("## Memory over 1,000 requests (mix " + CHEAP.name() + ")");
+        line("## Memory over 1,000 requests (mix " + CHEAP.name() + ", on the instance that served the rows above)");
         line("");
         line("| requests | RSS (MB) | heap used after a full GC (MB) | CPU per request over the interval |");
         line("|---|---|---|---|");

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -68,6 +69,16 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** Closes the connection without any response. */
     public record Drop() implements Reply {
+    }
+
+    /**
+     * Answers "answer from &lt;model&gt;" after {@code latency}: a model that takes its time (the benchmark's
+     * simulated upstream). The wait is the simulated model, not synchronization.
+     */
+    public record Slow(Duration latency) implements Reply {
+        public static Slow millis(long ms) {
+            return new Slow(Duration.ofMillis(ms));
+        }
     }
 
     /** Status recorded for a {@link Hang} request that the client closed. */
@@ -190,6 +201,10 @@ public final class FakeUpstream implements AutoCloseable {
                 record(model, body, headers, start, 0, null);
                 exchange.close();
                 return;
+            }
+            if (reply instanceof Slow slow) {
+                Thread.sleep(slow.latency().toMillis(), slow.latency().toNanosPart() % 1_000_000);
+                reply = new Answer(null, "stop");
             }
             if (reply instanceof Barrier barrier) {
                 barrier.arrivals().countDown();

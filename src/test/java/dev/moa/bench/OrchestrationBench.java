@@ -1,0 +1,532 @@
+package dev.moa.bench;
+
+import dev.moa.testing.FakeUpstream;
+import dev.moa.testing.TestStore;
+import dev.moa.testing.lambda.HttpApiEvent;
+import dev.moa.testing.lambda.HttpApiResponse;
+import dev.moa.testing.lambda.LambdaRuntimeApi;
+import dev.moa.testing.lambda.PackagedFunction;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The orchestration benchmark (run by {@code bench/run.sh}, never by {@code ./mvnw verify}): the packaged
+ * function under the Lambda runtime interface client against a simulated upstream, measuring end-to-end latency
+ * against the critical path the upstream's own timestamps give, cold start, CPU per request and RSS over 1,000
+ * requests. Writes Markdown tables to {@code target/bench/results.md}.
+ *
+ * <p>Shapes: "L×N×T" is a mix document of L layers, the first L−1 with N proposers each and the last the
+ * aggregator (one agent, as the mix format requires), every call answering after T ms.
+ */
+class OrchestrationBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern MODEL = Pattern.compile("l(\\d+)-a(\\d+)");
+    private static final int WARMUP = intProperty("moa.bench.warmup", 10);
+    private static final int MEASURED = intProperty("moa.bench.requests", 30);
+    /** Requests of the instant mix before anything is measured: the JIT's warm-up, as a busy instance has had. */
+    private static final int JIT_WARMUP = intProperty("moa.bench.jit.warmup", 500);
+    private static final int COLD_RUNS = intProperty("moa.bench.cold.runs", 5);
+    /** Which parts to run, e.g. -Dmoa.bench.sections=warm for a quick look. */
+    private static final List<String> SECTIONS = List.of(System.getProperty("moa.bench.sections",
+            "warm,straggler,memory,cold").split(","));
+    /** Which rows of the warm grid to run, e.g. -Dmoa.bench.mixes=3x6x300; all when empty. */
+    private static final List<String> MIXES = List.of(System.getProperty("moa.bench.mixes", "").split(",")).stream()
+            .filter(m -> !m.isBlank()).toList();
+    /** Which cold-start variants to run: lambda, c2, appcds, jdk25. */
+    private static final List<String> COLD_VARIANTS = List.of(System.getProperty("moa.bench.cold.variants",
+            "lambda,c2,appcds,jdk25").split(","));
+    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
+
+    private record Shape(int layers, int agents, int latencyMs) {
+        String name() {
+            return layers + "x" + agents + "x" + latencyMs;
+        }
+    }
+
+    private static final List<Shape> GRID = List.of(new Shape(2, 2, 100), new Shape(2, 6, 300),
+            new Shape(3, 6, 100), new Shape(3, 6, 300), new Shape(3, 12, 1000));
+    private static final Shape CHEAP = new Shape(2, 2, 5);
+    private static final Shape INSTANT = new Shape(2, 2, 0);
+    private static final int STRAGGLER_GRACE_MS = 200;
+
+    private static FakeUpstream upstream;
+    private static TestStore store;
+    private static Path out;
+    private static final StringBuilder report = new StringBuilder();
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        upstream = new FakeUpstream();
+        store = new TestStore(Files.createTempDirectory("moa-bench-store"), upstream.baseUrl());
+        for (Shape shape : GRID) {
+            store.mix(shape.name(), mixDocument(shape, null));
+        }
+        store.mix(CHEAP.name(), mixDocument(CHEAP, null));
+        store.mix(INSTANT.name(), mixDocument(INSTANT, null));
+        store.mix("straggler", mixDocument(new Shape(2, 6, 300), STRAGGLER_GRACE_MS));
+        out = Path.of(System.getProperty("moa.bench.out", "target/bench"));
+        Files.createDirectories(out);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void benchmark() throws Exception {
+        // e.g. -Dmoa.bench.jvm.options="-XX:StartFlightRecording=filename=target/bench/warm.jfr" to profile
+        List<String> warmOptions = List.of(System.getProperty("moa.bench.jvm.options", "").split("\\s+")).stream()
+                .filter(o -> !o.isBlank()).toList();
+        line("# Orchestration benchmark results");
+        line("");
+        line("- date: " + Instant.now());
+        line("- function JDK: " + javaVersion(functionJava()) + " (" + functionJava() + ")");
+        line("- machine: " + Runtime.getRuntime().availableProcessors() + " cores (nproc), " + cpuModel()
+                + ", load average at start: " + loadAverage());
+        line("- extra JVM options of the warm function: " + (warmOptions.isEmpty() ? "none" : warmOptions));
+        line("- warm instance: " + JIT_WARMUP + " requests of mix " + INSTANT.name() + " first (JIT warm-up), then per row "
+                + WARMUP + " warm-up requests and " + MEASURED + " measured requests");
+        line("");
+        try (PackagedFunction function = start(functionJava(), warmOptions)) {
+            function.initDuration();
+            upstream.reset();
+            for (int i = 0; i < JIT_WARMUP; i++) {
+                invoke(function, INSTANT.name());
+            }
+            if (SECTIONS.contains("warm")) {
+                warmLatency(function);
+            }
+            if (SECTIONS.contains("straggler")) {
+                straggler(function);
+            }
+            if (SECTIONS.contains("memory")) {
+                memory(function);
+            }
+        }
+        if (SECTIONS.contains("cold")) {
+            coldStarts();
+        }
+        line("");
+        line("- load average at end: " + loadAverage());
+        Files.writeString(out.resolve("results.md"), report.toString());
+        System.out.println(report);
+    }
+
+    // ---- warm latency: end-to-end vs. the critical path ----
+
+    private void warmLatency(PackagedFunction function) throws Exception {
+        line("## Warm latency (ms)");
+        line("");
+        line("| mix L×N×T | critical path p50 | end-to-end p50 | end-to-end p95 | overhead p50 | overhead p95"
+                + " | overhead / critical path (p50) | CPU per request |");
+        line("|---|---|---|---|---|---|---|---|");
+        StringBuilder perLayer = new StringBuilder();
+        for (Shape shape : GRID) {
+            if (!MIXES.isEmpty() && !MIXES.contains(shape.name())) {
+                continue;
+            }
+            scriptSlow(shape);
+            for (int i = 0; i < WARMUP; i++) {
+                measureOne(function, shape);
+            }
+            long cpuBefore = cpuTicks(function);
+            List<Sample> samples = new ArrayList<>();
+            for (int i = 0; i < MEASURED; i++) {
+                samples.add(measureOne(function, shape));
+            }
+            double cpuMs = (cpuTicks(function) - cpuBefore) * 1000.0 / CLOCK_TICKS / MEASURED;
+            Stats critical = Stats.of(samples, Sample::criticalMs);
+            Stats endToEnd = Stats.of(samples, Sample::endToEndMs);
+            Stats overhead = Stats.of(samples, Sample::overheadMs);
+            line(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | **%.1f** | %.1f | %.2f %% | %.1f ms |",
+                    shape.name(), critical.p50, endToEnd.p50, endToEnd.p95, overhead.p50, overhead.p95,
+                    100 * overhead.p50 / critical.p50, cpuMs));
+            for (int layer = 0; layer < shape.layers(); layer++) {
+                int l = layer;
+                Stats gap = Stats.of(samples, s -> s.gapMs[l]);
+                Stats spread = Stats.of(samples, s -> s.spreadMs[l]);
+                Stats layerOverhead = Stats.of(samples, s -> s.layerOverheadMs[l]);
+                perLayer.append(String.format(Locale.ROOT, "| %s | %d | %.1f / %.1f | %.1f / %.1f | **%.1f** / %.1f |%n",
+                        shape.name(), layer + 1, gap.p50, gap.p95, spread.p50, spread.p95, layerOverhead.p50,
+                        layerOverhead.p95));
+            }
+            Stats tail = Stats.of(samples, Sample::tailMs);
+            perLayer.append(String.format(Locale.ROOT, "| %s | answer | | | **%.1f** / %.1f |%n", shape.name(),
+                    tail.p50, tail.p95));
+        }
+        line("");
+        line("### Overhead per layer (ms, p50 / p95)");
+        line("");
+        line("| mix | layer | gap before first call | spread of starts | layer overhead |");
+        line("|---|---|---|---|---|");
+        perLayer.toString().lines().forEach(OrchestrationBench::line);
+        line("");
+    }
+
+    /** One request's timings, all from the same clock (the Runtime API and the upstream share this JVM). */
+    private record Sample(double endToEndMs, double criticalMs, double[] gapMs, double[] spreadMs,
+                          double[] layerOverheadMs, double tailMs) {
+        double overheadMs() {
+            return endToEndMs - criticalMs;
+        }
+    }
+
+    private Sample measureOne(PackagedFunction function, Shape shape) throws Exception {
+        upstream.reset();
+        scriptSlow(shape);
+        LambdaRuntimeApi.Response response = invoke(function, shape.name());
+        List<FakeUpstream.Recorded> calls = upstream.requests();
+        assertEquals((shape.layers() - 1) * shape.agents() + 1, calls.size(), "calls per request");
+        long delivered = response.timing().deliveredNanos();
+        long answered = response.timing().answeredNanos();
+        double[] gap = new double[shape.layers()];
+        double[] spread = new double[shape.layers()];
+        double[] layerOverhead = new double[shape.layers()];
+        long previousEnd = delivered;
+        long critical = 0;
+        for (int layer = 0; layer < shape.layers(); layer++) {
+            List<FakeUpstream.Recorded> inLayer = inLayer(calls, layer + 1);
+            long firstStart = inLayer.stream().mapToLong(FakeUpstream.Recorded::startNanos).min().orElseThrow();
+            long lastStart = inLayer.stream().mapToLong(FakeUpstream.Recorded::startNanos).max().orElseThrow();
+            long end = inLayer.stream().mapToLong(FakeUpstream.Recorded::endNanos).max().orElseThrow();
+            long longest = inLayer.stream().mapToLong(c -> c.endNanos() - c.startNanos()).max().orElseThrow();
+            critical += longest;
+            gap[layer] = ms(firstStart - previousEnd);
+            spread[layer] = ms(lastStart - firstStart);
+            layerOverhead[layer] = ms(end - previousEnd - longest);
+            previousEnd = end;
+        }
+        return new Sample(ms(answered - delivered), ms(critical), gap, spread, layerOverhead, ms(answered - previousEnd));
+    }
+
+    private static List<FakeUpstream.Recorded> inLayer(List<FakeUpstream.Recorded> calls, int layer) {
+        List<FakeUpstream.Recorded> result = new ArrayList<>();
+        for (FakeUpstream.Recorded call : calls) {
+            Matcher m = MODEL.matcher(call.model());
+            if (m.matches() && Integer.parseInt(m.group(1)) == layer) {
+                result.add(call);
+            }
+        }
+        assertTrue(!result.isEmpty(), "no calls recorded for layer " + layer);
+        return result;
+    }
+
+    // ---- straggler ----
+
+    private void straggler(PackagedFunction function) throws Exception {
+        Shape shape = new Shape(2, 6, 300);
+        List<double[]> samples = new ArrayList<>();
+        for (int i = 0; i < WARMUP + MEASURED; i++) {
+            upstream.reset();
+            scriptSlow(shape);
+            upstream.script("l1-a6", new FakeUpstream.Hang());
+            LambdaRuntimeApi.Response response = invoke(function, "straggler");
+            List<FakeUpstream.Recorded> answeredCalls = upstream.requests().stream().filter(c -> c.status() == 200)
+                    .toList();
+            long critical = 0;
+            for (int layer = 1; layer <= 2; layer++) {
+                critical += inLayer(answeredCalls, layer).stream().mapToLong(c -> c.endNanos() - c.startNanos())
+                        .max().orElseThrow();
+            }
+            if (i >= WARMUP) {
+                double endToEnd = ms(response.timing().answeredNanos() - response.timing().deliveredNanos());
+                samples.add(new double[]{endToEnd, ms(critical)});
+            }
+        }
+        Stats endToEnd = Stats.ofValues(samples.stream().mapToDouble(s -> s[0]).toArray());
+        Stats critical = Stats.ofValues(samples.stream().mapToDouble(s -> s[1]).toArray());
+        Stats excess = Stats.ofValues(samples.stream().mapToDouble(s -> s[0] - s[1] - STRAGGLER_GRACE_MS).toArray());
+        line("## Straggler: one of six proposers never answers (2×6×300, straggler_grace_ms " + STRAGGLER_GRACE_MS + ")");
+        line("");
+        line("| critical path of the answered calls p50 | end-to-end p50 | end-to-end p95"
+                + " | end-to-end − critical path − grace p50 | p95 |");
+        line("|---|---|---|---|---|");
+        line(String.format(Locale.ROOT, "| %.1f | %.1f | %.1f | **%.1f** | %.1f |", critical.p50, endToEnd.p50,
+                endToEnd.p95, excess.p50, excess.p95));
+        line("");
+    }
+
+    // ---- memory ----
+
+    private void memory(PackagedFunction function) throws Exception {
+        line("## Memory over 1,000 requests (mix " + CHEAP.name() + ", on the instance that served the rows above)");
+        line("");
+        line("| requests | RSS (MB) | heap used after a full GC (MB) | CPU per request over the interval |");
+        line("|---|---|---|---|");
+        upstream.reset();
+        scriptSlow(CHEAP);
+        long cpuBefore = cpuTicks(function);
+        int done = 0;
+        for (int checkpoint : new int[]{100, 250, 500, 750, 1000}) {
+            int interval = checkpoint - done;
+            for (; done < checkpoint; done++) {
+                invoke(function, CHEAP.name());
+                if (done % 50 == 0) {
+                    upstream.reset();
+                    scriptSlow(CHEAP);
+                }
+            }
+            long cpuNow = cpuTicks(function);
+            double cpuMs = (cpuNow - cpuBefore) * 1000.0 / CLOCK_TICKS / interval;
+            cpuBefore = cpuNow;
+            double rss = rssMb(function);
+            line(String.format(Locale.ROOT, "| %d | %.1f | %s | %.1f ms |", checkpoint, rss,
+                    heapAfterGcMb(function), cpuMs));
+        }
+        line("");
+    }
+
+    // ---- cold start ----
+
+    private void coldStarts() throws Exception {
+        line("## Cold start (ms, median of " + COLD_RUNS + " runs; first request: mix " + INSTANT.name() + ")");
+        line("");
+        line("| JVM | options | process start → init done | process start → first answer p50 | min | max |"
+                + " first request in function p50 |");
+        line("|---|---|---|---|---|---|---|");
+        Path jdk17 = functionJava();
+        if (COLD_VARIANTS.contains("lambda")) {
+            coldRow(jdk17, "Lambda's (C1 only, SerialGC)", List.of());
+        }
+        if (COLD_VARIANTS.contains("c2")) {
+            coldRow(jdk17, "Lambda's, but C2 on (-XX:TieredStopAtLevel=4)", List.of("-XX:TieredStopAtLevel=4"));
+        }
+        if (COLD_VARIANTS.contains("appcds")) {
+            Path archive = out.resolve("function-" + javaFeature(jdk17) + ".jsa").toAbsolutePath();
+            train(jdk17, archive, List.of());
+            coldRow(jdk17, "Lambda's + AppCDS (dynamic archive of a training run)",
+                    List.of("-XX:SharedArchiveFile=" + archive));
+        }
+        Path temurin25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+        if (COLD_VARIANTS.contains("jdk25") && Files.isExecutable(temurin25) && !temurin25.equals(jdk17)) {
+            // JBoss Threads needs java.lang opened on Java 24+ (not on Lambda's 21).
+            String opens = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+            coldRow(temurin25, "Lambda's (C1 only, SerialGC)", List.of(opens));
+            Path archive25 = out.resolve("function-25.jsa").toAbsolutePath();
+            train(temurin25, archive25, List.of(opens));
+            coldRow(temurin25, "Lambda's + AppCDS (dynamic archive of a training run)",
+                    List.of(opens, "-XX:SharedArchiveFile=" + archive25));
+        }
+        line("");
+    }
+
+    private void coldRow(Path java, String options, List<String> jvmOptions) throws Exception {
+        upstream.reset();
+        List<Double> init = new ArrayList<>();
+        List<Double> firstAnswer = new ArrayList<>();
+        List<Double> firstRequest = new ArrayList<>();
+        for (int run = 0; run < COLD_RUNS; run++) {
+            try (PackagedFunction function = start(java, jvmOptions)) {
+                // Queued at once, as the event that caused the cold start is.
+                LambdaRuntimeApi.Response response = invoke(function, INSTANT.name());
+                init.add(ms(function.initDuration().toNanos()));
+                firstAnswer.add(ms(response.timing().answeredNanos() - function.process().startNanos()));
+                firstRequest.add(ms(response.timing().answeredNanos() - response.timing().deliveredNanos()));
+            }
+        }
+        Stats answer = Stats.ofValues(firstAnswer.stream().mapToDouble(d -> d).toArray());
+        line(String.format(Locale.ROOT, "| %s | %s | %.0f | **%.0f** | %.0f | %.0f | %.0f |", javaVersion(java), options,
+                Stats.ofValues(init.stream().mapToDouble(d -> d).toArray()).p50, answer.p50, answer.min, answer.max,
+                Stats.ofValues(firstRequest.stream().mapToDouble(d -> d).toArray()).p50));
+    }
+
+    /** A training run: starts the function, serves a few requests, and dumps the loaded classes at exit. */
+    private void train(Path java, Path archive, List<String> jvmOptions) throws Exception {
+        Files.deleteIfExists(archive);
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-XX:ArchiveClassesAtExit=" + archive);
+        try (PackagedFunction function = start(java, options)) {
+            for (int i = 0; i < 5; i++) {
+                invoke(function, INSTANT.name());
+            }
+        }
+        // The archive is written while the JVM exits on SIGTERM; close() has waited for that exit.
+        assertTrue(Files.isRegularFile(archive), "no CDS archive written at " + archive);
+    }
+
+    // ---- plumbing ----
+
+    private static PackagedFunction start(Path java, List<String> jvmOptions) {
+        PackagedFunction.Builder builder = PackagedFunction.fromMavenBuild()
+                .java(java)
+                .environment("MOA_STORE", "file:" + store.dir())
+                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY);
+        jvmOptions.forEach(builder::jvmOption);
+        return builder.start();
+    }
+
+    private static LambdaRuntimeApi.Response invoke(PackagedFunction function, String mix) throws Exception {
+        HttpApiEvent event = HttpApiEvent.postJson("/v1/chat/completions", "{\"model\": \"" + mix
+                + "\", \"messages\": [{\"role\": \"user\", \"content\": \"What is a mixture of agents?\"}]}");
+        LambdaRuntimeApi.Outcome outcome = function.invoke(event.toJson(JSON))
+                .get(PackagedFunction.CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (!(outcome instanceof LambdaRuntimeApi.Response response)) {
+            throw new AssertionError("the function failed: " + outcome + "\n" + function.process().logTail(40));
+        }
+        HttpApiResponse http = HttpApiResponse.parse(JSON, response.body());
+        assertEquals(200, http.statusCode(), http.body());
+        String content = http.json(JSON).at("/choices/0/message/content").asText();
+        assertTrue(content.startsWith("answer from l"), http.body());
+        return response;
+    }
+
+    private static void scriptSlow(Shape shape) {
+        for (int layer = 1; layer <= shape.layers(); layer++) {
+            int agents = layer == shape.layers() ? 1 : shape.agents();
+            for (int agent = 1; agent <= agents; agent++) {
+                upstream.script(model(layer, agent), FakeUpstream.Slow.millis(shape.latencyMs()));
+            }
+        }
+    }
+
+    private static String model(int layer, int agent) {
+        return "l" + layer + "-a" + agent;
+    }
+
+    private static String mixDocument(Shape shape, Integer graceMs) {
+        StringBuilder json = new StringBuilder("{\"layers\": [");
+        for (int layer = 1; layer <= shape.layers(); layer++) {
+            boolean aggregator = layer == shape.layers();
+            json.append(layer > 1 ? "," : "").append("{");
+            if (graceMs != null && !aggregator) {
+                json.append("\"straggler_grace_ms\": ").append(graceMs).append(", ");
+            }
+            json.append("\"agents\": [");
+            for (int agent = 1; agent <= (aggregator ? 1 : shape.agents()); agent++) {
+                json.append(agent > 1 ? "," : "").append("{\"provider\": \"fake\", \"model\": \"")
+                        .append(model(layer, agent)).append("\"}");
+            }
+            json.append("]}");
+        }
+        return json.append("]}").toString();
+    }
+
+    private static Path functionJava() {
+        String configured = System.getProperty("moa.bench.java");
+        return configured != null && !configured.isBlank() ? Path.of(configured)
+                : Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    private static long cpuTicks(PackagedFunction function) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(function.process().process().pid()), "stat"));
+        // Fields after the parenthesized command name; utime and stime are fields 14 and 15.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    private static double rssMb(PackagedFunction function) throws IOException {
+        for (String row : Files.readAllLines(Path.of("/proc", Long.toString(function.process().process().pid()),
+                "status"))) {
+            if (row.startsWith("VmRSS:")) {
+                return Long.parseLong(row.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** {@code jcmd GC.run}, then the heap in use as {@code GC.heap_info} reports it: what survives = what is kept. */
+    private static String heapAfterGcMb(PackagedFunction function) {
+        Path jcmd = functionJava().resolveSibling("jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return "n/a";
+        }
+        String pid = Long.toString(function.process().process().pid());
+        run(jcmd.toString(), pid, "GC.run");
+        String info = run(jcmd.toString(), pid, "GC.heap_info");
+        Matcher used = Pattern.compile("(?m)^\\s+\\S.*generation\\s+total \\d+K, used (\\d+)K").matcher(info);
+        long kb = 0;
+        boolean found = false;
+        while (used.find()) {
+            kb += Long.parseLong(used.group(1));
+            found = true;
+        }
+        return found ? String.format(Locale.ROOT, "%.1f", kb / 1024.0) : "n/a";
+    }
+
+    private static String run(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor(30, TimeUnit.SECONDS);
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String javaVersion(Path java) {
+        String text = run(java.toString(), "-version");
+        return text.lines().filter(l -> l.contains("Runtime Environment")).findFirst().orElse(text.strip())
+                .replace("Runtime Environment", "").strip();
+    }
+
+    private static int javaFeature(Path java) {
+        Matcher m = Pattern.compile("version \"(\\d+)").matcher(run(java.toString(), "-version"));
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    private static String cpuModel() throws IOException {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown CPU");
+    }
+
+    private static String loadAverage() throws IOException {
+        String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return parts[0] + " " + parts[1] + " " + parts[2];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1_000_000.0;
+    }
+
+    private static int intProperty(String name, int fallback) {
+        return Integer.parseInt(System.getProperty(name, Integer.toString(fallback)));
+    }
+
+    private static void line(String text) {
+        report.append(text).append('\n');
+        System.out.println(text);
+    }
+
+    /** Median (p50), nearest-rank p95, min and max. */
+    private record Stats(double p50, double p95, double min, double max) {
+
+        static <T> Stats of(List<T> samples, java.util.function.ToDoubleFunction<T> value) {
+            return ofValues(samples.stream().mapToDouble(value).toArray());
+        }
+
+        static Stats ofValues(double[] values) {
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            int n = sorted.length;
+            double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            double p95 = sorted[Math.max(0, (int) Math.ceil(0.95 * n) - 1)];
+            return new Stats(median, p95, sorted[0], sorted[n - 1]);
+        }
+    }
+}

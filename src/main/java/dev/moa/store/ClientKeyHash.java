@@ -1,5 +1,7 @@
 package dev.moa.store;
 
+import org.jboss.logging.Logger;
+
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -11,11 +13,19 @@ import java.util.regex.Pattern;
  */
 public record ClientKeyHash(String source, String sha256Hex) {
 
+    private static final Logger LOG = Logger.getLogger(ClientKeyHash.class);
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
 
-    /** @return empty when the stored value is not a SHA-256 hex digest */
+    /**
+     * @return empty, with a warning naming the source (never the value), when the stored value is not a SHA-256
+     *         hex digest
+     */
     static Optional<ClientKeyHash> parse(String source, String stored) {
         String value = stored == null ? "" : stored.strip().toLowerCase(Locale.ROOT);
-        return HEX.matcher(value).matches() ? Optional.of(new ClientKeyHash(source, value)) : Optional.empty();
+        if (!HEX.matcher(value).matches()) {
+            LOG.warnf("ignoring client key %s: it must hold a SHA-256 hex digest", source);
+            return Optional.empty();
+        }
+        return Optional.of(new ClientKeyHash(source, value));
     }
 }

@@ -1,7 +1,5 @@
 package dev.moa.store;
 
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +19,6 @@ import java.util.stream.Stream;
  */
 public final class FileDocumentStore implements DocumentStore {
 
-    private static final Logger LOG = Logger.getLogger(FileDocumentStore.class);
     private static final String SUFFIX = ".json";
 
     private final Path dir;
@@ -47,20 +44,13 @@ public final class FileDocumentStore implements DocumentStore {
     @Override
     public List<StoredDocument> mixes() {
         Path mixes = dir.resolve("mixes");
-        if (!Files.isDirectory(mixes)) {
-            return List.of();
-        }
         List<StoredDocument> documents = new ArrayList<>();
-        try (Stream<Path> files = Files.list(mixes)) {
-            for (Path file : files.toList()) {
-                String fileName = file.getFileName().toString();
-                if (fileName.endsWith(SUFFIX)) {
-                    read("mix", mixes, fileName.substring(0, fileName.length() - SUFFIX.length()))
-                            .ifPresent(documents::add);
-                }
+        for (Path file : filesIn(mixes)) {
+            String fileName = file.getFileName().toString();
+            if (fileName.endsWith(SUFFIX)) {
+                read("mix", mixes, fileName.substring(0, fileName.length() - SUFFIX.length()))
+                        .ifPresent(documents::add);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + mixes, e);
         }
         documents.sort(Comparator.comparing(StoredDocument::name));
         return documents;
@@ -69,24 +59,28 @@ public final class FileDocumentStore implements DocumentStore {
     /** {@code <dir>/client-keys/*}: one file per key, holding its SHA-256 hex. */
     @Override
     public List<ClientKeyHash> clientKeyHashes() {
-        Path keys = dir.resolve("client-keys");
-        if (!Files.isDirectory(keys)) {
-            return List.of();
-        }
         List<ClientKeyHash> hashes = new ArrayList<>();
-        try (Stream<Path> files = Files.list(keys)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                Optional<ClientKeyHash> hash = ClientKeyHash.parse(file.toString(),
-                        Files.readString(file, StandardCharsets.UTF_8));
-                if (hash.isEmpty()) {
-                    LOG.warnf("ignoring client key file %s: it must hold a SHA-256 hex digest", file);
-                }
-                hash.ifPresent(hashes::add);
+        for (Path file : filesIn(dir.resolve("client-keys"))) {
+            try {
+                ClientKeyHash.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8))
+                        .ifPresent(hashes::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + keys, e);
         }
         return hashes;
+    }
+
+    /** The regular files directly in {@code folder}, by name; none when it does not exist. */
+    private static List<Path> filesIn(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + folder, e);
+        }
     }
 
     private Optional<StoredDocument> read(String kind, Path folder, String name) {

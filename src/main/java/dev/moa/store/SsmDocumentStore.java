@@ -1,6 +1,5 @@
 package dev.moa.store;
 
-import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.GetParametersByPathResponse;
@@ -23,7 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class SsmDocumentStore implements DocumentStore {
 
-    private static final Logger LOG = Logger.getLogger(SsmDocumentStore.class);
     /**
      * A version number, or a label as SSM allows it: letters, digits, '.', '-', '_', not starting with a digit,
      * "aws" or "ssm". Anything else is no mix, without asking SSM (which would answer with a validation error).
@@ -87,11 +85,7 @@ public final class SsmDocumentStore implements DocumentStore {
     public List<ClientKeyHash> clientKeyHashes() {
         List<ClientKeyHash> hashes = new ArrayList<>();
         for (Parameter parameter : byPath(prefix + "/client-keys")) {
-            Optional<ClientKeyHash> hash = ClientKeyHash.parse(parameter.name(), parameter.value());
-            if (hash.isEmpty()) {
-                LOG.warnf("ignoring client key parameter %s: it must hold a SHA-256 hex digest", parameter.name());
-            }
-            hash.ifPresent(hashes::add);
+            ClientKeyHash.parse(parameter.name(), parameter.value()).ifPresent(hashes::add);
         }
         return hashes;
     }

@@ -27,6 +27,12 @@ public interface MoaConfig {
     @WithDefault("1s")
     @WithConverter(DurationConverter.class)
     Duration deadlineMargin();
+    /** While a streamed answer has nothing to send, an SSE comment goes out this often (env MOA_STREAM_KEEP_ALIVE). */
+    @WithName("stream.keep-alive")
+    @WithDefault("5s")
+    @WithConverter(DurationConverter.class)
+    Duration streamKeepAlive();
+
     /** How long a warm instance keeps documents, decrypted keys and client-key hashes read from SSM. */
     @WithName("store.ttl")
     @WithDefault("60s")

@@ -2,7 +2,6 @@ package dev.moa.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.amazonaws.services.lambda.runtime.Context;
 import dev.moa.MoaConfig;
 import dev.moa.engine.MixEngine;
 import dev.moa.engine.MixResult;
@@ -19,9 +18,10 @@ import dev.moa.store.SecretResolver;
 import dev.moa.store.StoreUnavailableException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -47,23 +47,26 @@ public class ChatCompletionsResource {
     private final SecretResolver secrets;
     private final ObjectMapper json;
     private final MoaConfig config;
-    private final Instance<Context> lambda;
+    private final InvocationTime invocation;
+    private final ResponseTransport transport;
 
     public ChatCompletionsResource(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
-                                   ObjectMapper json, MoaConfig config, Instance<Context> lambda) {
+                                   ObjectMapper json, MoaConfig config, InvocationTime invocation,
+                                   ResponseTransport transport) {
         this.catalog = catalog;
         this.engine = engine;
         this.clients = clients;
         this.secrets = secrets;
         this.json = json;
         this.config = config;
-        this.lambda = lambda;
+        this.invocation = invocation;
+        this.transport = transport;
     }
 
     /** Blocking: resolving a mix reads the store; the upstream calls themselves are non-blocking. */
     @POST
     @Blocking
-    public Uni<Response> create(byte[] body) {
+    public Uni<Response> create(byte[] body, @Context HttpHeaders headers) {
         if (body != null && body.length > MAX_BODY_BYTES) {
             throw new ApiError(413, "invalid_request_error", null, "request_too_large",
                     "The request body is " + body.length + " bytes; the limit is " + MAX_BODY_BYTES
@@ -71,17 +74,19 @@ public class ChatCompletionsResource {
         }
         ChatRequest request = ChatRequestParser.parse(readJson(body));
         ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
-        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget());
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget(headers));
+        if (request.stream()) {
+            return stream(request, run);
+        }
         return engine.run(run).map(result -> respond(request, result));
     }
 
     /** moa.deadline, further capped by what is left of the Lambda invocation minus a margin to answer. */
-    private Duration budget() {
+    private Duration budget(HttpHeaders headers) {
         Duration budget = config.deadline();
-        Context context = lambda.isResolvable() ? lambda.get() : null;
-        long remaining = context == null ? -1 : context.getRemainingTimeInMillis();
-        if (remaining > 0) {
-            Duration left = Duration.ofMillis(remaining).minus(config.deadlineMargin());
+        Optional<Duration> remaining = invocation.remaining(headers);
+        if (remaining.isPresent()) {
+            Duration left = remaining.get().minus(config.deadlineMargin());
             if (left.compareTo(budget) < 0) {
                 budget = left.isNegative() ? Duration.ZERO : left;
             }
@@ -137,14 +142,36 @@ public class ChatCompletionsResource {
         return "parameter " + ((ApiKey.FromParameter) key).name();
     }
 
+    /**
+     * {@code stream: true}: chunks go out as the aggregator writes them. The mix starts when the body is written;
+     * a failure before the first chunk still gets its ordinary error status.
+     */
+    private Uni<Response> stream(ChatRequest request, MixRun run) {
+        EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
+                request.includeUsage(), request.trace());
+        MediaType type = MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8");
+        if (!transport.streams()) {
+            // Buffered by the platform anyway: the same frames, collected; no keep-alive comments are needed.
+            return events.frames(engine.stream(run), Duration.ofDays(1)).collect().with(java.util.stream.Collectors.joining())
+                    .map(text -> Response.ok(text, type).build());
+        }
+        EventStreamBody body = new EventStreamBody(events.frames(engine.stream(run), config.streamKeepAlive()),
+                failure -> StreamErrors.reply(json, failure));
+        return Uni.createFrom().item(Response.ok(body, type)
+                // Proxies (nginx and the like) must pass chunks on at once rather than collect them.
+                .header("Cache-Control", "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .build());
+    }
+
+    private static String completionId() {
+        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
     private Response respond(ChatRequest request, MixResult result) {
-        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        String id = completionId();
         long created = Instant.now().getEpochSecond();
         Trace trace = request.trace() ? Trace.of(request.model(), result.latency().toMillis(), result.layers()) : null;
-        if (request.stream()) {
-            return Response.ok(EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace),
-                    MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
-        }
         ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
                 List.of(new ChatCompletion.Choice(0,
                         new ChatCompletion.AssistantMessage("assistant", result.answer().content()), null,

@@ -2,43 +2,127 @@ package dev.moa.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.moa.engine.AnswerEvent;
+import dev.moa.engine.LayerFailedException;
 import dev.moa.engine.MixResult;
+import dev.moa.engine.StreamedMix;
+import dev.moa.provider.UpstreamFailure;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A finished answer as an OpenAI {@code text/event-stream}. The whole stream is written at once: on Lambda
- * behind API Gateway the body is buffered anyway, and OpenAI clients read it the same way.
+ * A mix's streamed answer as OpenAI {@code text/event-stream} frames, each produced as its event arrives: the role
+ * chunk with the first fragment, one chunk per fragment, the finish chunk, the usage chunk (summed over every call)
+ * when asked for, {@code data: [DONE]}. While nothing else goes out, a comment line every {@code keepAlive} keeps
+ * clients and proxies from closing an idle connection. The trace rides on the last chunk.
+ *
+ * <p>A failure before the first frame fails the frames, so the client gets an ordinary error response; after it,
+ * the stream ends with an OpenAI error event (and the trace, when asked for).
  */
 final class EventStream {
 
-    private EventStream() {
+    static final String KEEP_ALIVE = ": mixing\n\n";
+    private static final String CHUNK = "chat.completion.chunk";
+    /** Marks the end of the answer's frames inside the merged stream; compared by identity. */
+    private static final String END = new String("end of answer");
+
+    private final ObjectMapper json;
+    private final String id;
+    private final long created;
+    private final String model;
+    private final boolean includeUsage;
+    private final boolean trace;
+
+    EventStream(ObjectMapper json, String id, long created, String model, boolean includeUsage, boolean trace) {
+        this.json = json;
+        this.id = id;
+        this.created = created;
+        this.model = model;
+        this.includeUsage = includeUsage;
+        this.trace = trace;
     }
 
-    static String of(ObjectMapper json, String id, long created, String model, MixResult result, boolean includeUsage,
-                     Trace trace) {
-        StringBuilder out = new StringBuilder();
-        String chunk = "chat.completion.chunk";
-        append(out, json, new ChatCompletionChunk(id, chunk, created, model, List.of(
-                new ChatCompletionChunk.ChunkChoice(0, new ChatCompletionChunk.Delta("assistant", ""), null, null)),
-                null, null));
-        append(out, json, new ChatCompletionChunk(id, chunk, created, model, List.of(
-                new ChatCompletionChunk.ChunkChoice(0, new ChatCompletionChunk.Delta(null, result.answer().content()),
-                        null, null)), null, null));
-        append(out, json, new ChatCompletionChunk(id, chunk, created, model, List.of(
-                new ChatCompletionChunk.ChunkChoice(0, new ChatCompletionChunk.Delta(null, null), null,
-                        result.answer().finishReason())), null, includeUsage ? null : trace));
-        if (includeUsage) {
-            append(out, json, new ChatCompletionChunk(id, chunk, created, model, List.of(), result.usage(), trace));
+    Multi<String> frames(Uni<StreamedMix> mix, Duration keepAlive) {
+        return Multi.createFrom().deferred(() -> {
+            AtomicBoolean roleSent = new AtomicBoolean();
+            AtomicBoolean anySent = new AtomicBoolean();
+            Multi<String> answer = mix.onItem().transformToMulti(StreamedMix::answer)
+                    .onItem().transformToIterable(event -> frames(event, roleSent));
+            Multi<String> ticks = Multi.createFrom().ticks().startingAfter(keepAlive).every(keepAlive)
+                    .onOverflow().drop()
+                    .map(tick -> KEEP_ALIVE);
+            return Multi.createBy().merging().streams(
+                            Multi.createBy().concatenating().streams(answer, Multi.createFrom().item(END)), ticks)
+                    .select().first(frame -> frame != END)
+                    .onItem().invoke(() -> anySent.set(true))
+                    .onFailure().recoverWithMulti(f -> anySent.get()
+                            ? Multi.createFrom().item(errorFrame(f))
+                            : Multi.createFrom().failure(f));
+        });
+    }
+
+    private List<String> frames(AnswerEvent event, AtomicBoolean roleSent) {
+        if (event instanceof AnswerEvent.Delta delta) {
+            String content = chunk(new ChatCompletionChunk.Delta(null, delta.content()), null, null);
+            return roleSent.getAndSet(true) ? List.of(content)
+                    : List.of(chunk(new ChatCompletionChunk.Delta("assistant", ""), null, null), content);
         }
-        out.append("data: [DONE]\n\n");
-        return out.toString();
+        if (event instanceof AnswerEvent.Completed completed) {
+            MixResult result = completed.result();
+            Trace last = trace ? Trace.of(model, result.latency().toMillis(), result.layers()) : null;
+            String role = roleSent.getAndSet(true) ? null : chunk(new ChatCompletionChunk.Delta("assistant", ""), null,
+                    null);
+            String finish = frame(new ChatCompletionChunk(id, CHUNK, created, model, List.of(
+                    new ChatCompletionChunk.ChunkChoice(0, new ChatCompletionChunk.Delta(null, null), null,
+                            result.answer().finishReason())), null, includeUsage ? null : last));
+            String usage = includeUsage
+                    ? frame(new ChatCompletionChunk(id, CHUNK, created, model, List.of(), result.usage(), last)) : null;
+            return java.util.stream.Stream.of(role, finish, usage, "data: [DONE]\n\n")
+                    .filter(java.util.Objects::nonNull).toList();
+        }
+        AnswerEvent.Interrupted interrupted = (AnswerEvent.Interrupted) event;
+        MixResult partial = interrupted.partial();
+        return List.of(errorFrame(detail(interrupted.failure()),
+                trace ? Trace.of(model, partial.latency().toMillis(), partial.layers()) : null));
     }
 
-    private static void append(StringBuilder out, ObjectMapper json, ChatCompletionChunk chunk) {
+    private String chunk(ChatCompletionChunk.Delta delta, String finishReason, Trace last) {
+        return frame(new ChatCompletionChunk(id, CHUNK, created, model, List.of(
+                new ChatCompletionChunk.ChunkChoice(0, delta, null, finishReason)), null, last));
+    }
+
+    /** A failure after frames went out: an OpenAI error event, with the trace when the failure carries one. */
+    private String errorFrame(Throwable failure) {
+        Trace last = trace && failure instanceof LayerFailedException layer ? Trace.of(model, 0, layer.layers()) : null;
+        return errorFrame(StreamErrors.map(failure).detail(), last);
+    }
+
+    private static ErrorBody.Detail detail(UpstreamFailure failure) {
+        return failure.kind() == UpstreamFailure.Kind.DEADLINE
+                ? new ErrorBody.Detail("The answer was cut off: " + failure.getMessage(), "timeout_error", null,
+                        "deadline_exceeded")
+                : new ErrorBody.Detail("The answer was cut off: the aggregator failed: " + failure.getMessage(),
+                        "upstream_error", null, "upstream_failed");
+    }
+
+    private String errorFrame(ErrorBody.Detail detail, Trace last) {
+        ObjectNode event = json.createObjectNode();
+        event.set("error", json.valueToTree(detail));
+        if (last != null) {
+            event.set("moa", json.valueToTree(last));
+        }
+        return "data: " + event + "\n\n";
+    }
+
+    private String frame(ChatCompletionChunk chunk) {
         try {
-            out.append("data: ").append(json.writeValueAsString(chunk)).append("\n\n");
+            return "data: " + json.writeValueAsString(chunk) + "\n\n";
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

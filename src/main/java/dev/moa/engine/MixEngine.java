@@ -26,21 +26,52 @@ public final class MixEngine {
 
     private final RetryPolicy policy;
     private final ReferenceInjector injector;
+    private final AggregatorStream aggregatorStream;
 
     public MixEngine(RetryPolicy policy, ReferenceInjector injector) {
         this.policy = policy;
         this.injector = injector;
+        this.aggregatorStream = new AggregatorStream(policy, injector);
     }
 
     public Uni<MixResult> run(MixRun run) {
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
-            return runLayer(run, 0, List.of(), List.of(), start, start + run.budget().toNanos());
+            int layers = run.mix().layers().size();
+            return runLayers(run, 0, layers, List.of(), List.of(), start, start + run.budget().toNanos())
+                    .map(done -> {
+                        List<LayerTrace> traces = done.traces();
+                        Completion answer = traces.get(traces.size() - 1).answers().get(0).completion();
+                        return new MixResult(answer, traces.stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus),
+                                traces, Duration.ofNanos(System.nanoTime() - start));
+                    });
         });
     }
 
-    private Uni<MixResult> runLayer(MixRun run, int index, List<Reference> references, List<LayerTrace> done,
-                                    long startNanos, long deadlineNanos) {
+    /**
+     * The same run for a client that streams: the proposer layers as in {@link #run}, then the aggregator's answer
+     * as it is written. Fails like {@link #run} when a proposer layer does.
+     */
+    public Uni<StreamedMix> stream(MixRun run) {
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            long deadline = start + run.budget().toNanos();
+            int proposerLayers = run.mix().layers().size() - 1;
+            return runLayers(run, 0, proposerLayers, List.of(), List.of(), start, deadline)
+                    .map(done -> new StreamedMix(done.traces(),
+                            aggregatorStream.answer(run, done.references(), done.traces(), start, deadline)));
+        });
+    }
+
+    /** What layers {@code [0, end)} produced: their traces and the answers the next layer gets as references. */
+    private record LayersDone(List<LayerTrace> traces, List<Reference> references) {
+    }
+
+    private Uni<LayersDone> runLayers(MixRun run, int index, int end, List<Reference> references,
+                                      List<LayerTrace> done, long startNanos, long deadlineNanos) {
+        if (index == end) {
+            return Uni.createFrom().item(new LayersDone(done, references));
+        }
         List<Layer> layers = run.mix().layers();
         Layer layer = layers.get(index);
         boolean aggregator = index == layers.size() - 1;
@@ -54,24 +85,18 @@ public final class MixEngine {
         }
         LayerCollector collector = new LayerCollector(calls, layer.minSuccesses(), layer.stragglerGrace(),
                 Duration.ofNanos(layerEnd - now));
-        return collector.collect().chain(end -> {
-            LayerTrace trace = new LayerTrace(end.outcomes());
+        return collector.collect().chain(ended -> {
+            LayerTrace trace = new LayerTrace(ended.outcomes());
             List<LayerTrace> traces = new ArrayList<>(done);
             traces.add(trace);
             List<AgentOutcome.Answered> answers = trace.answers();
             if (answers.size() < layer.minSuccesses()) {
                 return Uni.createFrom().failure(new LayerFailedException(run.mix().name(), index,
-                        layer.minSuccesses(), traces, end.budgetExpired() || trace.ranOutOfTime()));
-            }
-            if (aggregator) {
-                Completion answer = answers.get(0).completion();
-                return Uni.createFrom().item(new MixResult(answer,
-                        traces.stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus),
-                        traces, Duration.ofNanos(System.nanoTime() - startNanos)));
+                        layer.minSuccesses(), traces, ended.budgetExpired() || trace.ranOutOfTime()));
             }
             List<Reference> next = answers.stream()
                     .map(a -> new Reference(a.completion().content(), a.agent().weight())).toList();
-            return runLayer(run, index + 1, next, traces, startNanos, deadlineNanos);
+            return runLayers(run, index + 1, end, next, traces, startNanos, deadlineNanos);
         });
     }
 

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.provider.openai.OpenAiApi;
 import dev.moa.provider.openai.OpenAiChatClient;
+import dev.moa.provider.openai.OpenAiStreaming;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MultivaluedHashMap;
@@ -27,10 +30,13 @@ public class RestChatClients implements ChatClients {
     private static final long CONNECT_TIMEOUT_MS = 5_000;
 
     private final ObjectMapper json;
+    private final Vertx vertx;
     private final Map<Endpoint, OpenAiApi> apis = new ConcurrentHashMap<>();
+    private final Map<Endpoint, OpenAiStreaming> streams = new ConcurrentHashMap<>();
 
-    public RestChatClients(ObjectMapper json) {
+    public RestChatClients(ObjectMapper json, Vertx vertx) {
         this.json = json;
+        this.vertx = vertx;
     }
 
     private record Endpoint(URI baseUrl, Map<String, String> headers) {
@@ -39,9 +45,11 @@ public class RestChatClients implements ChatClients {
     @Override
     public ChatClient forProvider(ProviderConfig provider, Optional<String> apiKey) {
         return switch (provider.protocol()) {
-            case OPENAI -> new OpenAiChatClient(
-                    apis.computeIfAbsent(new Endpoint(provider.baseUrl(), provider.headers()), RestChatClients::build),
-                    apiKey, json);
+            case OPENAI -> {
+                Endpoint endpoint = new Endpoint(provider.baseUrl(), provider.headers());
+                yield new OpenAiChatClient(apis.computeIfAbsent(endpoint, RestChatClients::build),
+                        streams.computeIfAbsent(endpoint, this::streaming), apiKey, json);
+            }
         };
     }
 
@@ -52,6 +60,16 @@ public class RestChatClients implements ChatClients {
                 .disableDefaultMapper(true)
                 .clientHeadersFactory(new StaticHeaders(endpoint.headers()))
                 .build(OpenAiApi.class);
+    }
+
+    /**
+     * Streamed calls go through Vert.x' HTTP client itself: the REST client would buffer the body or hide the
+     * connection we must close on cancel. Same pooling per endpoint, same connect timeout.
+     */
+    private OpenAiStreaming streaming(Endpoint endpoint) {
+        return new OpenAiStreaming(vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) CONNECT_TIMEOUT_MS).setTcpNoDelay(true).setKeepAlive(true)),
+                endpoint.baseUrl(), endpoint.headers(), json);
     }
 
     /** The extra headers a provider document sets. */

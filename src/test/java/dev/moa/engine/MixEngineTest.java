@@ -11,6 +11,8 @@ import dev.moa.provider.CompletionCall;
 import dev.moa.provider.Message;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
+import dev.moa.provider.CompletionEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +123,82 @@ class MixEngineTest {
         assertEquals(List.of("primary", "primary", "second", "third"),
                 client.calls.stream().map(CompletionCall::model).toList());
         assertEquals(4, result.layers().get(0).outcomes().get(0).attempts().size());
+    }
+
+    /** Streams "answer from <model>" in two deltas, except models told to stall after one or fail before any. */
+    private static final class StreamingClient implements ChatClient {
+        final List<String> stalling = new CopyOnWriteArrayList<>();
+        final List<String> cancelled = new CopyOnWriteArrayList<>();
+        final Map<String, Integer> failuresLeft = new ConcurrentHashMap<>();
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Uni<Completion> complete(CompletionCall call) {
+            return Uni.createFrom().item(new Completion("answer from " + call.model(), "stop", new Usage(1, 2, 3)));
+        }
+
+        @Override
+        public Multi<CompletionEvent> stream(CompletionCall call) {
+            calls.add(call.model());
+            if (failuresLeft.merge(call.model(), -1, Integer::sum) >= 0) {
+                return Multi.createFrom().failure(UpstreamFailure.status(503, "busy", null));
+            }
+            Multi<CompletionEvent> first = Multi.createFrom().item(new CompletionEvent.Delta("answer "));
+            if (stalling.contains(call.model())) {
+                return Multi.createBy().concatenating().streams(first, Multi.createFrom().<CompletionEvent>nothing())
+                        .onCancellation().invoke(() -> cancelled.add(call.model()));
+            }
+            return Multi.createBy().concatenating().streams(first, Multi.createFrom().items(
+                    new CompletionEvent.Delta("from " + call.model()),
+                    new CompletionEvent.Finished("stop", new Usage(10, 20, 30))));
+        }
+    }
+
+    private static List<AnswerEvent> answer(StreamingClient client, Duration budget, Layer... layers) {
+        MixRun run = new MixRun(new Mix("m", "", List.of(layers)), List.of(new Message("user", "q")), Sampling.NONE,
+                Map.of("p", new Upstream(client, Optional.empty())), budget);
+        StreamedMix mix = new MixEngine(RetryPolicy.DEFAULT, new ReferenceInjector(() -> new SplittableRandom(1)))
+                .stream(run).await().atMost(WAIT);
+        return mix.answer().collect().asList().await().atMost(WAIT);
+    }
+
+    @Test
+    void aStreamedAnswerIsItsDeltasThenTheWholeResultWithUsageOverEveryCall() {
+        StreamingClient client = new StreamingClient();
+        List<AnswerEvent> events = answer(client, Duration.ofSeconds(30),
+                layer(1, Optional.empty(), agent("a"), agent("b")), layer(1, Optional.empty(), agent("agg")));
+        assertEquals(List.of(new AnswerEvent.Delta("answer "), new AnswerEvent.Delta("from agg")), events.subList(0, 2));
+        MixResult result = assertInstanceOf(AnswerEvent.Completed.class, events.get(2)).result();
+        assertEquals("answer from agg", result.answer().content());
+        assertEquals(new Usage(12, 24, 36), result.usage(), "two proposers (1, 2, 3 each) and the aggregator");
+        assertEquals(2, result.layers().size());
+        assertEquals(List.of("agg"), client.calls, "only the aggregator streams");
+    }
+
+    @Test
+    void aStreamedAggregatorRetriesAndFallsBackBeforeItsFirstDelta() {
+        StreamingClient client = new StreamingClient();
+        client.failuresLeft.put("agg", 99);
+        Agent aggregator = new Agent("p", "agg", Sampling.NONE, null, 1, null, Optional.empty(), 1,
+                List.of(agent("backup")));
+        List<AnswerEvent> events = answer(client, Duration.ofSeconds(30), layer(1, Optional.empty(), agent("a")),
+                layer(1, Optional.empty(), aggregator));
+        MixResult result = assertInstanceOf(AnswerEvent.Completed.class, events.get(events.size() - 1)).result();
+        assertEquals("answer from backup", result.answer().content());
+        assertEquals(List.of("agg", "agg", "backup"), client.calls);
+        assertEquals(3, result.layers().get(1).outcomes().get(0).attempts().size());
+    }
+
+    @Test
+    void theDeadlineInterruptsAStreamedAnswerAndCancelsItsCall() {
+        StreamingClient client = new StreamingClient();
+        client.stalling.add("agg");
+        List<AnswerEvent> events = answer(client, Duration.ofMillis(300), layer(1, Optional.empty(), agent("agg")));
+        assertEquals(new AnswerEvent.Delta("answer "), events.get(0));
+        AnswerEvent.Interrupted interrupted = assertInstanceOf(AnswerEvent.Interrupted.class, events.get(1));
+        assertEquals(UpstreamFailure.Kind.DEADLINE, interrupted.failure().kind());
+        assertEquals(List.of("agg"), client.cancelled);
+        assertInstanceOf(AgentOutcome.Failed.class, interrupted.partial().layers().get(0).outcomes().get(0));
     }
 
     @Test

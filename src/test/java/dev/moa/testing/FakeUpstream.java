@@ -63,6 +63,10 @@ public final class FakeUpstream implements AutoCloseable {
     public record Hang() implements Reply {
     }
 
+    /** Answers "answer from &lt;model&gt;" once the test opens {@code release} (at most 10 s). */
+    public record Held(CountDownLatch release) implements Reply {
+    }
+
     /** Answers "&lt;model&gt; heard &lt;last user message&gt;": shows where an answer came from. */
     public record Echo() implements Reply {
     }
@@ -81,11 +85,49 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
+    /** How a {@link Streamed} reply ends after its deltas. */
+    public enum Ending {
+        /** A finish chunk ({@code finish_reason: stop}), the usage chunk if asked for, {@code data: [DONE]}. */
+        DONE,
+        /** The connection closes without a finish chunk or {@code [DONE]}: a failure in mid-answer. */
+        DROP,
+        /**
+         * Stays open, writing an SSE comment every few milliseconds, until the client closes the request (recorded
+         * with status {@link #DISCONNECTED}) or {@link #reset()}.
+         */
+        STALL
+    }
+
+    /**
+     * An OpenAI {@code stream: true} answer: one {@code chat.completion.chunk} per delta, {@code every} apart (the
+     * simulated model's token rate, not synchronization). With a {@code gate}, the rest after the first delta waits
+     * until the test opens it (at most 10 s), so a test can observe what arrived while the call was still open.
+     * {@link Recorded#firstDeltaNanos()} is when the first delta was written.
+     */
+    public record Streamed(List<String> deltas, Duration every, Ending ending, CountDownLatch gate) implements Reply {
+        public static Streamed of(String... deltas) {
+            return new Streamed(List.of(deltas), Duration.ZERO, Ending.DONE, null);
+        }
+
+        public Streamed every(Duration interval) {
+            return new Streamed(deltas, interval, ending, gate);
+        }
+
+        public Streamed ending(Ending end) {
+            return new Streamed(deltas, every, end, gate);
+        }
+
+        public Streamed gated(CountDownLatch latch) {
+            return new Streamed(deltas, every, ending, latch);
+        }
+    }
+
     /** Status recorded for a {@link Hang} request that the client closed. */
     public static final int DISCONNECTED = -1;
 
+    /** {@code firstDeltaNanos}: when a {@link Streamed} reply wrote its first delta (0 for other replies). */
     public record Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
-                           int status, JsonNode usage) {
+                           int status, JsonNode usage, long firstDeltaNanos) {
 
         public List<JsonNode> messages() {
             List<JsonNode> messages = new ArrayList<>();
@@ -206,6 +248,10 @@ public final class FakeUpstream implements AutoCloseable {
                 Thread.sleep(slow.latency().toMillis(), slow.latency().toNanosPart() % 1_000_000);
                 reply = new Answer(null, "stop");
             }
+            if (reply instanceof Held held) {
+                held.release().await(10, TimeUnit.SECONDS);
+                reply = new Answer(null, "stop");
+            }
             if (reply instanceof Barrier barrier) {
                 barrier.arrivals().countDown();
                 barrier.arrivals().await(10, TimeUnit.SECONDS);
@@ -213,6 +259,14 @@ public final class FakeUpstream implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        if (reply instanceof Streamed streamed) {
+            try {
+                stream(exchange, streamed, releasedAtStart, model, body, headers, start);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
         if (reply instanceof Echo) {
@@ -273,6 +327,93 @@ public final class FakeUpstream implements AutoCloseable {
         exchange.close();
     }
 
+    private void stream(HttpExchange exchange, Streamed reply, CountDownLatch release, String model, JsonNode body,
+                        Map<String, String> headers, long start) throws IOException, InterruptedException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        String id = "up-" + ids.incrementAndGet();
+        long firstDelta = 0;
+        int completionChars = 0;
+        try {
+            chunk(out, id, model, json.createObjectNode().put("role", "assistant").put("content", ""), null);
+            for (int i = 0; i < reply.deltas().size(); i++) {
+                if (i > 0 && !reply.every().isZero()) {
+                    Thread.sleep(reply.every().toMillis(), reply.every().toNanosPart() % 1_000_000);
+                }
+                String delta = reply.deltas().get(i);
+                chunk(out, id, model, json.createObjectNode().put("content", delta), null);
+                completionChars += delta.length();
+                if (i == 0) {
+                    firstDelta = System.nanoTime();
+                    if (reply.gate() != null) {
+                        reply.gate().await(10, TimeUnit.SECONDS);
+                    }
+                }
+            }
+            if (reply.ending() == Ending.DROP) {
+                record(model, body, headers, start, 200, null, firstDelta);
+                exchange.close();
+                return;
+            }
+            if (reply.ending() == Ending.STALL) {
+                while (!release.await(20, TimeUnit.MILLISECONDS)) {
+                    out.write(": still thinking\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+                exchange.close();
+                return;
+            }
+            ObjectNode usage = usage(body, completionChars);
+            chunk(out, id, model, json.createObjectNode(), "stop");
+            if (body.path("stream_options").path("include_usage").asBoolean(false)) {
+                ObjectNode last = json.createObjectNode();
+                last.put("id", id).put("object", "chat.completion.chunk").put("model", model);
+                last.putArray("choices");
+                last.set("usage", usage);
+                write(out, "data: " + last + "\n\n");
+            }
+            write(out, "data: [DONE]\n\n");
+            record(model, body, headers, start, 200, usage, firstDelta);
+            out.close();
+        } catch (IOException closedByClient) {
+            record(model, body, headers, start, DISCONNECTED, null, firstDelta);
+            synchronized (recorded) {
+                recorded.notifyAll();
+            }
+        }
+    }
+
+    private void chunk(OutputStream out, String id, String model, ObjectNode delta, String finishReason)
+            throws IOException {
+        ObjectNode chunk = json.createObjectNode();
+        chunk.put("id", id).put("object", "chat.completion.chunk").put("created", System.currentTimeMillis() / 1000)
+                .put("model", model);
+        ObjectNode choice = chunk.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.set("delta", delta);
+        if (finishReason == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", finishReason);
+        }
+        write(out, "data: " + chunk + "\n\n");
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private ObjectNode usage(JsonNode body, int completionChars) {
+        ObjectNode usage = json.createObjectNode();
+        int prompt = body.path("messages").toString().length();
+        usage.put("prompt_tokens", prompt);
+        usage.put("completion_tokens", completionChars);
+        usage.put("total_tokens", prompt + completionChars);
+        return usage;
+    }
+
     /** Waits (at most 10 s) until {@code count} requests for {@code model} were closed by the client. */
     public boolean awaitDisconnects(String model, int count) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -290,8 +431,14 @@ public final class FakeUpstream implements AutoCloseable {
 
     private void record(String model, JsonNode body, Map<String, String> headers, long start, int status,
                         JsonNode usage) {
+        record(model, body, headers, start, status, usage, 0);
+    }
+
+    private void record(String model, JsonNode body, Map<String, String> headers, long start, int status,
+                        JsonNode usage, long firstDeltaNanos) {
         synchronized (recorded) {
-            recorded.add(new Recorded(model, body, Map.copyOf(headers), start, System.nanoTime(), status, usage));
+            recorded.add(new Recorded(model, body, Map.copyOf(headers), start, System.nanoTime(), status, usage,
+                    firstDeltaNanos));
         }
     }
 

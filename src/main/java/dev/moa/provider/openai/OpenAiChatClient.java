@@ -7,8 +7,10 @@ import dev.moa.mix.Sampling;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
+import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.core.Response;
 
@@ -26,23 +28,51 @@ public final class OpenAiChatClient implements ChatClient {
     private final OpenAiApi api;
     private final Optional<String> apiKey;
     private final ObjectMapper json;
+    private final OpenAiStreaming streaming;
 
-    public OpenAiChatClient(OpenAiApi api, Optional<String> apiKey, ObjectMapper json) {
+    public OpenAiChatClient(OpenAiApi api, OpenAiStreaming streaming, Optional<String> apiKey, ObjectMapper json) {
         this.api = api;
+        this.streaming = streaming;
         this.apiKey = apiKey.filter(k -> !k.isBlank());
         this.json = json;
     }
 
     @Override
     public Uni<Completion> complete(CompletionCall call) {
-        Sampling s = call.sampling();
-        OpenAiRequest body = new OpenAiRequest(call.model(),
-                call.messages().stream().map(m -> new OpenAiRequest.WireMessage(m.role(), m.content())).toList(),
-                s.temperature(), s.maxTokens(), s.topP(), s.stop(), false);
+        OpenAiRequest body = request(call, false);
         return Uni.createFrom().deferred(() -> api.create(apiKey.map(k -> "Bearer " + k).orElse(null), body))
                 .onFailure(f -> !(f instanceof UpstreamFailure))
                 .transform(f -> UpstreamFailure.connection(redact(describe(f))))
                 .map(this::read);
+    }
+
+    /** {@code stream: true} with {@code stream_options.include_usage}; the SSE body is parsed as it arrives. */
+    @Override
+    public Multi<CompletionEvent> stream(CompletionCall call) {
+        return streaming.stream(apiKey.map(k -> "Bearer " + k), request(call, true), new OpenAiStreaming.Bodies() {
+            @Override
+            public Completion completion(String body) {
+                return parse(body);
+            }
+
+            @Override
+            public String errorMessage(String body) {
+                return OpenAiChatClient.this.errorMessage(body);
+            }
+
+            @Override
+            public String redact(String text) {
+                return OpenAiChatClient.this.redact(text);
+            }
+        });
+    }
+
+    private static OpenAiRequest request(CompletionCall call, boolean stream) {
+        Sampling s = call.sampling();
+        return new OpenAiRequest(call.model(),
+                call.messages().stream().map(m -> new OpenAiRequest.WireMessage(m.role(), m.content())).toList(),
+                s.temperature(), s.maxTokens(), s.topP(), s.stop(), stream,
+                stream ? new OpenAiRequest.StreamOptions(true) : null);
     }
 
     private Completion read(Response response) {

@@ -16,7 +16,13 @@ public record OpenAiRequest(
         @JsonProperty("max_tokens") Integer maxTokens,
         @JsonProperty("top_p") Double topP,
         List<String> stop,
-        boolean stream) {
+        boolean stream,
+        @JsonProperty("stream_options") StreamOptions streamOptions) {
+
+    /** Asks a streaming upstream for a last chunk with the call's usage. */
+    @RegisterForReflection
+    public record StreamOptions(@JsonProperty("include_usage") boolean includeUsage) {
+    }
 
     @RegisterForReflection
     public record WireMessage(String role, String content) {

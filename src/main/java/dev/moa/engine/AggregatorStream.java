@@ -1,0 +1,186 @@
+package dev.moa.engine;
+
+import dev.moa.mix.Agent;
+import dev.moa.mix.Layer;
+import dev.moa.mix.Sampling;
+import dev.moa.provider.Completion;
+import dev.moa.provider.CompletionCall;
+import dev.moa.provider.CompletionEvent;
+import dev.moa.provider.UpstreamFailure;
+import dev.moa.provider.Usage;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The aggregator's call when the client streams: its answer goes out fragment by fragment. Retries and fallbacks
+ * work as for any call until the first fragment has been passed on; after that a failure can only end the answer
+ * ({@link AnswerEvent.Interrupted}). The request's deadline bounds the whole answer: when it passes, the upstream
+ * call is cancelled (its connection closed).
+ */
+final class AggregatorStream {
+
+    private final RetryPolicy policy;
+    private final ReferenceInjector injector;
+
+    AggregatorStream(RetryPolicy policy, ReferenceInjector injector) {
+        this.policy = policy;
+        this.injector = injector;
+    }
+
+    /** @param before the proposer layers' traces; the aggregator is layer {@code before.size()} */
+    Multi<AnswerEvent> answer(MixRun run, List<Reference> references, List<LayerTrace> before, long startNanos,
+                              long deadlineNanos) {
+        return Multi.createFrom().deferred(() -> new Call(run, references, before, startNanos, deadlineNanos).events());
+    }
+
+    /** One subscription: one aggregator call, with its attempts and what it has said so far. */
+    private final class Call {
+        private final MixRun run;
+        private final Layer layer;
+        private final Agent agent;
+        private final List<Reference> references;
+        private final List<LayerTrace> before;
+        private final long startNanos;
+        private final long deadlineNanos;
+        private final long begin = System.nanoTime();
+        private final List<Attempt> log = new CopyOnWriteArrayList<>();
+        private final StringBuilder text = new StringBuilder();
+        private final AtomicBoolean started = new AtomicBoolean();
+
+        Call(MixRun run, List<Reference> references, List<LayerTrace> before, long startNanos, long deadlineNanos) {
+            this.run = run;
+            this.layer = run.mix().layers().get(before.size());
+            this.agent = layer.agents().get(0);
+            this.references = references;
+            this.before = before;
+            this.startNanos = startNanos;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        Multi<AnswerEvent> events() {
+            Multi<CompletionEvent> chain = null;
+            for (Agent candidate : agent.candidates()) {
+                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate));
+                chain = chain == null ? attempts
+                        : chain.onFailure(f -> !started.get()).recoverWithMulti(f -> attempts);
+            }
+            return withinDeadline(chain)
+                    .onItem().transform(this::toAnswer)
+                    .onFailure().recoverWithMulti(f -> started.get()
+                            ? Multi.createFrom().item(interrupted(MixEngine.asUpstreamFailure(f)))
+                            : Multi.createFrom().failure(failed(MixEngine.asUpstreamFailure(f))));
+        }
+
+        private Multi<CompletionEvent> withRetries(Agent candidate) {
+            Sampling sampling = candidate.sampling().orElse(run.clientSampling());
+            Upstream upstream = run.upstreams().get(candidate.provider());
+            CompletionCall call = new CompletionCall(candidate.model(),
+                    injector.messagesFor(candidate, layer.references(), run.conversation(), references), sampling);
+            int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
+            Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+            Multi<CompletionEvent> attempt = Multi.createFrom().deferred(() -> {
+                long attemptStart = System.nanoTime();
+                Duration left = Duration.ofNanos(deadlineNanos - attemptStart);
+                if (left.isNegative() || left.isZero()) {
+                    UpstreamFailure noTime = UpstreamFailure.deadline();
+                    log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
+                    return Multi.createFrom().failure(noTime);
+                }
+                Multi<CompletionEvent> events = upstream.client().stream(call);
+                // Per attempt, the timeout bounds the wait for each event (first token, then between tokens).
+                if (configured.compareTo(left) < 0) {
+                    events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+                }
+                return events
+                        .onItem().invoke(event -> {
+                            if (event instanceof CompletionEvent.Delta) {
+                                started.set(true);
+                            } else {
+                                log.add(new Attempt(candidate.provider(), candidate.model(), since(attemptStart),
+                                        Optional.empty()));
+                            }
+                        })
+                        .onFailure().invoke(f -> log.add(new Attempt(candidate.provider(), candidate.model(),
+                                since(attemptStart), Optional.of(MixEngine.asUpstreamFailure(f)))));
+            });
+            if (retries == 0) {
+                return attempt;
+            }
+            int[] tries = {0};
+            return attempt
+                    .onFailure(f -> !started.get() && f instanceof UpstreamFailure u && u.retryable()
+                            && u.retryAfter().isPresent() && tries[0] < retries)
+                    .call(f -> Uni.createFrom().voidItem().onItem().delayIt()
+                            .by(cap(((UpstreamFailure) f).retryAfter().get())))
+                    .onFailure().invoke(() -> tries[0]++)
+                    .onFailure(f -> !started.get() && f instanceof UpstreamFailure u && u.retryable())
+                    .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
+        }
+
+        /** Fails with a deadline failure when the request's time runs out; the cancellation closes the call. */
+        private Multi<CompletionEvent> withinDeadline(Multi<CompletionEvent> events) {
+            return Multi.createFrom().emitter(emitter -> {
+                Duration left = Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+                Cancellable timer = Uni.createFrom().voidItem().onItem().delayIt().by(left).subscribe()
+                        .with(ignored -> emitter.fail(new UpstreamFailure(UpstreamFailure.Kind.DEADLINE, 0,
+                                "the request's time ran out after " + since(startNanos).toMillis()
+                                        + " ms while the aggregator was answering", null)));
+                Cancellable call = events.subscribe().with(emitter::emit, emitter::fail, emitter::complete);
+                emitter.onTermination(() -> {
+                    timer.cancel();
+                    call.cancel();
+                });
+            });
+        }
+
+        private AnswerEvent toAnswer(CompletionEvent event) {
+            if (event instanceof CompletionEvent.Delta delta) {
+                text.append(delta.content());
+                return new AnswerEvent.Delta(delta.content());
+            }
+            CompletionEvent.Finished finished = (CompletionEvent.Finished) event;
+            Completion answer = new Completion(text.toString(), finished.finishReason(), finished.usage());
+            List<LayerTrace> layers = withAggregator(
+                    new AgentOutcome.Answered(agent, 0, since(begin), log, answer));
+            return new AnswerEvent.Completed(new MixResult(answer, usage(layers), layers, since(startNanos)));
+        }
+
+        private AnswerEvent interrupted(UpstreamFailure failure) {
+            List<LayerTrace> layers = withAggregator(new AgentOutcome.Failed(agent, 0, since(begin), log, failure));
+            return new AnswerEvent.Interrupted(failure, new MixResult(new Completion(text.toString(), null, Usage.ZERO),
+                    usage(layers), layers, since(startNanos)));
+        }
+
+        private LayerFailedException failed(UpstreamFailure failure) {
+            List<LayerTrace> layers = withAggregator(new AgentOutcome.Failed(agent, 0, since(begin), log, failure));
+            return new LayerFailedException(run.mix().name(), before.size(), 1, layers,
+                    failure.kind() == UpstreamFailure.Kind.DEADLINE);
+        }
+
+        private List<LayerTrace> withAggregator(AgentOutcome outcome) {
+            List<LayerTrace> layers = new ArrayList<>(before);
+            layers.add(new LayerTrace(List.of(outcome)));
+            return layers;
+        }
+    }
+
+    private static Usage usage(List<LayerTrace> layers) {
+        return layers.stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus);
+    }
+
+    private Duration cap(Duration retryAfter) {
+        return retryAfter.compareTo(policy.retryAfterCap()) > 0 ? policy.retryAfterCap() : retryAfter;
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

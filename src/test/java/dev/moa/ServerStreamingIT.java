@@ -1,0 +1,369 @@
+package dev.moa;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.moa.store.ClientKeys;
+import dev.moa.testing.FakeUpstream;
+import dev.moa.testing.FakeUpstream.Recorded;
+import dev.moa.testing.PythonTools;
+import dev.moa.testing.TestStore;
+import dev.moa.testing.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The server build ({@code -Pserver}) streams for real: run as its own process the way the Lambda Web Adapter runs
+ * it, against the in-test upstream. Timing claims use the upstream's own recorded times (same JVM clock) or a gate
+ * the test opens, never wall-clock thresholds.
+ */
+class ServerStreamingIT {
+
+    private static final String CHAT = "/v1/chat/completions";
+    private static final String CLIENT_KEY = "moa-client-key-for-the-streaming-tests";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static FakeUpstream upstream;
+    private static TestStore store;
+    private static ServerProcess server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new FakeUpstream();
+        store = new TestStore(Files.createTempDirectory("moa-server-store"), upstream.baseUrl());
+        Path keys = Files.createDirectories(store.dir().resolve("client-keys"));
+        Files.writeString(keys.resolve("tests"), ClientKeys.sha256Hex(CLIENT_KEY));
+        store.mix("duo", """
+                {"layers": [
+                  {"agents": [{"provider": "fake", "model": "p1"}, {"provider": "fake", "model": "p2"}]},
+                  {"agents": [{"provider": "fake", "model": "agg", "retries": 0,
+                               "fallbacks": [{"provider": "fake", "model": "agg-fallback"}]}]}]}""");
+        server = ServerProcess.start(Map.of("MOA_STORE", "file:" + store.dir(), "MOA_AUTH_REQUIRED", "true",
+                TestStore.KEY_VARIABLE, TestStore.SECRET_KEY, "MOA_STREAM_KEEP_ALIVE", "50ms"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @BeforeEach
+    void reset() {
+        upstream.reset();
+    }
+
+    /** One line of the response body and when (System.nanoTime) it arrived. */
+    record Line(String text, long atNanos) {
+    }
+
+    /** A streamed response read line by line as it arrives. */
+    static final class Stream implements AutoCloseable {
+        final HttpResponse<InputStream> response;
+        final BufferedReader reader;
+
+        Stream(HttpResponse<InputStream> response) {
+            this.response = response;
+            this.reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        }
+
+        Line next() throws IOException {
+            String text = reader.readLine();
+            return text == null ? null : new Line(text, System.nanoTime());
+        }
+
+        /** The next {@code data:} event's JSON ({@code null} at [DONE] or the end). */
+        JsonNode nextData() throws IOException {
+            for (Line line = next(); line != null; line = next()) {
+                if (line.text().equals("data: [DONE]")) {
+                    return null;
+                }
+                if (line.text().startsWith("data: ")) {
+                    return JSON.readTree(line.text().substring(6));
+                }
+            }
+            return null;
+        }
+
+        List<Line> rest() throws IOException {
+            List<Line> lines = new ArrayList<>();
+            for (Line line = next(); line != null; line = next()) {
+                lines.add(line);
+            }
+            return lines;
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
+    }
+
+    private static Stream post(String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + CHAT))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + CLIENT_KEY)
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return new Stream(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
+    private static String streamed(boolean includeUsage, boolean trace) {
+        return """
+                {"model": "duo", "stream": true, "stream_options": {"include_usage": %s}, "moa": {"trace": %s},
+                 "messages": [{"role": "user", "content": "Tell me about MoA."}]}""".formatted(includeUsage, trace);
+    }
+
+    private static String content(JsonNode chunk) {
+        return chunk.path("choices").path(0).path("delta").path("content").asText("");
+    }
+
+    @Test
+    void theFirstChunkReachesTheClientBeforeTheAggregatorsCallFinishedThenTheRestInOrder() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        List<String> deltas = List.of("Mixture", "-of-", "Agents", " works.");
+        upstream.script("agg", new FakeUpstream.Streamed(deltas, Duration.ZERO, FakeUpstream.Ending.DONE, gate));
+        try (Stream stream = post(streamed(false, false), Map.of())) {
+            assertEquals(200, stream.response.statusCode());
+            assertTrue(stream.response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
+            JsonNode role = stream.nextData();
+            assertEquals("assistant", role.path("choices").path(0).path("delta").path("role").asText());
+            JsonNode first = stream.nextData();
+            long firstAt = System.nanoTime();
+            assertEquals("Mixture", content(first));
+            assertTrue(upstream.requests("agg").isEmpty(), "the aggregator's call is still open");
+            gate.countDown();
+
+            List<String> received = new ArrayList<>(List.of(content(first)));
+            String finish = null;
+            for (JsonNode chunk = stream.nextData(); chunk != null; chunk = stream.nextData()) {
+                if (!content(chunk).isEmpty()) {
+                    received.add(content(chunk));
+                }
+                if (chunk.path("choices").path(0).path("finish_reason").isTextual()) {
+                    finish = chunk.path("choices").path(0).path("finish_reason").asText();
+                }
+            }
+            assertEquals(deltas, received, "one chunk per upstream delta, in order");
+            assertEquals("stop", finish);
+            assertTrue(firstAt < upstream.only("agg").endNanos(), "first chunk before the upstream call finished");
+        }
+    }
+
+    @Test
+    void usageInTheLastChunkIsTheSumOverEveryCallAndTheTraceRidesOnIt() throws Exception {
+        upstream.script("agg", FakeUpstream.Streamed.of("a", "b", "c"));
+        JsonNode last = null;
+        try (Stream stream = post(streamed(true, true), Map.of())) {
+            for (JsonNode chunk = stream.nextData(); chunk != null; chunk = stream.nextData()) {
+                last = chunk;
+            }
+        }
+        assertNotNull(last);
+        long total = upstream.requests().stream().mapToLong(r -> r.usage().path("total_tokens").asLong()).sum();
+        assertEquals(3, upstream.requests().size());
+        assertEquals(total, last.path("usage").path("total_tokens").asLong());
+        assertEquals(0, last.path("choices").size());
+        JsonNode aggregator = last.path("moa").path("layers").path(1).path("agents").path(0);
+        assertEquals("abc", aggregator.path("output").asText());
+        assertEquals("agg", aggregator.path("model").asText());
+    }
+
+    @Test
+    void aFailureBeforeTheFirstTokenFallsBack() throws Exception {
+        upstream.script("agg", new FakeUpstream.Status(503, "overloaded", Map.of()));
+        upstream.script("agg-fallback", FakeUpstream.Streamed.of("from ", "the fallback"));
+        StringBuilder text = new StringBuilder();
+        JsonNode last = null;
+        try (Stream stream = post(streamed(true, true), Map.of())) {
+            assertEquals(200, stream.response.statusCode());
+            for (JsonNode chunk = stream.nextData(); chunk != null; chunk = stream.nextData()) {
+                text.append(content(chunk));
+                last = chunk;
+            }
+        }
+        assertEquals("from the fallback", text.toString());
+        JsonNode attempts = last.path("moa").path("layers").path(1).path("agents").path(0).path("attempts");
+        assertEquals(503, attempts.path(0).path("status").asInt());
+        assertEquals("agg-fallback", attempts.path(1).path("model").asText());
+    }
+
+    @Test
+    void aFailureAfterTheFirstTokenEndsTheStreamWithAnErrorEventThatTheTraceRecords() throws Exception {
+        upstream.script("agg", FakeUpstream.Streamed.of("half an ", "answer").ending(FakeUpstream.Ending.DROP));
+        upstream.script("agg-fallback", FakeUpstream.Streamed.of("must not be used"));
+        List<JsonNode> events = new ArrayList<>();
+        try (Stream stream = post(streamed(true, true), Map.of())) {
+            for (JsonNode chunk = stream.nextData(); chunk != null; chunk = stream.nextData()) {
+                events.add(chunk);
+            }
+        }
+        JsonNode error = events.get(events.size() - 1);
+        assertEquals("upstream_failed", error.path("error").path("code").asText(), error.toString());
+        assertFalse(error.toString().contains(TestStore.SECRET_KEY));
+        JsonNode aggregator = error.path("moa").path("layers").path(1).path("agents").path(0);
+        assertTrue(aggregator.path("error").asText().contains("ended before the answer finished"), error.toString());
+        assertEquals("half an answer", events.stream().map(ServerStreamingIT::content).reduce("", String::concat));
+        assertTrue(upstream.requests("agg-fallback").isEmpty(), "no fallback once words were sent");
+    }
+
+    @Test
+    void aClientThatGoesAwayCancelsTheAggregatorsCall() throws Exception {
+        upstream.script("agg", FakeUpstream.Streamed.of("one", "two").ending(FakeUpstream.Ending.STALL));
+        Stream stream = post(streamed(false, false), Map.of());
+        stream.nextData();
+        assertEquals("one", content(stream.nextData()));
+        stream.close();
+        assertTrue(upstream.awaitDisconnects("agg", 1), "the upstream saw its connection close");
+    }
+
+    @Test
+    void theDeadlineFromTheAdaptersLambdaContextHeaderCancelsTheAggregatorsCall() throws Exception {
+        upstream.script("agg", FakeUpstream.Streamed.of("slow").ending(FakeUpstream.Ending.STALL));
+        // Lambda ends the invocation 5 s from now; moa.deadline-margin (1 s) is kept free to answer.
+        String context = "{\"request_id\": \"r-1\", \"deadline\": " + (System.currentTimeMillis() + 5000) + "}";
+        List<JsonNode> events = new ArrayList<>();
+        try (Stream stream = post(streamed(false, false), Map.of("x-amzn-lambda-context", context))) {
+            assertEquals(200, stream.response.statusCode());
+            for (JsonNode chunk = stream.nextData(); chunk != null; chunk = stream.nextData()) {
+                events.add(chunk);
+            }
+        }
+        assertEquals("deadline_exceeded", events.get(events.size() - 1).path("error").path("code").asText());
+        assertTrue(upstream.awaitDisconnects("agg", 1), "the upstream saw its connection close\n" + server.log());
+    }
+
+    @Test
+    void commentsKeepTheConnectionAliveWhileTheProposersWork() throws Exception {
+        CountDownLatch proposers = new CountDownLatch(1);
+        upstream.script("p1", new FakeUpstream.Held(proposers));
+        upstream.script("agg", FakeUpstream.Streamed.of("done"));
+        try (Stream stream = post(streamed(false, false), Map.of())) {
+            Line line = stream.next();
+            assertTrue(line.text().startsWith(":"), "an SSE comment first: " + line.text());
+            proposers.countDown();
+            assertTrue(stream.rest().stream().anyMatch(l -> l.text().equals("data: [DONE]")));
+        }
+    }
+
+    @Test
+    void aProposerLayerThatFailsFastIsAnOrdinaryErrorResponse() throws Exception {
+        upstream.script("p1", new FakeUpstream.Status(400, "no", Map.of()));
+        upstream.script("p2", new FakeUpstream.Status(400, "no", Map.of()));
+        try (Stream stream = post(streamed(false, false), Map.of())) {
+            assertEquals(502, stream.response.statusCode());
+            JsonNode error = JSON.readTree(String.join("", stream.rest().stream().map(Line::text).toList()));
+            assertEquals("upstream_failed", error.path("error").path("code").asText());
+        }
+    }
+
+    @Test
+    void aNonStreamedRequestIsUnchangedAndClientKeysAreEnforced() throws Exception {
+        upstream.script("agg", new FakeUpstream.Answer("whole", "stop"));
+        try (Stream stream = post("""
+                {"model": "duo", "messages": [{"role": "user", "content": "Hi"}]}""", Map.of())) {
+            assertEquals(200, stream.response.statusCode());
+            JsonNode completion = JSON.readTree(String.join("", stream.rest().stream().map(Line::text).toList()));
+            assertEquals("whole", completion.path("choices").path(0).path("message").path("content").asText());
+        }
+        HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + CHAT))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        streamed(false, false))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode());
+        assertEquals("invalid_api_key", JSON.readTree(anonymous.body()).path("error").path("code").asText());
+    }
+
+    @Test
+    void listensOnTheAdaptersPortAndAnswersItsReadinessCheck() throws Exception {
+        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(
+                URI.create(server.baseUrl() + ServerProcess.READINESS_PATH)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode());
+    }
+
+    @Test
+    void theOfficialJavaSdkStreamsChunkByChunk() {
+        CountDownLatch gate = new CountDownLatch(1);
+        upstream.script("agg", new FakeUpstream.Streamed(List.of("Java ", "SDK ", "streams"), Duration.ZERO,
+                FakeUpstream.Ending.DONE, gate));
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl() + "/v1").apiKey(CLIENT_KEY)
+                .maxRetries(0).build();
+        List<String> received = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model("duo").addUserMessage("Hi").build())) {
+            Iterator<ChatCompletionChunk> chunks = stream.stream().iterator();
+            while (chunks.hasNext()) {
+                ChatCompletionChunk chunk = chunks.next();
+                chunk.choices().forEach(c -> c.delta().content().filter(s -> !s.isEmpty()).ifPresent(text -> {
+                    if (received.isEmpty()) {
+                        assertTrue(upstream.requests("agg").isEmpty(), "the first chunk came while the call was open");
+                        gate.countDown();
+                    }
+                    received.add(text);
+                }));
+            }
+        } finally {
+            client.close();
+        }
+        assertEquals(List.of("Java ", "SDK ", "streams"), received);
+    }
+
+    @Test
+    void theOfficialPythonSdkStreamsChunkByChunk() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        upstream.script("agg", new FakeUpstream.Streamed(List.of("Python ", "SDK ", "streams"), Duration.ZERO,
+                FakeUpstream.Ending.DONE, gate));
+        Path script = Path.of(System.getProperty("moa.python.dir", "src/test/python"), "stream_chat.py");
+        Process python = new ProcessBuilder(PythonTools.pythonWithOpenAi().toString(), "-u", script.toString(),
+                server.baseUrl() + "/v1", CLIENT_KEY, "duo").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> received = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(python.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                JsonNode printed = JSON.readTree(line);
+                if (printed.has("content")) {
+                    if (received.isEmpty()) {
+                        assertTrue(upstream.requests("agg").isEmpty(), "the first chunk came while the call was open");
+                        gate.countDown();
+                    }
+                    received.add(printed.path("content").asText());
+                }
+            }
+        }
+        assertTrue(python.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, python.exitValue());
+        assertEquals(List.of("Python ", "SDK ", "streams"), received);
+    }
+}

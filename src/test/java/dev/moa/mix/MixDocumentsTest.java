@@ -46,8 +46,10 @@ class MixDocumentsTest {
         assertEquals("mix \"coding\": layers[1].agents[0].provider: unknown provider \"opneai\"", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a"}]},
                             {"agents": [{"provider": "opneai", "model": "b"}]}]}"""));
-        assertEquals("mix \"coding\": layers[0].agents[0].temprature: unknown field (allowed: fallbacks, max_tokens, "
-                + "model, provider, retries, samples, stop, system_prompt, temperature, timeout_ms, top_p, weight)", error("""
+        assertEquals("mix \"coding\": layers[0].agents[0].temprature: unknown field (allowed: fallbacks, "
+                + "frequency_penalty, logit_bias, max_tokens, metadata, model, presence_penalty, provider, "
+                + "reasoning_effort, retries, samples, seed, service_tier, stop, system_prompt, temperature, "
+                + "timeout_ms, top_p, user, weight)", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a", "temprature": 1}]}]}"""));
         assertEquals("mix \"coding\": layers[0].agents[0].temperature: must be between 0.0 and 2.0", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a", "temperature": 3}]}]}"""));

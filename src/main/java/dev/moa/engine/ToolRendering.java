@@ -30,12 +30,12 @@ public record ToolRendering(ToolMode mode, boolean aggregator, CallOptions clien
     /** No tools, no format, nothing rendered: the conversation as it is. */
     public static final ToolRendering NONE = new ToolRendering(ToolMode.PASS, true, CallOptions.NONE);
 
-    static final String TOOLS_INTRO = """
+    public static final String TOOLS_INTRO = """
             The application you are answering for can run the tools (functions) below; you cannot run them here. \
             Where calling a tool would help, say which one to call and with which arguments, one line per call, \
             in the form: Call <name> with <arguments as JSON>""";
 
-    static final String AGGREGATOR_NOTE = """
+    public static final String AGGREGATOR_NOTE = """
             The answers below could not run tools: where they propose a tool call as text (Call <name> with \
             <arguments>), make that call yourself with your tools if it is the right next step.""";
 

@@ -39,7 +39,7 @@ public class AdapterInvocationTime implements InvocationTime {
 
     @Override
     public Optional<Duration> remaining(HttpHeaders request) {
-        return remaining(request.getHeaderString(HEADER));
+        return request == null ? Optional.empty() : remaining(request.getHeaderString(HEADER));
     }
 
     Optional<Duration> remaining(String header) {

@@ -1,182 +1,30 @@
 package dev.moa.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.MoaConfig;
-import dev.moa.engine.MixEngine;
-import dev.moa.engine.MixResult;
-import dev.moa.engine.MixRun;
-import dev.moa.engine.Upstream;
-import dev.moa.mix.ApiKey;
-import dev.moa.mix.ProviderConfig;
-import dev.moa.provider.ChatClient;
-import dev.moa.provider.ChatClients;
-import dev.moa.provider.UpstreamFailure;
-import dev.moa.store.MixCatalog;
-import dev.moa.store.ResolvedMix;
-import dev.moa.store.SecretResolver;
-import dev.moa.store.StoreUnavailableException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.io.IOException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-
-/** {@code POST /v1/chat/completions}: the OpenAI endpoint, answered by a mix. */
+/** {@code POST /v1/chat/completions}: the OpenAI endpoint, answered by a mix (see {@link ChatCompletions}). */
 @Path("/v1/chat/completions")
 public class ChatCompletionsResource {
 
     /** API Gateway and Lambda refuse larger payloads; dev mode answers the same way. */
-    static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
+    static final int MAX_BODY_BYTES = ChatCompletions.MAX_BODY_BYTES;
 
-    private final MixCatalog catalog;
-    private final MixEngine engine;
-    private final ChatClients clients;
-    private final SecretResolver secrets;
-    private final ObjectMapper json;
-    private final MoaConfig config;
-    private final InvocationTime invocation;
-    private final ResponseTransport transport;
+    private final ChatCompletions completions;
 
-    public ChatCompletionsResource(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
-                                   ObjectMapper json, MoaConfig config, InvocationTime invocation,
-                                   ResponseTransport transport) {
-        this.catalog = catalog;
-        this.engine = engine;
-        this.clients = clients;
-        this.secrets = secrets;
-        this.json = json;
-        this.config = config;
-        this.invocation = invocation;
-        this.transport = transport;
+    public ChatCompletionsResource(ChatCompletions completions) {
+        this.completions = completions;
     }
 
     /** Blocking: resolving a mix reads the store; the upstream calls themselves are non-blocking. */
     @POST
     @Blocking
     public Uni<Response> create(byte[] body, @Context HttpHeaders headers) {
-        if (body != null && body.length > MAX_BODY_BYTES) {
-            throw new ApiError(413, "invalid_request_error", null, "request_too_large",
-                    "The request body is " + body.length + " bytes; the limit is " + MAX_BODY_BYTES
-                            + " (API Gateway's payload limit).");
-        }
-        ChatRequest request = ChatRequestParser.parse(readJson(body));
-        ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
-        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget(headers));
-        if (request.stream()) {
-            return stream(request, run);
-        }
-        return engine.run(run).map(result -> respond(request, result));
-    }
-
-    /** moa.deadline, further capped by what is left of the Lambda invocation minus a margin to answer. */
-    private Duration budget(HttpHeaders headers) {
-        Duration budget = config.deadline();
-        Optional<Duration> remaining = invocation.remaining(headers);
-        if (remaining.isPresent()) {
-            Duration left = remaining.get().minus(config.deadlineMargin());
-            if (left.compareTo(budget) < 0) {
-                budget = left.isNegative() ? Duration.ZERO : left;
-            }
-        }
-        return budget;
-    }
-
-    private JsonNode readJson(byte[] body) {
-        try {
-            JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
-            }
-            return node;
-        } catch (IOException e) {
-            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid JSON.");
-        }
-    }
-
-    private Map<String, Upstream> upstreams(ResolvedMix mix) {
-        Map<String, Upstream> upstreams = new HashMap<>();
-        mix.providers().forEach((name, provider) -> upstreams.put(name, new Upstream(client(provider), provider.timeout())));
-        return upstreams;
-    }
-
-    private ChatClient client(ProviderConfig provider) {
-        if (provider.apiKey().isEmpty()) {
-            return clients.forProvider(provider, Optional.empty());
-        }
-        ApiKey reference = provider.apiKey().get();
-        Optional<String> key;
-        String why;
-        try {
-            key = secrets.resolve(reference);
-            why = describe(reference) + " is not set";
-        } catch (StoreUnavailableException e) {
-            key = Optional.empty();
-            why = e.getMessage();
-        }
-        if (key.isEmpty()) {
-            // Only this provider's agents fail; others in the mix may still answer.
-            UpstreamFailure noKey = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
-                    + "\": " + why);
-            return call -> Uni.createFrom().failure(noKey);
-        }
-        return clients.forProvider(provider, key);
-    }
-
-    private static String describe(ApiKey key) {
-        if (key instanceof ApiKey.FromEnv env) {
-            return "environment variable " + env.variable();
-        }
-        return "parameter " + ((ApiKey.FromParameter) key).name();
-    }
-
-    /**
-     * {@code stream: true}: chunks go out as the aggregator writes them. The mix starts when the body is written;
-     * a failure before the first chunk still gets its ordinary error status.
-     */
-    private Uni<Response> stream(ChatRequest request, MixRun run) {
-        EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
-                request.includeUsage(), request.trace());
-        MediaType type = MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8");
-        if (!transport.streams()) {
-            // Buffered by the platform anyway: the same frames, collected; no keep-alive comments are needed.
-            return events.frames(engine.stream(run), Duration.ofDays(1)).collect().with(java.util.stream.Collectors.joining())
-                    .map(text -> Response.ok(text, type).build());
-        }
-        EventStreamBody body = new EventStreamBody(events.frames(engine.stream(run), config.streamKeepAlive()),
-                failure -> StreamErrors.reply(json, failure));
-        return Uni.createFrom().item(Response.ok(body, type)
-                // Proxies (nginx and the like) must pass chunks on at once rather than collect them.
-                .header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .build());
-    }
-
-    private static String completionId() {
-        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-    }
-
-    private Response respond(ChatRequest request, MixResult result) {
-        String id = completionId();
-        long created = Instant.now().getEpochSecond();
-        Trace trace = request.trace() ? Trace.of(request.model(), result.latency().toMillis(), result.layers()) : null;
-        ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
-                List.of(new ChatCompletion.Choice(0,
-                        new ChatCompletion.AssistantMessage("assistant", result.answer().content()), null,
-                        result.answer().finishReason())),
-                result.usage(), trace);
-        return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();
+        return completions.create(body, headers);
     }
 }

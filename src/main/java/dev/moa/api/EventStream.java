@@ -73,9 +73,15 @@ final class EventStream {
             return roleSent.getAndSet(true) ? List.of(content)
                     : List.of(chunk(new ChatCompletionChunk.Delta("assistant", ""), null, null), content);
         }
+        if (event instanceof AnswerEvent.ToolCallDelta call) {
+            String chunk = chunk(new ChatCompletionChunk.Delta(null, null,
+                    List.of(ChatCompletionChunk.ToolCallDelta.of(call.delta()))), null, null);
+            return roleSent.getAndSet(true) ? List.of(chunk)
+                    : List.of(chunk(new ChatCompletionChunk.Delta("assistant", ""), null, null), chunk);
+        }
         if (event instanceof AnswerEvent.Completed completed) {
             MixResult result = completed.result();
-            Trace last = trace ? Trace.of(model, result.latency().toMillis(), result.layers()) : null;
+            Trace last = trace ? Trace.of(model, result) : null;
             String role = roleSent.getAndSet(true) ? null : chunk(new ChatCompletionChunk.Delta("assistant", ""), null,
                     null);
             String finish = frame(new ChatCompletionChunk(id, CHUNK, created, model, List.of(

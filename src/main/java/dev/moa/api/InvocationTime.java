@@ -12,5 +12,6 @@ import java.util.Optional;
  */
 public interface InvocationTime {
 
+    /** @param request the request's headers; {@code null} for work that is no HTTP request (a batch line) */
     Optional<Duration> remaining(HttpHeaders request);
 }

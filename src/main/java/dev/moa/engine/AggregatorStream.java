@@ -3,9 +3,11 @@ package dev.moa.engine;
 import dev.moa.mix.Agent;
 import dev.moa.mix.Layer;
 import dev.moa.mix.Sampling;
+import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
 import dev.moa.provider.CompletionEvent;
+import dev.moa.provider.ToolCall;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Multi;
@@ -54,6 +56,7 @@ final class AggregatorStream {
         private final List<Attempt> log = new CopyOnWriteArrayList<>();
         private final StringBuilder text = new StringBuilder();
         private final AtomicBoolean started = new AtomicBoolean();
+        private final ToolCallFragments toolCalls = new ToolCallFragments();
 
         Call(MixRun run, List<Reference> references, List<LayerTrace> before, long startNanos, long deadlineNanos) {
             this.run = run;
@@ -82,8 +85,10 @@ final class AggregatorStream {
         private Multi<CompletionEvent> withRetries(Agent candidate) {
             Sampling sampling = candidate.sampling().orElse(run.clientSampling());
             Upstream upstream = run.upstreams().get(candidate.provider());
+            ToolRendering tools = ToolRendering.forLayer(layer, true, run.clientOptions());
             CompletionCall call = new CompletionCall(candidate.model(),
-                    injector.messagesFor(candidate, layer.references(), run.conversation(), references), sampling);
+                    injector.messagesFor(candidate, layer.references(), tools, run.conversation(), references),
+                    sampling, tools.options(candidate.options()));
             int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
             Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
             Multi<CompletionEvent> attempt = Multi.createFrom().deferred(() -> {
@@ -101,7 +106,7 @@ final class AggregatorStream {
                 }
                 return events
                         .onItem().invoke(event -> {
-                            if (event instanceof CompletionEvent.Delta) {
+                            if (!(event instanceof CompletionEvent.Finished)) {
                                 started.set(true);
                             } else {
                                 log.add(new Attempt(candidate.provider(), candidate.model(), since(attemptStart),
@@ -146,8 +151,13 @@ final class AggregatorStream {
                 text.append(delta.content());
                 return new AnswerEvent.Delta(delta.content());
             }
+            if (event instanceof CompletionEvent.ToolCallDelta call) {
+                toolCalls.add(call);
+                return new AnswerEvent.ToolCallDelta(call);
+            }
             CompletionEvent.Finished finished = (CompletionEvent.Finished) event;
-            Completion answer = new Completion(text.toString(), finished.finishReason(), finished.usage());
+            Completion answer = new Completion(text.toString(), finished.finishReason(), finished.usage(),
+                    toolCalls.calls());
             List<LayerTrace> layers = withAggregator(
                     new AgentOutcome.Answered(agent, 0, since(begin), log, answer));
             return new AnswerEvent.Completed(new MixResult(answer, usage(layers), layers, since(startNanos)));
@@ -169,6 +179,42 @@ final class AggregatorStream {
             List<LayerTrace> layers = new ArrayList<>(before);
             layers.add(new LayerTrace(List.of(outcome)));
             return layers;
+        }
+    }
+
+    /** A finished result as the events of a stream of it (the whole answer at once). */
+    static List<AnswerEvent> whole(MixResult result) {
+        List<AnswerEvent> events = new ArrayList<>();
+        for (CompletionEvent event : ChatClient.wholeAnswer(result.answer())) {
+            if (event instanceof CompletionEvent.Delta delta) {
+                events.add(new AnswerEvent.Delta(delta.content()));
+            } else if (event instanceof CompletionEvent.ToolCallDelta call) {
+                events.add(new AnswerEvent.ToolCallDelta(call));
+            }
+        }
+        events.add(new AnswerEvent.Completed(result));
+        return events;
+    }
+
+    /** Tool calls as streamed: fragments per index, concatenated in order of arrival. */
+    private static final class ToolCallFragments {
+        private final java.util.SortedMap<Integer, String[]> byIndex = new java.util.TreeMap<>();
+
+        synchronized void add(CompletionEvent.ToolCallDelta delta) {
+            String[] call = byIndex.computeIfAbsent(delta.index(), i -> new String[] {null, null, ""});
+            if (delta.id() != null) {
+                call[0] = delta.id();
+            }
+            if (delta.name() != null) {
+                call[1] = delta.name();
+            }
+            if (delta.arguments() != null) {
+                call[2] = call[2] + delta.arguments();
+            }
+        }
+
+        synchronized List<ToolCall> calls() {
+            return byIndex.values().stream().map(c -> new ToolCall(c[0], c[1], c[2])).toList();
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.moa.engine;
 
+import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.UpstreamFailure;
 
 /**
- * One piece of a streamed mix answer: zero or more {@link Delta}s, then exactly one {@link Completed} or
+ * One piece of a streamed mix answer: zero or more {@link Delta}s and {@link ToolCallDelta}s, then exactly one {@link Completed} or
  * {@link Interrupted}. A failure before the first delta is the stream's failure instead (a
  * {@link LayerFailedException}), because until then the answer can still be refused as a whole.
  */
@@ -11,6 +12,10 @@ public sealed interface AnswerEvent {
 
     /** A fragment of the aggregator's answer, as its upstream sent it. */
     record Delta(String content) implements AnswerEvent {
+    }
+
+    /** A fragment of one of the aggregator's tool calls, as its upstream sent it. */
+    record ToolCallDelta(CompletionEvent.ToolCallDelta delta) implements AnswerEvent {
     }
 
     /** The answer is complete: the whole result, as a non-streamed run would return it. */

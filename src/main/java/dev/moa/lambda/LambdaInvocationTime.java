@@ -3,6 +3,7 @@ package dev.moa.lambda;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.moa.api.InvocationTime;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.core.HttpHeaders;
 
@@ -23,8 +24,14 @@ public class LambdaInvocationTime implements InvocationTime {
     }
 
     @Override
-    public Optional<Duration> remaining(HttpHeaders request) {
-        Context context = lambda.isResolvable() ? lambda.get() : null;
+    public Optional<Duration> remaining(HttpHeaders ignored) {
+        Context context;
+        try {
+            context = lambda.isResolvable() ? lambda.get() : null;
+        } catch (ContextNotActiveException outsideARequest) {
+            // dev mode's batch runner works on its own threads, outside any Lambda request
+            context = null;
+        }
         long remaining = context == null ? -1 : context.getRemainingTimeInMillis();
         return remaining > 0 ? Optional.of(Duration.ofMillis(remaining)) : Optional.empty();
     }

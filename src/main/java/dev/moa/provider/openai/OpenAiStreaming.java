@@ -3,6 +3,7 @@ package dev.moa.provider.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.SseDecoder;
@@ -102,6 +103,7 @@ public final class OpenAiStreaming {
         private boolean responseEnded;
         private String finishReason;
         private Usage usage = Usage.ZERO;
+        private boolean toolCalls;
 
         Exchange(MultiEmitter<? super CompletionEvent> emitter, Bodies bodies) {
             this.emitter = emitter;
@@ -136,9 +138,7 @@ public final class OpenAiStreaming {
                 response.handler(buffer -> guarded(() -> body.add(buffer)));
                 response.endHandler(v -> guarded(() -> {
                     ended();
-                    Completion completion = bodies.completion(body.text());
-                    emit(new CompletionEvent.Delta(completion.content()));
-                    emit(new CompletionEvent.Finished(completion.finishReason(), completion.usage()));
+                    ChatClient.wholeAnswer(bodies.completion(body.text())).forEach(this::emit);
                     complete();
                 }));
             } else {
@@ -182,6 +182,12 @@ public final class OpenAiStreaming {
             if (content.isTextual() && !content.textValue().isEmpty()) {
                 emit(new CompletionEvent.Delta(content.textValue()));
             }
+            for (JsonNode call : choice.path("delta").path("tool_calls")) {
+                JsonNode function = call.path("function");
+                emit(new CompletionEvent.ToolCallDelta(call.path("index").asInt(0), text(call.get("id")),
+                        text(function.get("name")), text(function.get("arguments"))));
+                toolCalls = true;
+            }
             JsonNode finish = choice.path("finish_reason");
             if (finish.isTextual()) {
                 finishReason = finish.textValue();
@@ -195,7 +201,9 @@ public final class OpenAiStreaming {
         }
 
         private void finish() {
-            emit(new CompletionEvent.Finished(finishReason != null ? finishReason : "stop", usage));
+            String reason = finishReason != null ? finishReason : "stop";
+            // As for whole answers: some servers say "stop" for an answer that calls tools.
+            emit(new CompletionEvent.Finished(toolCalls && reason.equals("stop") ? "tool_calls" : reason, usage));
             complete();
         }
 
@@ -277,6 +285,10 @@ public final class OpenAiStreaming {
         String text() {
             return bytes.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.isTextual() ? node.textValue() : node.toString();
     }
 
     static String describe(Throwable failure) {

@@ -1,0 +1,196 @@
+package dev.moa.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.MoaConfig;
+import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixResult;
+import dev.moa.engine.MixRun;
+import dev.moa.engine.Upstream;
+import dev.moa.mix.ApiKey;
+import dev.moa.mix.ProviderConfig;
+import dev.moa.provider.ChatClient;
+import dev.moa.provider.ChatClients;
+import dev.moa.provider.UpstreamFailure;
+import dev.moa.store.MixCatalog;
+import dev.moa.store.ResolvedMix;
+import dev.moa.store.SecretResolver;
+import dev.moa.store.StoreUnavailableException;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The chat-completions pipeline (parse, resolve the mix, run the engine, respond), shared by
+ * {@code POST /v1/chat/completions} and the batch runner, so a batch line gets exactly what the endpoint returns.
+ * Failures are raised as the exceptions {@link ErrorMapper} turns into OpenAI error objects.
+ */
+@Singleton
+public class ChatCompletions {
+
+    /** API Gateway and Lambda refuse larger payloads; dev mode answers the same way. */
+    public static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+    private final MixCatalog catalog;
+    private final MixEngine engine;
+    private final ChatClients clients;
+    private final SecretResolver secrets;
+    private final ObjectMapper json;
+    private final MoaConfig config;
+    private final InvocationTime invocation;
+    private final ResponseTransport transport;
+
+    public ChatCompletions(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
+                           ObjectMapper json, MoaConfig config, InvocationTime invocation,
+                           ResponseTransport transport) {
+        this.catalog = catalog;
+        this.engine = engine;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.json = json;
+        this.config = config;
+        this.invocation = invocation;
+        this.transport = transport;
+    }
+
+    /**
+     * A request of the API: {@code moa.deadline}, capped by the invocation's time where the platform says (Lambda's
+     * context, the Lambda Web Adapter's header). A streamed answer goes out as it is written where the transport
+     * can. Blocking: resolving reads the store.
+     */
+    public Uni<Response> create(byte[] body, HttpHeaders headers) {
+        return create(body, config.deadline(), headers, transport.streams());
+    }
+
+    /** A request with its own deadline (a batch line), still capped by what is left of a Lambda invocation. */
+    public Uni<Response> create(byte[] body, Duration deadline) {
+        return create(body, deadline, null, false);
+    }
+
+    private Uni<Response> create(byte[] body, Duration deadline, HttpHeaders headers, boolean streams) {
+        if (body != null && body.length > MAX_BODY_BYTES) {
+            throw new ApiError(413, "invalid_request_error", null, "request_too_large",
+                    "The request body is " + body.length + " bytes; the limit is " + MAX_BODY_BYTES
+                            + " (API Gateway's payload limit).");
+        }
+        ChatRequest request = ChatRequestParser.parse(readJson(body));
+        ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix),
+                budget(deadline, headers), request.options());
+        if (request.stream()) {
+            return stream(request, run, streams);
+        }
+        return engine.run(run).map(result -> respond(request, result));
+    }
+
+    /** The deadline, further capped by what is left of the invocation minus a margin to answer. */
+    private Duration budget(Duration deadline, HttpHeaders headers) {
+        Duration budget = deadline;
+        Optional<Duration> remaining = invocation.remaining(headers);
+        if (remaining.isPresent()) {
+            Duration left = remaining.get().minus(config.deadlineMargin());
+            if (left.compareTo(budget) < 0) {
+                budget = left.isNegative() ? Duration.ZERO : left;
+            }
+        }
+        return budget;
+    }
+
+    /**
+     * {@code stream: true}: chunks go out as the aggregator writes them ({@link EventStream}). The mix starts when
+     * the body is written; a failure before the first chunk still gets its ordinary error status. Where the
+     * transport buffers anyway (Lambda behind API Gateway, a batch line), the same frames are collected first.
+     */
+    private Uni<Response> stream(ChatRequest request, MixRun run, boolean streams) {
+        EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
+                request.includeUsage(), request.trace());
+        MediaType type = MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8");
+        if (!streams) {
+            // No keep-alive comments: nothing is sent before the end anyway.
+            return events.frames(engine.stream(run), Duration.ofDays(1)).collect().with(Collectors.joining())
+                    .map(text -> Response.ok(text, type).build());
+        }
+        EventStreamBody body = new EventStreamBody(events.frames(engine.stream(run), config.streamKeepAlive()),
+                failure -> StreamErrors.reply(json, failure));
+        return Uni.createFrom().item(Response.ok(body, type)
+                // Proxies (nginx and the like) must pass chunks on at once rather than collect them.
+                .header("Cache-Control", "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .build());
+    }
+
+    private static String completionId() {
+        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private JsonNode readJson(byte[] body) {
+        try {
+            JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            }
+            return node;
+        } catch (IOException e) {
+            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid JSON.");
+        }
+    }
+
+    private Map<String, Upstream> upstreams(ResolvedMix mix) {
+        Map<String, Upstream> upstreams = new HashMap<>();
+        mix.providers().forEach((name, provider) -> upstreams.put(name, new Upstream(client(provider), provider.timeout())));
+        return upstreams;
+    }
+
+    private ChatClient client(ProviderConfig provider) {
+        if (provider.apiKey().isEmpty()) {
+            return clients.forProvider(provider, Optional.empty());
+        }
+        ApiKey reference = provider.apiKey().get();
+        Optional<String> key;
+        String why;
+        try {
+            key = secrets.resolve(reference);
+            why = describe(reference) + " is not set";
+        } catch (StoreUnavailableException e) {
+            key = Optional.empty();
+            why = e.getMessage();
+        }
+        if (key.isEmpty()) {
+            // Only this provider's agents fail; others in the mix may still answer.
+            UpstreamFailure noKey = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
+                    + "\": " + why);
+            return call -> Uni.createFrom().failure(noKey);
+        }
+        return clients.forProvider(provider, key);
+    }
+
+    private static String describe(ApiKey key) {
+        if (key instanceof ApiKey.FromEnv env) {
+            return "environment variable " + env.variable();
+        }
+        return "parameter " + ((ApiKey.FromParameter) key).name();
+    }
+
+    private Response respond(ChatRequest request, MixResult result) {
+        String id = completionId();
+        long created = Instant.now().getEpochSecond();
+        Trace trace = request.trace() ? Trace.of(request.model(), result) : null;
+        ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
+                List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
+                        result.answer().finishReason())),
+                result.usage(), trace);
+        return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+}

@@ -7,8 +7,6 @@ import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -74,12 +72,6 @@ public final class BatchRecords {
     /** Written under the line's index: a line run twice (a retried step) still has one outcome. */
     public void saveLine(String batchId, LineOutcome outcome) {
         store.put(BatchKeys.line(batchId, outcome.index()), write(outcome));
-    }
-
-    public Set<Integer> finishedLines(String batchId) {
-        Set<Integer> done = new TreeSet<>();
-        store.list(BatchKeys.lines(batchId)).forEach(key -> done.add(BatchKeys.lineIndex(key)));
-        return done;
     }
 
     public List<String> lineKeys(String batchId) {

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 
 /**
  * The three steps of every batch, whoever drives them (the embedded runner, or Step Functions through the
@@ -95,9 +96,25 @@ public final class BatchSteps {
         return lines;
     }
 
-    /** Runs a line unless it already has an outcome, and stores the outcome. */
+    /** Runs a line unless it already has an outcome (a retried step), and stores the outcome. */
     public Uni<LineOutcome> runLine(String batchId, int index, JsonNode line) {
-        return executor.run(index, line).invoke(outcome -> records.saveLine(batchId, outcome));
+        return runLine(batchId, index, line, () -> true);
+    }
+
+    /**
+     * As {@link #runLine(String, int, JsonNode)}, storing the outcome only if {@code keep} still says so when it
+     * arrives: a line cut short by the process stopping is not a failed line, it runs again after the restart.
+     */
+    public Uni<LineOutcome> runLine(String batchId, int index, JsonNode line, BooleanSupplier keep) {
+        Optional<LineOutcome> stored = records.line(BatchKeys.line(batchId, index));
+        if (stored.isPresent()) {
+            return Uni.createFrom().item(stored.get());
+        }
+        return executor.run(index, line).invoke(outcome -> {
+            if (keep.getAsBoolean()) {
+                records.saveLine(batchId, outcome);
+            }
+        });
     }
 
     /**

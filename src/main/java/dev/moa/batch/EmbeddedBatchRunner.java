@@ -3,6 +3,7 @@ package dev.moa.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.jboss.logging.Logger;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +27,8 @@ public final class EmbeddedBatchRunner implements BatchRunner, AutoCloseable {
     private final int concurrency;
     private final ExecutorService drivers = Executors.newCachedThreadPool(daemon());
     private final Map<String, Run> running = new ConcurrentHashMap<>();
+    /** Set when the process stops: lines still in flight are not stored, so they run again after the restart. */
+    private volatile boolean closed;
 
     public EmbeddedBatchRunner(BatchSteps steps, int concurrency) {
         if (concurrency < 1) {
@@ -71,12 +74,16 @@ public final class EmbeddedBatchRunner implements BatchRunner, AutoCloseable {
             if (BatchObject.IN_PROGRESS.equals(batch.status())) {
                 runLines(run, batch);
             }
-            if (!batch.finished()) {
+            if (!batch.finished() && !closed) {
                 steps.finish(id);
             }
         } catch (RuntimeException e) {
             // The batch stays as it is and resumes with the next start; the message names no secret.
-            LOG.errorf("batch %s stopped: %s", id, e.toString());
+            if (closed) {
+                LOG.infof("batch %s paused while the process stops; it resumes at the next start", id);
+            } else {
+                LOG.errorf("batch %s stopped: %s", id, e.toString());
+            }
         } finally {
             running.remove(id);
         }
@@ -84,9 +91,16 @@ public final class EmbeddedBatchRunner implements BatchRunner, AutoCloseable {
 
     private void runLines(Run run, BatchObject batch) {
         List<JsonNode> lines = steps.lines(batch);
-        Set<Integer> finished = steps.records().finishedLines(batch.id());
-        AtomicInteger completed = new AtomicInteger(batch.requestCounts().completed());
-        AtomicInteger failed = new AtomicInteger(batch.requestCounts().failed());
+        // Counted from the stored lines, not the batch object: a crash may fall between a line and its count.
+        Set<Integer> finished = new HashSet<>();
+        AtomicInteger completed = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        for (String key : steps.records().lineKeys(batch.id())) {
+            steps.records().line(key).ifPresent(outcome -> {
+                finished.add(outcome.index());
+                (outcome.failed() ? failed : completed).incrementAndGet();
+            });
+        }
         Semaphore slots = new Semaphore(concurrency);
         try {
             for (int index = 0; index < lines.size(); index++) {
@@ -94,11 +108,15 @@ public final class EmbeddedBatchRunner implements BatchRunner, AutoCloseable {
                     continue;
                 }
                 slots.acquire();
-                if (run.cancelled) {
+                if (run.cancelled || closed) {
                     slots.release();
                     break;
                 }
-                steps.runLine(batch.id(), index, lines.get(index)).subscribe().with(outcome -> {
+                steps.runLine(batch.id(), index, lines.get(index), () -> !closed).subscribe().with(outcome -> {
+                    if (closed) {
+                        slots.release();
+                        return;
+                    }
                     (outcome.failed() ? failed : completed).incrementAndGet();
                     steps.records().update(batch.id(), current -> BatchObject.IN_PROGRESS.equals(current.status())
                             || BatchObject.CANCELLING.equals(current.status())
@@ -120,6 +138,7 @@ public final class EmbeddedBatchRunner implements BatchRunner, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         drivers.shutdownNow();
     }
 

@@ -15,6 +15,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -70,8 +71,13 @@ public class FilesResource {
     @GET
     @Path("/{id}/content")
     public Response content(@PathParam("id") String id) {
-        return Response.ok(files.content(id).orElseThrow(() -> notFound(id)), MediaType.APPLICATION_OCTET_STREAM_TYPE)
-                .build();
+        // Whole bytes, with a Content-Length: a streamed entity goes out chunked, and Lambda's HTTP adapter then
+        // forwards a Transfer-Encoding header that clients reject. (Lambda buffers every response anyway.)
+        try (InputStream content = files.content(id).orElseThrow(() -> notFound(id))) {
+            return Response.ok(content.readAllBytes(), MediaType.APPLICATION_OCTET_STREAM_TYPE).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @DELETE

@@ -51,14 +51,15 @@ public class StateMachineResource {
     }
 
     /**
-     * The first step. Input: {@code {"batch_id", "bucket"}} (started by {@code POST /v1/batches}) or the
-     * EventBridge event of an object created under {@code inbox/} (the drop folder), plus {@code execution_id}.
+     * The first step: {@code {"input", "execution_id"}}, where the execution's input is {@code {"batch_id", "bucket"}}
+     * (started by {@code POST /v1/batches}) or the EventBridge event of an object created under {@code inbox/}.
      * Answers {@code {"batch_id", "bucket", "input_key", "run"}}: whether the Map should run.
      */
     @POST
     @Path("/open")
-    public ObjectNode open(JsonNode input) {
+    public ObjectNode open(JsonNode step) {
         requireStateMachine("open");
+        JsonNode input = step.path("input");
         BatchObject batch;
         String inputKey;
         if (input.hasNonNull("batch_id")) {
@@ -70,7 +71,7 @@ public class StateMachineResource {
             if (!inputKey.startsWith(BatchKeys.INBOX) || !inputKey.endsWith(".jsonl")) {
                 throw ApiError.invalidRequest("detail.object.key", "not an inbox/*.jsonl object: " + inputKey);
             }
-            batch = dropFolderBatch(input.path("execution_id").asText(), inputKey);
+            batch = dropFolderBatch(step.path("execution_id").asText(), inputKey);
         }
         batch = steps.open(batch);
         ObjectNode answer = json.createObjectNode();

@@ -54,10 +54,4 @@ public final class StepFunctionsBatchRunner implements BatchRunner {
                 .cause("cancelled through POST /v1/batches/" + batch.id() + "/cancel")));
         steps.finish(batch.id());
     }
-
-    /** The execution's status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED), for a batch that has one. */
-    public java.util.Optional<String> executionStatus(String batchId) {
-        return steps.records().execution(batchId)
-                .map(arn -> sfn.describeExecution(describe -> describe.executionArn(arn)).statusAsString());
-    }
 }

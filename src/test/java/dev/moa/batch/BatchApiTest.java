@@ -107,6 +107,28 @@ class BatchApiTest extends UpstreamTest {
         assertEquals(15, upstream.requests().size(), "three calls per line, each line once");
     }
 
+    /** The "done when": 1,000 lines through a three-call mix with the official SDK, every line accounted for. */
+    @Test
+    void aThousandLineBatchCompletesWithEveryLineOnce() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            lines.add(line("k" + i, "duo", "q" + i));
+        }
+        long started = System.nanoTime();
+        JsonNode seen = sdk(lines);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        JsonNode batch = seen.path("batch");
+        assertEquals("completed", batch.path("status").asText());
+        assertEquals(1000, batch.at("/request_counts/completed").asInt());
+        assertEquals(0, batch.at("/request_counts/failed").asInt());
+        assertEquals(1000, customIds(seen.path("output")).size());
+        assertEquals(1000, seen.path("output").size());
+        assertEquals(3000, upstream.requests().size());
+        // A figure for the report, not an assertion: wall-clock time is no test.
+        System.out.printf("1000-line batch via the SDK: %d ms from upload to download (concurrency 2)%n", millis);
+    }
+
     @Test
     void linesWhoseMixFailsGoToTheErrorFileWithTheEndpointsErrorBody() throws Exception {
         upstream.script("down", new FakeUpstream.Status(500, "model down", java.util.Map.of()));

@@ -10,6 +10,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.nio.file.Path;
@@ -23,9 +24,9 @@ public class BatchBeans {
 
     @Produces
     @Singleton
-    BatchStore batchStore(BatchConfig config, Instance<S3Client> s3) {
+    BatchStore batchStore(BatchConfig config, Instance<S3Client> s3, Instance<S3Presigner> presigner) {
         return config.bucket().filter(bucket -> !bucket.isBlank())
-                .<BatchStore>map(bucket -> new S3BatchStore(s3.get(), bucket))
+                .<BatchStore>map(bucket -> new S3BatchStore(s3.get(), presigner.get(), bucket))
                 .orElseGet(() -> new DirectoryBatchStore(Path.of(config.dir())));
     }
 

@@ -38,6 +38,14 @@ public interface BatchConfig {
     @WithDefault("50000")
     int maxLines();
 
+    /**
+     * {@code GET /v1/files/{id}/content} answers larger files with a redirect to a time-limited link where the store
+     * has one (S3): Lambda cannot return more than 6 MB.
+     */
+    @WithName("inline-content-bytes")
+    @WithDefault("5000000")
+    long inlineContentBytes();
+
     @WithName("max-file-bytes")
     @WithDefault("209715200")
     long maxFileBytes();

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -49,6 +51,11 @@ public final class BatchFiles {
 
     public Optional<InputStream> content(String id) {
         return find(id).flatMap(file -> store.open(BatchKeys.fileContent(id)));
+    }
+
+    /** A direct download link for the content, where the store has one. */
+    public Optional<URI> link(String id, Duration validity) {
+        return find(id).flatMap(file -> store.link(BatchKeys.fileContent(id), validity));
     }
 
     public boolean delete(String id) {

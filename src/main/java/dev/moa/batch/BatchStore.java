@@ -1,6 +1,8 @@
 package dev.moa.batch;
 
 import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,6 +24,14 @@ public interface BatchStore {
     List<String> list(String prefix);
 
     void delete(String key);
+
+    /**
+     * A time-limited URL a client can download the object from directly, where the store has one (S3: a presigned
+     * GET). Lambda cannot answer more than 6 MB, so large result files are handed over this way.
+     */
+    default Optional<URI> link(String key, Duration validity) {
+        return Optional.empty();
+    }
 
     /** Where this store is, for messages: never a credential. */
     String describe();

@@ -17,13 +17,18 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Optional;
 
 /** The Files API, for batch inputs and results. */
 @Path("/v1/files")
 @Blocking
 public class FilesResource {
+
+    private static final Duration LINK_VALIDITY = Duration.ofMinutes(15);
 
     private final BatchFiles files;
     private final BatchConfig config;
@@ -71,6 +76,14 @@ public class FilesResource {
     @GET
     @Path("/{id}/content")
     public Response content(@PathParam("id") String id) {
+        FileObject file = files.find(id).orElseThrow(() -> notFound(id));
+        if (file.bytes() > config.inlineContentBytes()) {
+            // httpx (the OpenAI SDKs) and curl -L follow it, and drop the Authorization header on the way.
+            Optional<URI> link = files.link(id, LINK_VALIDITY);
+            if (link.isPresent()) {
+                return Response.temporaryRedirect(link.get()).build();
+            }
+        }
         // Whole bytes, with a Content-Length: a streamed entity goes out chunked, and Lambda's HTTP adapter then
         // forwards a Transfer-Encoding header that clients reject. (Lambda buffers every response anyway.)
         try (InputStream content = files.content(id).orElseThrow(() -> notFound(id))) {

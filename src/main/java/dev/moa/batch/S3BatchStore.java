@@ -5,8 +5,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,10 +18,12 @@ import java.util.Optional;
 public final class S3BatchStore implements BatchStore {
 
     private final S3Client s3;
+    private final S3Presigner presigner;
     private final String bucket;
 
-    public S3BatchStore(S3Client s3, String bucket) {
+    public S3BatchStore(S3Client s3, S3Presigner presigner, String bucket) {
         this.s3 = s3;
+        this.presigner = presigner;
         this.bucket = bucket;
     }
 
@@ -57,6 +63,16 @@ public final class S3BatchStore implements BatchStore {
     @Override
     public void delete(String key) {
         s3.deleteObject(delete -> delete.bucket(bucket).key(key));
+    }
+
+    @Override
+    public Optional<URI> link(String key, Duration validity) {
+        try {
+            return Optional.of(presigner.presignGetObject(presign -> presign.signatureDuration(validity)
+                    .getObjectRequest(get -> get.bucket(bucket).key(key))).url().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +95,7 @@ class BatchStateMachineIT {
                 .environment("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY)
                 .environment("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
                 .environment("QUARKUS_S3_PATH_STYLE_ACCESS", "true")
+                .environment("MOA_BATCH_INLINE_CONTENT_BYTES", "200")
                 .start();
         function.initDuration();
     }
@@ -176,10 +180,18 @@ class BatchStateMachineIT {
         assertEquals(200, read.statusCode(), read.body());
         assertEquals("completed", read.json(JSON).path("status").asText());
         String outputFile = read.json(JSON).path("output_file_id").asText();
+        // Larger than MOA_BATCH_INLINE_CONTENT_BYTES (set low here): a redirect to a presigned S3 link, as clients
+        // follow it.
         HttpApiResponse content = function.call(BatchEvents.get("GET /v1/files/{id}/content",
                 "/v1/files/" + outputFile + "/content", outputFile));
-        assertEquals(200, content.statusCode());
-        assertEquals(2, content.body().lines().count());
+        assertEquals(307, content.statusCode(), content.body());
+        URI link = URI.create(content.header("location"));
+        assertTrue(link.toString().startsWith(moto.endpoint() + "/" + BUCKET + "/files/"), link.toString());
+        assertTrue(link.getQuery().contains("X-Amz-Signature="), link.toString());
+        HttpResponse<String> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(link).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, download.statusCode(), download.body());
+        assertEquals(output.stream().sorted().toList(), download.body().lines().sorted().toList());
     }
 
     @Test

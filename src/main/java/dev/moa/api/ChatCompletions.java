@@ -95,6 +95,19 @@ public class ChatCompletions {
         return engine.run(run).map(result -> respond(request, result));
     }
 
+    /**
+     * Checks a request body as {@link #create} would before calling any model (a batch validates its lines so):
+     * raises the same {@link ApiError} and returns the model (mix) it names.
+     */
+    public String check(JsonNode body) {
+        return ChatRequestParser.parse(body).model();
+    }
+
+    /** Resolves a mix as {@link #create} would: raises 404 {@code model_not_found}, or the store's own errors. */
+    public void checkModel(String model) {
+        catalog.resolve(model).orElseThrow(() -> Errors.unknownModel(model));
+    }
+
     /** The deadline, further capped by what is left of the invocation minus a margin to answer. */
     private Duration budget(Duration deadline, HttpHeaders headers) {
         Duration budget = deadline;

@@ -44,29 +44,26 @@ public final class PythonTools {
     }
 
     /**
-     * A Python that can {@code import openai} (the official SDK, for the streaming tests): the machine's
-     * {@code python3} if it has it, else the build's virtual environment with {@code pip install openai} (from the
-     * local index {@code /opt/pypi/simple} when the machine has one).
+     * A Python interpreter that can {@code import openai} (the official SDK): the machine's {@code python3} if it
+     * has the package, else the build's virtual environment with {@code pip install openai}.
      */
     public static synchronized Path pythonWithOpenAi() {
-        Optional<Path> python = onPath("python3");
-        if (!System.getProperty("moa.test.python-tools", "path").equals("venv") && python.isPresent()
-                && runs(List.of(python.get().toString(), "-c", "import openai"))) {
-            return python.get();
+        String start = System.getProperty("moa.test.python-tools", "path");
+        if (!start.equals("venv")) {
+            Optional<Path> python = onPath("python3");
+            if (python.isPresent() && runs(List.of(python.get().toString(), "-c", "import openai"))) {
+                return python.get();
+            }
         }
         Path venv = ROOT.resolve("venv");
-        Path venvPython = venv.resolve("bin").resolve("python3");
+        Path python = venv.resolve("bin").resolve("python");
         if (!Files.isExecutable(venv.resolve("bin").resolve("pip"))) {
             install(List.of("python3", "-m", "venv", venv.toString()));
         }
-        if (!runs(List.of(venvPython.toString(), "-c", "import openai"))) {
-            Path localIndex = Path.of("/opt/pypi/simple");
-            install(Files.isDirectory(localIndex)
-                    ? List.of(venv.resolve("bin").resolve("pip").toString(), "install", "--quiet", "--index-url",
-                            localIndex.toUri().toString(), "openai")
-                    : List.of(venv.resolve("bin").resolve("pip").toString(), "install", "--quiet", "openai"));
+        if (!runs(List.of(python.toString(), "-c", "import openai"))) {
+            install(List.of(venv.resolve("bin").resolve("pip").toString(), "install", "--quiet", "openai"));
         }
-        return venvPython;
+        return python;
     }
 
     /** @return a PATH for a child process that finds these tools first */

@@ -134,11 +134,15 @@ final class AggregatorStream {
         private Multi<CompletionEvent> withinDeadline(Multi<CompletionEvent> events) {
             return Multi.createFrom().emitter(emitter -> {
                 Duration left = Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
-                Cancellable timer = Uni.createFrom().voidItem().onItem().delayIt().by(left).subscribe()
-                        .with(ignored -> emitter.fail(new UpstreamFailure(UpstreamFailure.Kind.DEADLINE, 0,
-                                "the request's time ran out after " + since(startNanos).toMillis()
-                                        + " ms while the aggregator was answering", null)));
                 Cancellable call = events.subscribe().with(emitter::emit, emitter::fail, emitter::complete);
+                Cancellable timer = Uni.createFrom().voidItem().onItem().delayIt().by(left).subscribe()
+                        .with(ignored -> {
+                            // The upstream call is closed first, then the answer ends: nothing outlives the deadline.
+                            call.cancel();
+                            emitter.fail(new UpstreamFailure(UpstreamFailure.Kind.DEADLINE, 0,
+                                    "the request's time ran out after " + since(startNanos).toMillis()
+                                            + " ms while the aggregator was answering", null));
+                        });
                 emitter.onTermination(() -> {
                     timer.cancel();
                     call.cancel();

@@ -25,14 +25,14 @@ public class LambdaInvocationTime implements InvocationTime {
 
     @Override
     public Optional<Duration> remaining(HttpHeaders ignored) {
-        Context context;
+        long remaining;
         try {
-            context = lambda.isResolvable() ? lambda.get() : null;
+            Context context = lambda.isResolvable() ? lambda.get() : null;
+            remaining = context == null ? -1 : context.getRemainingTimeInMillis();
         } catch (ContextNotActiveException outsideARequest) {
-            // dev mode's batch runner works on its own threads, outside any Lambda request
-            context = null;
+            // the embedded batch runner works on its own threads, outside any Lambda request
+            remaining = -1;
         }
-        long remaining = context == null ? -1 : context.getRemainingTimeInMillis();
         return remaining > 0 ? Optional.of(Duration.ofMillis(remaining)) : Optional.empty();
     }
 }

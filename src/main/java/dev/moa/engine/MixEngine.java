@@ -86,7 +86,8 @@ public final class MixEngine {
             Upstream upstream = run.upstreams().get(candidate.provider());
             Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
                     candidate.model(), injector.messagesFor(candidate, layer.references(), run.conversation(),
-                    references), sampling), upstream, log, layerEnd));
+                    references), sampling), upstream, log, layerEnd)
+                    .map(c -> priced(c, upstream, candidate.model())));
             chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
         }
         Uni<AgentOutcome> outcome = chain
@@ -131,6 +132,16 @@ public final class MixEngine {
                 .onFailure().invoke(() -> tries[0]++)
                 .onFailure(f -> f instanceof UpstreamFailure u && u.retryable())
                 .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
+    }
+
+    /** The call's cost from its usage and the provider's price for the model; unknown (never zero) without one. */
+    static Completion priced(Completion completion, Upstream upstream, String model) {
+        Usage usage = completion.usage();
+        return completion.withUsage(upstream.pricing().priceOf(model)
+                .map(price -> usage.withCost(price.cost(
+                        Math.max(0, usage.promptTokens() - usage.cachedTokens() - usage.cacheWriteTokens()),
+                        usage.cachedTokens(), usage.cacheWriteTokens(), usage.completionTokens())))
+                .orElseGet(usage::unpriced));
     }
 
     private Duration cap(Duration retryAfter) {

@@ -79,7 +79,8 @@ class MixEngineTest {
         assertEquals("answer from agg", result.answer().content());
         assertInstanceOf(AgentOutcome.Cut.class, result.layers().get(0).outcomes().get(1));
         assertEquals(List.of("slow"), client.cancelled);
-        assertEquals(new Usage(2, 4, 6), result.usage(), "usage of the answered calls only");
+        assertEquals(new Usage(2, 4, 6, null, null, 2), result.usage(),
+                "usage of the answered calls only; neither has a price");
     }
 
     @Test

@@ -73,7 +73,13 @@ public record Usage(
         return new Usage(promptTokens + other.promptTokens, completionTokens + other.completionTokens,
                 totalTokens + other.totalTokens, details,
                 cost == null ? other.cost : other.cost == null ? cost : cost.add(other.cost),
-                unpricedCalls == null ? other.unpricedCalls
-                        : other.unpricedCalls == null ? unpricedCalls : unpricedCalls + other.unpricedCalls);
+                sum(unpricedCalls, other.unpricedCalls));
+    }
+
+    private static Integer sum(Integer a, Integer b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null ? a : Integer.valueOf(a + b);
     }
 }

@@ -31,7 +31,7 @@ public final class MixDocuments {
     private static final int MAX_RETRIES = 5;
     private static final Set<String> REFERENCE_FIELDS = Set.of("prompt", "placement", "shuffle", "dropout");
     private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms",
-            "pricing");
+            "pricing", "description");
     /** Per protocol, the fields beyond the common ones. */
     private static final Map<Protocol, Set<String>> PROTOCOL_FIELDS = Map.of(
             Protocol.OPENAI, Set.of(),
@@ -203,6 +203,7 @@ public final class MixDocuments {
             }
         }
         Integer timeoutMs = root.field("timeout_ms").optionalInt(1, MAX_TIMEOUT_MS);
+        root.field("description").optionalText(); // free text, e.g. where the prices come from
         Optional<String> region = Optional.empty();
         DocumentNode regionNode = root.field("region");
         if (regionNode.present()) {

@@ -136,12 +136,7 @@ public final class MixEngine {
 
     /** The call's cost from its usage and the provider's price for the model; unknown (never zero) without one. */
     static Completion priced(Completion completion, Upstream upstream, String model) {
-        Usage usage = completion.usage();
-        return completion.withUsage(upstream.pricing().priceOf(model)
-                .map(price -> usage.withCost(price.cost(
-                        Math.max(0, usage.promptTokens() - usage.cachedTokens() - usage.cacheWriteTokens()),
-                        usage.cachedTokens(), usage.cacheWriteTokens(), usage.completionTokens())))
-                .orElseGet(usage::unpriced));
+        return completion.withUsage(completion.usage().pricedBy(upstream.pricing().priceOf(model)));
     }
 
     private Duration cap(Duration retryAfter) {

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import dev.moa.mix.Price;
+
 import java.math.BigDecimal;
+import java.util.Optional;
 
 /**
  * Token counts as OpenAI reports them, and what they cost; serialized by Jackson inside completions, chunks and
@@ -53,6 +56,16 @@ public record Usage(
     @JsonIgnore
     public long cacheWriteTokens() {
         return promptTokensDetails == null ? 0 : promptTokensDetails.cacheWriteTokens();
+    }
+
+    /**
+     * This one call, priced from its counts: uncached input, cache reads, cache writes and output each at their price.
+     * Without a price the call's cost is unknown (counted in {@code cost_unpriced_calls}), never zero. Streamed calls
+     * price their {@code Finished} usage the same way.
+     */
+    public Usage pricedBy(Optional<Price> price) {
+        return price.map(p -> withCost(p.cost(Math.max(0, promptTokens - cachedTokens() - cacheWriteTokens()),
+                cachedTokens(), cacheWriteTokens(), completionTokens))).orElseGet(this::unpriced);
     }
 
     /** This one call, priced. */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.moa.engine.AgentOutcome;
 import dev.moa.engine.Attempt;
 import dev.moa.engine.LayerTrace;
+import dev.moa.engine.MixResult;
+import dev.moa.engine.OutputCheck;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -12,13 +14,37 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.math.BigDecimal;
 import java.util.List;
 
-/** The per-agent trace a client gets with {@code "moa": {"trace": true}}. */
+/**
+ * The per-agent trace a client gets with {@code "moa": {"trace": true}}; {@code output_check} when the client
+ * asked for JSON ({@code response_format}).
+ */
 @RegisterForReflection
-public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers) {
+public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
         return new Trace(mix, latencyMs, layers.stream()
-                .map(l -> new LayerView(l.outcomes().stream().map(AgentView::of).toList())).toList());
+                .map(l -> new LayerView(l.outcomes().stream().map(AgentView::of).toList())).toList(), null);
+    }
+
+    static Trace of(String mix, MixResult result) {
+        Trace trace = of(mix, result.latency().toMillis(), result.layers());
+        return new Trace(trace.mix(), trace.latencyMs(), trace.layers(),
+                result.outputCheck().map(OutputCheckView::of).orElse(null));
+    }
+
+    /**
+     * Whether the answer returned is the JSON asked for; {@code errors} what was wrong (first answer, then the
+     * retry's); {@code retry} the one further aggregator call that asked for a corrected answer.
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record OutputCheckView(String format, boolean valid, boolean retried, List<String> errors, AgentView retry) {
+
+        static OutputCheckView of(OutputCheck check) {
+            return new OutputCheckView(check.format(), check.valid(), check.retry().isPresent(), check.errors(),
+                    check.retry().map(AgentView::of).orElse(null));
+        }
     }
 
     @RegisterForReflection
@@ -33,7 +59,9 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String provider, String model, Integer sample, @JsonProperty("latency_ms") long latencyMs,
                             Usage usage, BigDecimal cost, @JsonProperty("cost_unknown") String costUnknown,
-                            String output, String error, Boolean cut, List<AttemptView> attempts) {
+                            String output, String error, Boolean cut, List<AttemptView> attempts,
+                            @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                            @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls) {
 
         static AgentView of(AgentOutcome outcome) {
             Integer sample = outcome.agent().samples() > 1 ? outcome.sample() : null;
@@ -44,17 +72,18 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
             if (outcome instanceof AgentOutcome.Answered a) {
                 Usage usage = a.completion().usage();
                 return new AgentView(provider, model, sample, ms, usage, usage.cost(), costUnknown(a),
-                        a.completion().content(), null, null, attempts);
+                        a.completion().content(), null, null, attempts,
+                        a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of).toList());
             }
             // A cut call was cancelled before it reported usage; the provider may still bill what it generated.
             if (outcome instanceof AgentOutcome.Cut c) {
                 return new AgentView(provider, model, sample, ms, Usage.ZERO, null,
-                        "cut before it reported usage; not in usage.cost", null, c.reason(), true, attempts);
+                        "cut before it reported usage; not in usage.cost", null, c.reason(), true, attempts, null);
             }
             // A failed call answered nothing: providers do not bill errors, so it costs nothing here.
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
             return new AgentView(provider, model, sample, ms, Usage.ZERO, BigDecimal.ZERO, null, null,
-                    f.failure().getMessage(), null, attempts);
+                    f.failure().getMessage(), null, attempts, null);
         }
 
         /** Names the model that answered (a fallback, perhaps) when its provider document has no price for it. */

@@ -9,11 +9,18 @@ import java.util.Optional;
  *
  * @param stragglerGrace once {@code minSuccesses} calls have answered, how much longer to wait for the rest
  *                       before going on without them; empty = wait for all (within the layer's budget)
+ * @param tools          what the layer's agents get of the client's tools; the aggregator's layer is always PASS
  */
-public record Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {
+public record Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace,
+                    ToolMode tools) {
 
     public Layer {
         agents = List.copyOf(agents);
+        tools = tools == null ? ToolMode.DESCRIBE : tools;
+    }
+
+    public Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {
+        this(agents, minSuccesses, references, stragglerGrace, ToolMode.DESCRIBE);
     }
 
     /** Number of calls the layer makes: every agent times its samples. */

@@ -2,6 +2,8 @@ package dev.moa.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.mix.CallOptions;
+import dev.moa.provider.ToolCall;
 import dev.moa.mix.MixDocuments;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.mix.Sampling;
@@ -183,6 +185,65 @@ class AnthropicProtocolTest {
         assertTrue(anthropic.awaitHanging("claude-hang"));
         subscription.cancel();
         assertTrue(anthropic.awaitDisconnects("claude-hang", 1), "the cancelled stream's request was closed");
+    }
+
+
+    private static final ObjectMapper TOOL_JSON = new ObjectMapper();
+
+    private static CallOptions weatherTools(String toolChoice) throws Exception {
+        return new CallOptions(List.of(TOOL_JSON.readTree("""
+                {"type": "function", "function": {"name": "get_weather", "description": "Weather of a city",
+                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}""")),
+                toolChoice == null ? null : TOOL_JSON.readTree(toolChoice), false, null, null, null, null, null, null,
+                null, null, null);
+    }
+
+    /** A tool round trip: the user asks, the assistant called a tool, the tool answered, the user goes on. */
+    private static final Message[] TOOL_TURNS = {
+            new Message("user", "Weather in Paris?"),
+            Message.assistant("Checking.", List.of(new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"))),
+            Message.toolResult("call_1", "18 C, sunny"),
+            new Message("user", "And tomorrow?")};
+
+    @Test
+    void toolsAndToolTurnsBecomeAnthropicBlocksAndToolUseComesBackAsToolCalls() throws Exception {
+        anthropic.script("claude-tools", new FakeAnthropic.ToolUse("toolu_1", "get_weather", "{\"city\":\"Paris\",\"day\":2}"));
+        Completion answer = client.complete(new CompletionCall("claude-tools", List.of(TOOL_TURNS), Sampling.NONE,
+                weatherTools("{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}"))).await().atMost(WAIT);
+
+        JsonNode body = anthropic.only("claude-tools").body();
+        assertEquals("{\"name\":\"get_weather\",\"description\":\"Weather of a city\",\"input_schema\":{\"type\":\"object\","
+                + "\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}", body.at("/tools/0").toString());
+        assertEquals("{\"type\":\"tool\",\"name\":\"get_weather\",\"disable_parallel_tool_use\":true}",
+                body.path("tool_choice").toString());
+        JsonNode messages = body.path("messages");
+        assertEquals(3, messages.size(), "user, assistant, user (the tool result and the next question)");
+        assertEquals("Weather in Paris?", messages.at("/0/content").asText());
+        assertEquals("[{\"type\":\"text\",\"text\":\"Checking.\"},{\"type\":\"tool_use\",\"id\":\"call_1\","
+                + "\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]", messages.at("/1/content").toString());
+        assertEquals("user", messages.at("/2/role").asText());
+        assertEquals("[{\"type\":\"tool_result\",\"tool_use_id\":\"call_1\",\"content\":\"18 C, sunny\"},"
+                + "{\"type\":\"text\",\"text\":\"And tomorrow?\"}]", messages.at("/2/content").toString());
+
+        assertEquals("tool_calls", answer.finishReason());
+        assertEquals("let me look", answer.content());
+        assertEquals(List.of(new ToolCall("toolu_1", "get_weather", "{\"city\":\"Paris\",\"day\":2}")), answer.toolCalls());
+    }
+
+    @Test
+    void requiredIsAnyAndAStreamedToolUseArrivesAsToolCallDeltas() throws Exception {
+        anthropic.script("claude-stream-tools", new FakeAnthropic.ToolUse("toolu_2", "get_weather", "{\"city\":\"Rome\"}"));
+        List<CompletionEvent> events = client.stream(new CompletionCall("claude-stream-tools",
+                List.of(new Message("user", "Rome?")), Sampling.NONE, weatherTools("\"required\""))).collect().asList()
+                .await().atMost(WAIT);
+        assertEquals("any", anthropic.only("claude-stream-tools").body().at("/tool_choice/type").asText());
+        List<CompletionEvent.ToolCallDelta> deltas = events.stream().filter(e -> e instanceof CompletionEvent.ToolCallDelta)
+                .map(e -> (CompletionEvent.ToolCallDelta) e).toList();
+        assertEquals(new CompletionEvent.ToolCallDelta(0, "toolu_2", "get_weather", null), deltas.get(0),
+                "the first tool call is index 0, though it is content block 1");
+        assertEquals("{\"city\":\"Rome\"}", deltas.stream().skip(1).map(CompletionEvent.ToolCallDelta::arguments)
+                .collect(Collectors.joining()));
+        assertEquals("tool_calls", ((CompletionEvent.Finished) events.get(events.size() - 1)).finishReason());
     }
 
     private static UpstreamFailure failure(org.junit.jupiter.api.function.Executable call) {

@@ -2,6 +2,8 @@ package dev.moa.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.mix.CallOptions;
+import dev.moa.provider.ToolCall;
 import dev.moa.mix.MixDocuments;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.mix.Sampling;
@@ -209,6 +211,67 @@ class BedrockProtocolTest {
                 System.setProperty("aws.region", region);
             }
         }
+    }
+
+
+    private static final ObjectMapper TOOL_JSON = new ObjectMapper();
+
+    private static CallOptions weatherTools(String toolChoice) throws Exception {
+        return new CallOptions(List.of(TOOL_JSON.readTree("""
+                {"type": "function", "function": {"name": "get_weather", "description": "Weather of a city",
+                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}""")),
+                toolChoice == null ? null : TOOL_JSON.readTree(toolChoice), false, null, null, null, null, null, null,
+                null, null, null);
+    }
+
+    /** A tool round trip: the user asks, the assistant called a tool, the tool answered, the user goes on. */
+    private static final Message[] TOOL_TURNS = {
+            new Message("user", "Weather in Paris?"),
+            Message.assistant("Checking.", List.of(new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"))),
+            Message.toolResult("call_1", "18 C, sunny"),
+            new Message("user", "And tomorrow?")};
+
+    @Test
+    void toolsAndToolTurnsBecomeConverseBlocksAndToolUseComesBackAsToolCalls() throws Exception {
+        bedrock.script("m-tools", new FakeBedrock.ToolUse("tooluse_1", "get_weather", "{\"city\":\"Paris\",\"day\":2}"));
+        Completion answer = client.complete(new CompletionCall("m-tools", List.of(TOOL_TURNS), Sampling.NONE,
+                weatherTools("\"required\""))).await().atMost(WAIT);
+
+        JsonNode body = bedrock.only("m-tools").body();
+        JsonNode spec = body.at("/toolConfig/tools/0/toolSpec");
+        assertEquals("get_weather", spec.path("name").asText());
+        assertEquals("Weather of a city", spec.path("description").asText());
+        assertEquals("[\"city\"]", spec.at("/inputSchema/json/required").toString());
+        assertTrue(body.at("/toolConfig/toolChoice/any").isObject(), body.path("toolConfig").toString());
+        JsonNode messages = body.path("messages");
+        assertEquals(3, messages.size(), messages.toString());
+        assertEquals("Checking.", messages.at("/1/content/0/text").asText());
+        assertEquals("{\"toolUseId\":\"call_1\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}",
+                messages.at("/1/content/1/toolUse").toString());
+        assertEquals("user", messages.at("/2/role").asText());
+        assertEquals("call_1", messages.at("/2/content/0/toolResult/toolUseId").asText());
+        assertEquals("18 C, sunny", messages.at("/2/content/0/toolResult/content/0/text").asText());
+        assertEquals("And tomorrow?", messages.at("/2/content/1/text").asText());
+
+        assertEquals("tool_calls", answer.finishReason());
+        assertEquals("let me look", answer.content());
+        assertEquals(1, answer.toolCalls().size());
+        assertEquals("tooluse_1", answer.toolCalls().get(0).id());
+        assertEquals(JSON.readTree("{\"city\":\"Paris\",\"day\":2}"), JSON.readTree(answer.toolCalls().get(0).arguments()));
+    }
+
+    @Test
+    void aStreamedToolUseArrivesAsToolCallDeltas() throws Exception {
+        bedrock.script("m-stream-tools", new FakeBedrock.ToolUse("tooluse_2", "get_weather", "{\"city\":\"Rome\"}"));
+        List<CompletionEvent> events = client.stream(new CompletionCall("m-stream-tools",
+                List.of(new Message("user", "Rome?")), Sampling.NONE, weatherTools(null))).collect().asList()
+                .await().atMost(WAIT);
+        List<CompletionEvent.ToolCallDelta> deltas = events.stream().filter(e -> e instanceof CompletionEvent.ToolCallDelta)
+                .map(e -> (CompletionEvent.ToolCallDelta) e).toList();
+        assertEquals(new CompletionEvent.ToolCallDelta(0, "tooluse_2", "get_weather", null), deltas.get(0));
+        assertEquals("{\"city\":\"Rome\"}", deltas.stream().skip(1).map(CompletionEvent.ToolCallDelta::arguments)
+                .collect(Collectors.joining()));
+        assertEquals("tool_calls", ((CompletionEvent.Finished) events.get(events.size() - 1)).finishReason());
     }
 
     private static UpstreamFailure failure(org.junit.jupiter.api.function.Executable call) {

@@ -36,6 +36,10 @@ public final class FakeAnthropic implements AutoCloseable {
     public record StreamError(String type, String message) {
     }
 
+    /** A text, then one {@code tool_use} block with this input (JSON text); stop reason {@code tool_use}. */
+    public record ToolUse(String id, String name, String input) {
+    }
+
     /** Prompt-cache reads every answer reports, so cache accounting is visible. */
     public static final int CACHE_READ_TOKENS = 5;
 
@@ -164,6 +168,31 @@ public final class FakeAnthropic implements AutoCloseable {
             sse(exchange, List.of(startEvent(model, body), delta("partial "),
                     json.createObjectNode().put("type", "error").set("error",
                             json.createObjectNode().put("type", broken.type()).put("message", broken.message()))));
+        } else if (reply instanceof ToolUse use) {
+            ObjectNode usage = usage(body, "let me look");
+            record(model, body, headers, start, 200, usage);
+            JsonNode input = json.readTree(use.input());
+            if (stream) {
+                ObjectNode blockStart = json.createObjectNode().put("type", "content_block_start").put("index", 1);
+                blockStart.putObject("content_block").put("type", "tool_use").put("id", use.id()).put("name", use.name())
+                        .putObject("input");
+                String text = input.toString();
+                ObjectNode messageDelta = json.createObjectNode().put("type", "message_delta");
+                messageDelta.putObject("delta").put("stop_reason", "tool_use");
+                messageDelta.putObject("usage").put("output_tokens", 11);
+                sse(exchange, List.of(startEvent(model, body), delta("let me look"), blockStart,
+                        inputDelta(1, text.substring(0, text.length() / 2)), inputDelta(1, text.substring(text.length() / 2)),
+                        json.createObjectNode().put("type", "content_block_stop").put("index", 1), messageDelta,
+                        json.createObjectNode().put("type", "message_stop")));
+            } else {
+                ObjectNode out = json.createObjectNode().put("id", "msg_test").put("type", "message").put("role", "assistant");
+                var blocks = out.putArray("content");
+                blocks.addObject().put("type", "text").put("text", "let me look");
+                blocks.addObject().put("type", "tool_use").put("id", use.id()).put("name", use.name()).set("input", input);
+                out.put("stop_reason", "tool_use");
+                out.set("usage", usage);
+                respond(exchange, 200, out.toString(), Map.of());
+            }
         } else if (reply instanceof FakeUpstream.Answer answer) {
             String content = answer.content() != null ? answer.content() : "answer from " + model;
             String stopReason = answer.finishReason() != null ? answer.finishReason() : "end_turn";
@@ -224,6 +253,12 @@ public final class FakeAnthropic implements AutoCloseable {
     private JsonNode delta(String text) {
         ObjectNode event = json.createObjectNode().put("type", "content_block_delta").put("index", 0);
         event.putObject("delta").put("type", "text_delta").put("text", text);
+        return event;
+    }
+
+    private JsonNode inputDelta(int index, String partial) {
+        ObjectNode event = json.createObjectNode().put("type", "content_block_delta").put("index", index);
+        event.putObject("delta").put("type", "input_json_delta").put("partial_json", partial);
         return event;
     }
 

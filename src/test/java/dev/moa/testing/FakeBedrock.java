@@ -47,6 +47,10 @@ public final class FakeBedrock implements AutoCloseable {
     public record StreamError(String member, String message) {
     }
 
+    /** A text, then one {@code toolUse} block with this input (JSON text); stop reason {@code tool_use}. */
+    public record ToolUse(String id, String name, String input) {
+    }
+
     private static final Pattern PATH = Pattern.compile("/model/([^/]+)/(converse|converse-stream)");
 
     private final ObjectMapper json = new ObjectMapper();
@@ -176,6 +180,40 @@ public final class FakeBedrock implements AutoCloseable {
             eventStream(exchange, List.of(event("messageStart", json.createObjectNode().put("role", "assistant")),
                     event("contentBlockDelta", deltaPayload("partial ")),
                     exception(broken.member(), broken.message())));
+        } else if (reply instanceof ToolUse use) {
+            ObjectNode usage = json.createObjectNode().put("inputTokens", 10).put("outputTokens", 5).put("totalTokens", 15);
+            record(model, body, headers, start, 200, usage);
+            JsonNode input = json.readTree(use.input());
+            if (stream) {
+                ObjectNode blockStart = json.createObjectNode().put("contentBlockIndex", 1);
+                blockStart.putObject("start").putObject("toolUse").put("toolUseId", use.id()).put("name", use.name());
+                String text = input.toString();
+                ObjectNode firstHalf = json.createObjectNode().put("contentBlockIndex", 1);
+                firstHalf.putObject("delta").putObject("toolUse").put("input", text.substring(0, text.length() / 2));
+                ObjectNode secondHalf = json.createObjectNode().put("contentBlockIndex", 1);
+                secondHalf.putObject("delta").putObject("toolUse").put("input", text.substring(text.length() / 2));
+                ObjectNode metadata = json.createObjectNode();
+                metadata.set("usage", usage);
+                metadata.putObject("metrics").put("latencyMs", 1);
+                eventStream(exchange, List.of(event("messageStart", json.createObjectNode().put("role", "assistant")),
+                        event("contentBlockDelta", deltaPayload("let me look")),
+                        event("contentBlockStop", json.createObjectNode().put("contentBlockIndex", 0)),
+                        event("contentBlockStart", blockStart), event("contentBlockDelta", firstHalf),
+                        event("contentBlockDelta", secondHalf),
+                        event("contentBlockStop", json.createObjectNode().put("contentBlockIndex", 1)),
+                        event("messageStop", json.createObjectNode().put("stopReason", "tool_use")),
+                        event("metadata", metadata)));
+            } else {
+                ObjectNode out = json.createObjectNode();
+                ObjectNode message = out.putObject("output").putObject("message").put("role", "assistant");
+                var content = message.putArray("content");
+                content.addObject().put("text", "let me look");
+                content.addObject().putObject("toolUse").put("toolUseId", use.id()).put("name", use.name()).set("input", input);
+                out.put("stopReason", "tool_use");
+                out.set("usage", usage);
+                out.putObject("metrics").put("latencyMs", 1);
+                respond(exchange, 200, Map.of(), out.toString());
+            }
         } else if (reply instanceof FakeUpstream.Answer answer) {
             String content = answer.content() != null ? answer.content() : "answer from " + model;
             String stopReason = answer.finishReason() != null ? answer.finishReason() : "end_turn";

@@ -3,13 +3,18 @@ package dev.moa.provider.anthropic;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.moa.mix.CallOptions;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.AlternatingTurns;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
 import dev.moa.provider.CompletionEvent;
+import dev.moa.provider.Message;
 import dev.moa.provider.RetryAfter;
+import dev.moa.provider.ToolCall;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Multi;
@@ -17,6 +22,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -71,9 +77,81 @@ public final class AnthropicChatClient implements ChatClient {
         // Recent Claude models reject temperature and top_p together; the temperature wins. Anthropic's range is 0-1.
         Double temperature = s.temperature() == null ? null : Math.min(1.0, s.temperature());
         Double topP = temperature == null ? s.topP() : null;
+        CallOptions options = call.options();
         return new AnthropicRequest(call.model(), s.maxTokens() != null ? s.maxTokens() : defaultMaxTokens,
-                turns.system(), turns.turns().stream().map(m -> new AnthropicRequest.Turn(m.role(), m.content())).toList(),
-                temperature, topP, s.stop(), stream);
+                turns.system(), turns.turns().stream().map(this::turn).toList(),
+                temperature, topP, s.stop(), stream, options.hasTools() ? tools(options.tools()) : null,
+                options.hasTools() ? toolChoice(options) : null);
+    }
+
+    private AnthropicRequest.Turn turn(AlternatingTurns.Turn turn) {
+        String text = turn.plainText();
+        if (text != null) {
+            return new AnthropicRequest.Turn(turn.role(), text);
+        }
+        ArrayNode blocks = json.createArrayNode();
+        for (Message part : turn.parts()) {
+            if (part.isToolResult()) {
+                blocks.addObject().put("type", "tool_result").put("tool_use_id", part.toolCallId())
+                        .put("content", part.content());
+                continue;
+            }
+            if (!part.content().isEmpty()) {
+                blocks.addObject().put("type", "text").put("text", part.content());
+            }
+            for (ToolCall toolCall : part.toolCalls()) {
+                ObjectNode use = blocks.addObject().put("type", "tool_use").put("id", toolCall.id())
+                        .put("name", toolCall.name());
+                use.set("input", arguments(toolCall.arguments()));
+            }
+        }
+        return new AnthropicRequest.Turn(turn.role(), blocks);
+    }
+
+    /** The model's arguments as the JSON object Anthropic wants; text that is no JSON object becomes {}. */
+    private JsonNode arguments(String arguments) {
+        try {
+            JsonNode node = arguments.isBlank() ? null : json.readTree(arguments);
+            return node != null && node.isObject() ? node : json.createObjectNode();
+        } catch (JsonProcessingException e) {
+            return json.createObjectNode();
+        }
+    }
+
+    /** OpenAI's {@code {"type": "function", "function": {name, description, parameters}}} as Anthropic's tools. */
+    private List<JsonNode> tools(List<JsonNode> openAiTools) {
+        List<JsonNode> tools = new ArrayList<>();
+        for (JsonNode tool : openAiTools) {
+            JsonNode function = tool.path("function");
+            ObjectNode out = json.createObjectNode().put("name", function.path("name").asText());
+            if (function.path("description").isTextual()) {
+                out.put("description", function.path("description").textValue());
+            }
+            out.set("input_schema", function.path("parameters").isObject() ? function.get("parameters")
+                    : json.createObjectNode().put("type", "object"));
+            tools.add(out);
+        }
+        return tools;
+    }
+
+    /** auto / required (Anthropic's any) / none / one named function; parallel_tool_calls false disables parallel use. */
+    private JsonNode toolChoice(CallOptions options) {
+        JsonNode choice = options.toolChoice();
+        ObjectNode out = json.createObjectNode();
+        if (choice != null && choice.isObject()) {
+            out.put("type", "tool").put("name", choice.path("function").path("name").asText());
+        } else {
+            String mode = choice == null ? "auto" : choice.asText("auto");
+            out.put("type", switch (mode) {
+                case "required" -> "any";
+                case "none" -> "none";
+                default -> "auto";
+            });
+        }
+        if (Boolean.FALSE.equals(options.parallelToolCalls()) && !"none".equals(out.path("type").asText())) {
+            out.put("disable_parallel_tool_use", true);
+        }
+        return out;
     }
 
     private Completion read(Response response) {
@@ -94,17 +172,22 @@ public final class AnthropicChatClient implements ChatClient {
             throw UpstreamFailure.badResponse("no content blocks");
         }
         StringBuilder answer = new StringBuilder();
+        List<ToolCall> toolCalls = new ArrayList<>();
         for (JsonNode block : content) {
-            // Text blocks are the answer; thinking blocks are not. tool_use blocks are #12's.
-            if ("text".equals(block.path("type").asText()) && block.path("text").isTextual()) {
+            // Text blocks are the answer, tool_use blocks its tool calls; thinking blocks are neither.
+            String type = block.path("type").asText();
+            if ("text".equals(type) && block.path("text").isTextual()) {
                 answer.append(block.path("text").textValue());
+            } else if ("tool_use".equals(type)) {
+                toolCalls.add(new ToolCall(block.path("id").asText(), block.path("name").asText(),
+                        block.path("input").isMissingNode() ? "{}" : block.path("input").toString()));
             }
         }
         String stopReason = root.path("stop_reason").asText("");
-        if (answer.isEmpty() && !"refusal".equals(stopReason) && !"max_tokens".equals(stopReason)) {
+        if (answer.isEmpty() && toolCalls.isEmpty() && !"refusal".equals(stopReason) && !"max_tokens".equals(stopReason)) {
             throw UpstreamFailure.badResponse("no text in the content blocks");
         }
-        return new Completion(answer.toString(), finishReason(stopReason), usage(root.path("usage")));
+        return new Completion(answer.toString(), finishReason(stopReason), usage(root.path("usage")), toolCalls);
     }
 
     /** Anthropic's stop reasons in OpenAI's terms. */
@@ -133,6 +216,7 @@ public final class AnthropicChatClient implements ChatClient {
         JsonNode finalUsage;
         String stopReason = "";
         boolean finished;
+        final java.util.Map<Integer, Integer> toolIndexes = new java.util.HashMap<>();
 
         List<CompletionEvent> accept(String data) {
             if (data == null || data.isBlank()) {
@@ -141,12 +225,28 @@ public final class AnthropicChatClient implements ChatClient {
             JsonNode event = readObject(data);
             switch (event.path("type").asText()) {
                 case "message_start" -> startUsage = event.path("message").path("usage");
+                case "content_block_start" -> {
+                    JsonNode block = event.path("content_block");
+                    if ("tool_use".equals(block.path("type").asText())) {
+                        // OpenAI numbers tool calls among themselves; Anthropic numbers every content block.
+                        int index = toolIndexes.size();
+                        toolIndexes.put(event.path("index").asInt(), index);
+                        return List.of(new CompletionEvent.ToolCallDelta(index, block.path("id").asText(),
+                                block.path("name").asText(), null));
+                    }
+                }
                 case "content_block_delta" -> {
                     JsonNode delta = event.path("delta");
-                    if ("text_delta".equals(delta.path("type").asText()) && delta.path("text").isTextual()) {
+                    String type = delta.path("type").asText();
+                    if ("text_delta".equals(type) && delta.path("text").isTextual()) {
                         return List.of(new CompletionEvent.Delta(delta.path("text").textValue()));
                     }
-                    // thinking and signature deltas are not the answer; input_json_delta (tool input) is #12's.
+                    Integer tool = toolIndexes.get(event.path("index").asInt());
+                    if ("input_json_delta".equals(type) && tool != null) {
+                        return List.of(new CompletionEvent.ToolCallDelta(tool, null, null,
+                                delta.path("partial_json").asText("")));
+                    }
+                    // thinking and signature deltas are not the answer
                 }
                 case "message_delta" -> {
                     stopReason = event.path("delta").path("stop_reason").asText(stopReason);
@@ -158,7 +258,7 @@ public final class AnthropicChatClient implements ChatClient {
                 }
                 case "error" -> throw eventError(event.path("error"));
                 default -> {
-                    // ping, content_block_start, content_block_stop, and event types added later
+                    // ping, content_block_stop, and event types added later
                 }
             }
             return List.of();

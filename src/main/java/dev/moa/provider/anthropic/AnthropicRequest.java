@@ -2,6 +2,7 @@ package dev.moa.provider.anthropic;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.List;
@@ -17,13 +18,15 @@ public record AnthropicRequest(
         Double temperature,
         @JsonProperty("top_p") Double topP,
         @JsonProperty("stop_sequences") List<String> stopSequences,
-        Boolean stream) {
+        Boolean stream,
+        List<JsonNode> tools,
+        @JsonProperty("tool_choice") JsonNode toolChoice) {
 
     /**
-     * One turn, text only. Tool calls (#12) become a list of content blocks here ({@code tool_use} in assistant turns,
-     * {@code tool_result} in user turns), which the API accepts in place of the string.
+     * One turn: its content is a string for plain text, else a list of content blocks ({@code text}, {@code tool_use}
+     * in assistant turns, {@code tool_result} in user turns).
      */
     @RegisterForReflection
-    public record Turn(String role, String content) {
+    public record Turn(String role, Object content) {
     }
 }

@@ -1,11 +1,14 @@
 package dev.moa.provider.bedrock;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.moa.mix.CallOptions;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.AlternatingTurns;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
 import dev.moa.provider.CompletionEvent;
+import dev.moa.provider.ToolCall;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Multi;
@@ -22,7 +25,18 @@ import software.amazon.awssdk.services.bedrockruntime.model.Message;
 import software.amazon.awssdk.services.bedrockruntime.model.StopReason;
 import software.amazon.awssdk.services.bedrockruntime.model.SystemContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.TokenUsage;
+import software.amazon.awssdk.services.bedrockruntime.model.AnyToolChoice;
+import software.amazon.awssdk.services.bedrockruntime.model.SpecificToolChoice;
+import software.amazon.awssdk.services.bedrockruntime.model.Tool;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolChoice;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolConfiguration;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolInputSchema;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolResultBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolResultContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolSpecification;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolUseBlock;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -56,16 +70,31 @@ public final class BedrockChatClient implements ChatClient {
     public Multi<CompletionEvent> stream(CompletionCall call) {
         ConverseRequest whole = converse(call);
         ConverseStreamRequest request = ConverseStreamRequest.builder().modelId(whole.modelId())
-                .messages(whole.messages()).system(whole.system()).inferenceConfig(whole.inferenceConfig()).build();
+                .messages(whole.messages()).system(whole.system()).inferenceConfig(whole.inferenceConfig())
+                .toolConfig(whole.toolConfig()).build();
         return Multi.createFrom().<CompletionEvent>emitter(emitter -> {
             AtomicReference<StopReason> stop = new AtomicReference<>();
             AtomicReference<TokenUsage> usage = new AtomicReference<>();
+            java.util.Map<Integer, Integer> toolIndexes = new java.util.concurrent.ConcurrentHashMap<>();
             ConverseStreamResponseHandler handler = ConverseStreamResponseHandler.builder()
                     .subscriber(ConverseStreamResponseHandler.Visitor.builder()
+                            .onContentBlockStart(event -> {
+                                if (event.start() != null && event.start().toolUse() != null) {
+                                    // OpenAI numbers tool calls among themselves; Bedrock numbers every block.
+                                    int index = toolIndexes.size();
+                                    toolIndexes.put(event.contentBlockIndex(), index);
+                                    emitter.emit(new CompletionEvent.ToolCallDelta(index, event.start().toolUse().toolUseId(),
+                                            event.start().toolUse().name(), null));
+                                }
+                            })
                             .onContentBlockDelta(event -> {
-                                // Text is the answer; reasoning deltas are not; tool-use deltas are #12's.
+                                // Text is the answer, tool-use input its calls' arguments; reasoning deltas neither.
                                 if (event.delta() != null && event.delta().text() != null) {
                                     emitter.emit(new CompletionEvent.Delta(event.delta().text()));
+                                } else if (event.delta() != null && event.delta().toolUse() != null
+                                        && toolIndexes.containsKey(event.contentBlockIndex())) {
+                                    emitter.emit(new CompletionEvent.ToolCallDelta(toolIndexes.get(event.contentBlockIndex()),
+                                            null, null, event.delta().toolUse().input()));
                                 }
                             })
                             .onMessageStop(event -> stop.set(event.stopReason()))
@@ -105,15 +134,73 @@ public final class BedrockChatClient implements ChatClient {
             inference.stopSequences(s.stop());
         }
         ConverseRequest.Builder request = ConverseRequest.builder().modelId(call.model())
-                // Tool calls (#12) become toolUse / toolResult content blocks and a toolConfig here.
-                .messages(turns.turns().stream().map(m -> Message.builder()
-                        .role(m.isUser() ? ConversationRole.USER : ConversationRole.ASSISTANT)
-                        .content(ContentBlock.fromText(m.content())).build()).toList())
+                .messages(turns.turns().stream().map(BedrockChatClient::message).toList())
                 .inferenceConfig(inference.build());
         if (turns.system() != null) {
             request.system(List.of(SystemContentBlock.fromText(turns.system())));
         }
+        // Bedrock wants the tools declared whenever the conversation holds tool blocks, even with tool_choice none.
+        boolean toolTurns = call.messages().stream().anyMatch(m -> m.hasToolCalls() || m.isToolResult());
+        if (call.options().hasTools() || toolTurns) {
+            request.toolConfig(toolConfig(call.options()));
+        }
         return request.build();
+    }
+
+    private static Message message(AlternatingTurns.Turn turn) {
+        List<ContentBlock> blocks = new ArrayList<>();
+        for (dev.moa.provider.Message part : turn.parts()) {
+            if (part.isToolResult()) {
+                blocks.add(ContentBlock.fromToolResult(ToolResultBlock.builder().toolUseId(part.toolCallId())
+                        .content(ToolResultContentBlock.fromText(part.content())).build()));
+                continue;
+            }
+            if (!part.content().isEmpty()) {
+                blocks.add(ContentBlock.fromText(part.content()));
+            }
+            for (ToolCall toolCall : part.toolCalls()) {
+                blocks.add(ContentBlock.fromToolUse(ToolUseBlock.builder().toolUseId(toolCall.id()).name(toolCall.name())
+                        .input(JsonDocuments.toDocument(arguments(toolCall.arguments()))).build()));
+            }
+        }
+        return Message.builder().role(dev.moa.provider.Message.ASSISTANT.equals(turn.role()) ? ConversationRole.ASSISTANT
+                : ConversationRole.USER).content(blocks).build();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The model's arguments as a JSON object; text that is no JSON object becomes {}. */
+    private static JsonNode arguments(String arguments) {
+        try {
+            JsonNode node = arguments.isBlank() ? null : JSON.readTree(arguments);
+            return node != null && node.isObject() ? node : JSON.createObjectNode();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** OpenAI's tools and tool_choice as Bedrock's toolConfig; "none" has no Bedrock form and is left as auto. */
+    private static ToolConfiguration toolConfig(CallOptions options) {
+        List<Tool> tools = new ArrayList<>();
+        for (JsonNode tool : options.hasTools() ? options.tools() : List.<JsonNode>of()) {
+            JsonNode function = tool.path("function");
+            ToolSpecification.Builder spec = ToolSpecification.builder().name(function.path("name").asText())
+                    .inputSchema(ToolInputSchema.fromJson(JsonDocuments.toDocument(function.path("parameters").isObject()
+                            ? function.get("parameters") : JSON.createObjectNode().put("type", "object"))));
+            if (function.path("description").isTextual()) {
+                spec.description(function.path("description").textValue());
+            }
+            tools.add(Tool.fromToolSpec(spec.build()));
+        }
+        ToolConfiguration.Builder config = ToolConfiguration.builder().tools(tools);
+        JsonNode choice = options.toolChoice();
+        if (choice != null && choice.isObject()) {
+            config.toolChoice(ToolChoice.fromTool(SpecificToolChoice.builder()
+                    .name(choice.path("function").path("name").asText()).build()));
+        } else if (choice != null && "required".equals(choice.asText())) {
+            config.toolChoice(ToolChoice.fromAny(AnyToolChoice.builder().build()));
+        }
+        return config.build();
     }
 
     private static Completion read(ConverseResponse response) {
@@ -121,17 +208,21 @@ public final class BedrockChatClient implements ChatClient {
             throw UpstreamFailure.badResponse("no output message");
         }
         StringBuilder answer = new StringBuilder();
+        List<ToolCall> toolCalls = new ArrayList<>();
         for (ContentBlock block : response.output().message().content()) {
             if (block.text() != null) {
                 answer.append(block.text());
+            } else if (block.toolUse() != null) {
+                toolCalls.add(new ToolCall(block.toolUse().toolUseId(), block.toolUse().name(),
+                        JsonDocuments.toJson(block.toolUse().input()).toString()));
             }
         }
         StopReason stop = response.stopReason();
-        if (answer.isEmpty() && stop != StopReason.MAX_TOKENS && stop != StopReason.CONTENT_FILTERED
-                && stop != StopReason.GUARDRAIL_INTERVENED) {
+        if (answer.isEmpty() && toolCalls.isEmpty() && stop != StopReason.MAX_TOKENS
+                && stop != StopReason.CONTENT_FILTERED && stop != StopReason.GUARDRAIL_INTERVENED) {
             throw UpstreamFailure.badResponse("no text in the output message");
         }
-        return new Completion(answer.toString(), finishReason(stop), usage(response.usage()));
+        return new Completion(answer.toString(), finishReason(stop), usage(response.usage()), toolCalls);
     }
 
     /** Bedrock's stop reasons in OpenAI's terms. */

@@ -3,15 +3,21 @@ package dev.moa.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.MoaConfig;
+import dev.moa.engine.AnswerEvent;
+import dev.moa.engine.LayerFailedException;
 import dev.moa.engine.MixEngine;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.MixRun;
+import dev.moa.engine.StreamedMix;
 import dev.moa.engine.Upstream;
 import dev.moa.mix.ApiKey;
+import dev.moa.metrics.RequestMetrics;
+import dev.moa.metrics.RequestOutcome;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.ChatClients;
 import dev.moa.provider.UpstreamFailure;
+import dev.moa.provider.Usage;
 import dev.moa.store.MixCatalog;
 import dev.moa.store.ResolvedMix;
 import dev.moa.store.SecretResolver;
@@ -51,10 +57,12 @@ public class ChatCompletions {
     private final MoaConfig config;
     private final InvocationTime invocation;
     private final ResponseTransport transport;
+    private final RequestMetrics metrics;
 
     public ChatCompletions(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
                            ObjectMapper json, MoaConfig config, InvocationTime invocation,
-                           ResponseTransport transport) {
+                           ResponseTransport transport, RequestMetrics metrics) {
+        this.metrics = metrics;
         this.catalog = catalog;
         this.engine = engine;
         this.clients = clients;
@@ -89,10 +97,32 @@ public class ChatCompletions {
         ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
         MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix),
                 budget(deadline, headers), request.options());
+        Instant at = Instant.now();
+        long start = System.nanoTime();
         if (request.stream()) {
-            return stream(request, run, streams);
+            return stream(request, run, streams, measured(request, engine.stream(run), at, start));
         }
-        return engine.run(run).map(result -> respond(request, result));
+        return engine.run(run)
+                .onItemOrFailure().invoke((result, failure) -> metrics.record(outcome(request, at, start, result, failure)))
+                .map(result -> respond(request, result));
+    }
+
+    /**
+     * The request's figures for the metrics. A streamed answer is written whole once the mix is done, so its first
+     * token reaches the client at the end (issue #11's streaming path measures the real time to first token).
+     */
+    private static RequestOutcome outcome(ChatRequest request, Instant at, long startNanos, MixResult result,
+                                          Throwable failure) {
+        Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
+        if (failure == null) {
+            return new RequestOutcome(request.model(), at, latency,
+                    request.stream() ? Optional.of(latency) : Optional.empty(), 200, result.layers());
+        }
+        if (failure instanceof LayerFailedException layers) {
+            return new RequestOutcome(request.model(), at, latency, Optional.empty(), layers.outOfTime() ? 504 : 502,
+                    layers.layers());
+        }
+        return new RequestOutcome(request.model(), at, latency, Optional.empty(), 500, List.of());
     }
 
     /**
@@ -126,22 +156,43 @@ public class ChatCompletions {
      * the body is written; a failure before the first chunk still gets its ordinary error status. Where the
      * transport buffers anyway (Lambda behind API Gateway, a batch line), the same frames are collected first.
      */
-    private Uni<Response> stream(ChatRequest request, MixRun run, boolean streams) {
+    private Uni<Response> stream(ChatRequest request, MixRun run, boolean streams, Uni<StreamedMix> mix) {
         EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
                 request.includeUsage(), request.trace());
         MediaType type = MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8");
         if (!streams) {
             // No keep-alive comments: nothing is sent before the end anyway.
-            return events.frames(engine.stream(run), Duration.ofDays(1)).collect().with(Collectors.joining())
+            return events.frames(mix, Duration.ofDays(1)).collect().with(Collectors.joining())
                     .map(text -> Response.ok(text, type).build());
         }
-        EventStreamBody body = new EventStreamBody(events.frames(engine.stream(run), config.streamKeepAlive()),
+        EventStreamBody body = new EventStreamBody(events.frames(mix, config.streamKeepAlive()),
                 failure -> StreamErrors.reply(json, failure));
         return Uni.createFrom().item(Response.ok(body, type)
                 // Proxies (nginx and the like) must pass chunks on at once rather than collect them.
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no")
                 .build());
+    }
+
+    /** The metrics of a streamed answer: its real time to first token, recorded when it ends. */
+    private Uni<StreamedMix> measured(ChatRequest request, Uni<StreamedMix> mix, Instant at, long startNanos) {
+        long[] firstToken = {0};
+        return mix.onFailure().invoke(failure -> metrics.record(outcome(request, at, startNanos, null, failure)))
+                .map(streamed -> new StreamedMix(streamed.proposerLayers(), streamed.answer().onItem().invoke(event -> {
+                    long now = System.nanoTime();
+                    if (firstToken[0] == 0 && !(event instanceof AnswerEvent.Completed)) {
+                        firstToken[0] = now;
+                    }
+                    if (event instanceof AnswerEvent.Completed done) {
+                        metrics.record(new RequestOutcome(request.model(), at, Duration.ofNanos(now - startNanos),
+                                Optional.of(Duration.ofNanos((firstToken[0] == 0 ? now : firstToken[0]) - startNanos)),
+                                200, done.result().layers()));
+                    } else if (event instanceof AnswerEvent.Interrupted cut) {
+                        metrics.record(new RequestOutcome(request.model(), at, Duration.ofNanos(now - startNanos),
+                                Optional.empty(), cut.failure().kind() == UpstreamFailure.Kind.DEADLINE ? 504 : 502,
+                                cut.partial().layers()));
+                    }
+                }).onFailure().invoke(failure -> metrics.record(outcome(request, at, startNanos, null, failure)))));
     }
 
     private static String completionId() {
@@ -162,7 +213,8 @@ public class ChatCompletions {
 
     private Map<String, Upstream> upstreams(ResolvedMix mix) {
         Map<String, Upstream> upstreams = new HashMap<>();
-        mix.providers().forEach((name, provider) -> upstreams.put(name, new Upstream(client(provider), provider.timeout())));
+        mix.providers().forEach((name, provider) -> upstreams.put(name,
+                new Upstream(client(provider), provider.timeout(), provider.pricing())));
         return upstreams;
     }
 
@@ -204,6 +256,18 @@ public class ChatCompletions {
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
                 result.usage(), trace);
-        return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();
+        return withCost(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE), result.usage()).build();
+    }
+
+    /**
+     * {@code x-moa-cost-usd}: the request's cost over every call with a price ({@code unknown} when none has one);
+     * {@code x-moa-cost-unpriced-calls}, when present, says how many calls had none, so the figure is partial.
+     */
+    private static Response.ResponseBuilder withCost(Response.ResponseBuilder response, Usage usage) {
+        response.header("x-moa-cost-usd", usage.cost() == null ? "unknown" : usage.cost().toPlainString());
+        if (usage.unpricedCalls() != null && usage.unpricedCalls() > 0) {
+            response.header("x-moa-cost-unpriced-calls", usage.unpricedCalls());
+        }
+        return response;
     }
 }

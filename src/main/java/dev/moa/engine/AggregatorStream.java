@@ -105,6 +105,11 @@ final class AggregatorStream {
                     events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
                 }
                 return events
+                        // The call's cost, as for every other call (MixEngine.priced).
+                        .onItem().transform(event -> event instanceof CompletionEvent.Finished finished
+                                ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
+                                        .pricedBy(upstream.pricing().priceOf(candidate.model())))
+                                : event)
                         .onItem().invoke(event -> {
                             if (!(event instanceof CompletionEvent.Finished)) {
                                 started.set(true);

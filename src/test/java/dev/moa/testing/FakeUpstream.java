@@ -150,6 +150,11 @@ public final class FakeUpstream implements AutoCloseable {
     public record Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
                            int status, JsonNode usage, long firstDeltaNanos) {
 
+        public Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
+                        int status, JsonNode usage) {
+            this(model, body, headers, startNanos, endNanos, status, usage, 0);
+        }
+
         public List<JsonNode> messages() {
             List<JsonNode> messages = new ArrayList<>();
             body.path("messages").forEach(messages::add);

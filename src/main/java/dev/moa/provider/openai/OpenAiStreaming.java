@@ -21,8 +21,11 @@ import io.vertx.core.http.RequestOptions;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * One {@code stream: true} chat-completions call on Vert.x' HTTP client: the SSE body is parsed as it arrives
@@ -104,6 +107,7 @@ public final class OpenAiStreaming {
         private String finishReason;
         private Usage usage = Usage.ZERO;
         private boolean toolCalls;
+        private final Set<Integer> toolCallIndexes = new HashSet<>();
 
         Exchange(MultiEmitter<? super CompletionEvent> emitter, Bodies bodies) {
             this.emitter = emitter;
@@ -184,8 +188,15 @@ public final class OpenAiStreaming {
             }
             for (JsonNode call : choice.path("delta").path("tool_calls")) {
                 JsonNode function = call.path("function");
-                emit(new CompletionEvent.ToolCallDelta(call.path("index").asInt(0), text(call.get("id")),
-                        text(function.get("name")), text(function.get("arguments"))));
+                int index = call.path("index").asInt(0);
+                String id = text(call.get("id"));
+                // A client answers a call by its id; a server that sends none gets one made up on the call's first
+                // fragment (as for whole answers).
+                if (toolCallIndexes.add(index) && (id == null || id.isBlank())) {
+                    id = "call_" + UUID.randomUUID().toString().replace("-", "");
+                }
+                emit(new CompletionEvent.ToolCallDelta(index, id, text(function.get("name")),
+                        text(function.get("arguments"))));
                 toolCalls = true;
             }
             JsonNode finish = choice.path("finish_reason");

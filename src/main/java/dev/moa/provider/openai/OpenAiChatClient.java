@@ -21,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /** A provider that speaks the OpenAI chat-completions protocol. */
 public final class OpenAiChatClient implements ChatClient {
@@ -128,7 +129,10 @@ public final class OpenAiChatClient implements ChatClient {
             // The protocol sends arguments as JSON text; a server that sends the object itself gets it serialized.
             String text = arguments == null || arguments.isNull() ? "" : arguments.isTextual() ? arguments.textValue()
                     : arguments.toString();
-            calls.add(new ToolCall(call.path("id").asText(null), function.get("name").textValue(), text));
+            // A client answers a call by its id; a server that sends none (some local servers) gets one made up.
+            String id = call.path("id").isTextual() && !call.path("id").textValue().isBlank()
+                    ? call.path("id").textValue() : "call_" + UUID.randomUUID().toString().replace("-", "");
+            calls.add(new ToolCall(id, function.get("name").textValue(), text));
         }
         return calls;
     }

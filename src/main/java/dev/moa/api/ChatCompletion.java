@@ -23,7 +23,12 @@ public record ChatCompletion(
                          @JsonProperty("finish_reason") String finishReason) {
     }
 
+    /** {@code refusal} is always present, null when the model did not refuse (the OpenAI schema requires it). */
     @RegisterForReflection
-    public record AssistantMessage(String role, String content) {
+    public record AssistantMessage(String role, String content, String refusal) {
+
+        public AssistantMessage(String role, String content) {
+            this(role, content, null);
+        }
     }
 }

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Validates an OpenAI chat-completions body. Fields we do not use are ignored, as OpenAI-compatible servers
- * do; fields we use are checked, and each error names its {@code param}.
+ * Validates an OpenAI chat-completions body. Fields we use are checked, and each error names its {@code param};
+ * fields a mix cannot honour yet are refused in {@link UnsupportedFields}; other fields are ignored, as
+ * OpenAI-compatible servers do.
  */
 final class ChatRequestParser {
 
@@ -22,6 +23,7 @@ final class ChatRequestParser {
         if (body == null || !body.isObject()) {
             throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
         }
+        UnsupportedFields.refuse(body);
         JsonNode modelNode = body.get("model");
         if (modelNode == null || modelNode.isNull()) {
             throw ApiError.invalidRequest("model", "Missing required parameter: 'model'.");

@@ -16,22 +16,44 @@ import java.util.List;
 public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
-        return new Trace(mix, latencyMs, layers.stream()
-                .map(l -> new LayerView(l.outcomes().stream().map(AgentView::of).toList())).toList());
+        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList());
     }
 
     @RegisterForReflection
     public record LayerView(List<AgentView> agents) {
+
+        static LayerView of(LayerTrace layer) {
+            List<AgentView> agents = new java.util.ArrayList<>(layer.outcomes().size());
+            for (int i = 0; i < layer.outcomes().size(); i++) {
+                AgentView agent = AgentView.of(layer.outcomes().get(i));
+                Long tokens = layer.truncatedReferences().get(i);
+                agents.add(tokens == null ? agent : agent.withReferenceTruncated(tokens));
+            }
+            return new LayerView(agents);
+        }
     }
 
     /**
      * One call: {@code output} when it answered, {@code error} when it did not; {@code cut} when the layer went
-     * on without it. {@code attempts} lists every try, fallbacks included.
+     * on without it. {@code attempts} lists every try, fallbacks included. {@code reference_truncated} is the
+     * answer's estimated tokens when it was cut to the next layer's {@code max_reference_tokens} (the next layer
+     * saw the cut text; {@code output} here is the whole answer).
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String provider, String model, Integer sample, @JsonProperty("latency_ms") long latencyMs,
-                            Usage usage, String output, String error, Boolean cut, List<AttemptView> attempts) {
+                            Usage usage, String output, String error, Boolean cut, List<AttemptView> attempts,
+                            @JsonProperty("reference_truncated") Long referenceTruncated) {
+
+        AgentView(String provider, String model, Integer sample, long latencyMs, Usage usage, String output,
+                  String error, Boolean cut, List<AttemptView> attempts) {
+            this(provider, model, sample, latencyMs, usage, output, error, cut, attempts, null);
+        }
+
+        AgentView withReferenceTruncated(long originalTokens) {
+            return new AgentView(provider, model, sample, latencyMs, usage, output, error, cut, attempts,
+                    originalTokens);
+        }
 
         static AgentView of(AgentOutcome outcome) {
             Integer sample = outcome.agent().samples() > 1 ? outcome.sample() : null;

@@ -11,7 +11,9 @@ import io.smallrye.mutiny.Uni;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -69,8 +71,21 @@ public final class MixEngine {
                         traces.stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus),
                         traces, Duration.ofNanos(System.nanoTime() - startNanos)));
             }
-            List<Reference> next = answers.stream()
-                    .map(a -> new Reference(a.completion().content(), a.agent().weight())).toList();
+            int limit = layers.get(index + 1).maxReferenceTokens();
+            List<Reference> next = new ArrayList<>(answers.size());
+            Map<Integer, Long> truncated = new HashMap<>();
+            for (int i = 0; i < trace.outcomes().size(); i++) {
+                if (trace.outcomes().get(i) instanceof AgentOutcome.Answered a) {
+                    ReferenceCap.Capped capped = ReferenceCap.apply(a.completion().content(), a.agent().weight(), limit);
+                    next.add(capped.reference());
+                    if (capped.truncated()) {
+                        truncated.put(i, capped.originalTokens());
+                    }
+                }
+            }
+            if (!truncated.isEmpty()) {
+                traces.set(traces.size() - 1, trace.withTruncatedReferences(truncated));
+            }
             return runLayer(run, index + 1, next, traces, startNanos, deadlineNanos);
         });
     }
@@ -84,7 +99,7 @@ public final class MixEngine {
         for (Agent candidate : agent.candidates()) {
             Sampling sampling = aggregator ? candidate.sampling().orElse(run.clientSampling()) : candidate.sampling();
             Upstream upstream = run.upstreams().get(candidate.provider());
-            Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
+            Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
                     candidate.model(), injector.messagesFor(candidate, layer.references(), run.conversation(),
                     references), sampling), upstream, log, layerEnd));
             chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
@@ -97,8 +112,8 @@ public final class MixEngine {
                 reason -> new AgentOutcome.Cut(agent, sample, since(start), log, reason));
     }
 
-    private Uni<Completion> withRetries(Agent candidate, CompletionCall call, Upstream upstream, List<Attempt> log,
-                                        long layerEnd) {
+    private Uni<Completion> withRetries(MixRun run, Agent candidate, CompletionCall call, Upstream upstream,
+                                        List<Attempt> log, long layerEnd) {
         int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
         Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
         Uni<Completion> attempt = Uni.createFrom().deferred(() -> {
@@ -109,7 +124,10 @@ public final class MixEngine {
                 log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                 return Uni.createFrom().failure(noTime);
             }
-            Uni<Completion> completion = upstream.client().complete(call);
+            // The one point every answer and failure passes: redacted here, before anything else sees it.
+            Uni<Completion> completion = upstream.client().complete(call)
+                    .map(run.redactor()::redact)
+                    .onFailure().transform(f -> run.redactor().redact(asUpstreamFailure(f)));
             // A timeout longer than the budget left is not armed: the layer's collector cuts the call at its end.
             if (configured.compareTo(left) < 0) {
                 completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
@@ -123,8 +141,10 @@ public final class MixEngine {
         }
         int[] tries = {0};
         return attempt
-                // An upstream that names its own wait (429/503 Retry-After) gets it, capped, before the backoff.
-                .onFailure(f -> f instanceof UpstreamFailure u && u.retryable() && u.retryAfter().isPresent()
+                // An upstream that names its own wait (429/503 Retry-After) gets it, capped, before the backoff;
+                // "0" means no extra wait (Mutiny refuses a zero delay, so there is none to arm).
+                .onFailure(f -> f instanceof UpstreamFailure u && u.retryable()
+                        && u.retryAfter().filter(d -> !d.isZero() && !d.isNegative()).isPresent()
                         && tries[0] < retries)
                 .call(f -> Uni.createFrom().voidItem().onItem().delayIt()
                         .by(cap(((UpstreamFailure) f).retryAfter().get())))

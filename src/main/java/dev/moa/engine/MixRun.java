@@ -3,6 +3,7 @@ package dev.moa.engine;
 import dev.moa.mix.Mix;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
+import dev.moa.provider.Redactor;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,12 +15,19 @@ import java.util.Map;
  * @param clientSampling the client's own parameters; they apply to the aggregator where the mix sets none
  * @param upstreams      every provider the mix names, by provider name
  * @param budget         how long the whole run may take
+ * @param redactor       the request's secrets: every answer and failure is redacted with it as it arrives, before
+ *                       it becomes a reference, a trace field, an error or the response
  */
 public record MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams,
-                     Duration budget) {
+                     Duration budget, Redactor redactor) {
 
     public MixRun {
         conversation = List.copyOf(conversation);
         upstreams = Map.copyOf(upstreams);
+    }
+
+    public MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams,
+                  Duration budget) {
+        this(mix, conversation, clientSampling, upstreams, budget, Redactor.NONE);
     }
 }

@@ -7,13 +7,23 @@ import java.util.Optional;
 /**
  * Agents that run concurrently; the request fails when fewer than {@code minSuccesses} answer.
  *
- * @param stragglerGrace once {@code minSuccesses} calls have answered, how much longer to wait for the rest
- *                       before going on without them; empty = wait for all (within the layer's budget)
+ * @param stragglerGrace      once {@code minSuccesses} calls have answered, how much longer to wait for the rest
+ *                            before going on without them; empty = wait for all (within the layer's budget)
+ * @param maxReferenceTokens  the longest reference (a previous layer's answer) this layer's agents receive, in
+ *                            tokens estimated as characters / 4 ({@code max_reference_tokens}); longer ones are cut
  */
-public record Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {
+public record Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace,
+                    int maxReferenceTokens) {
+
+    /** {@code max_reference_tokens} when the layer sets none (~32 KB of text per reference). */
+    public static final int DEFAULT_MAX_REFERENCE_TOKENS = 8192;
 
     public Layer {
         agents = List.copyOf(agents);
+    }
+
+    public Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {
+        this(agents, minSuccesses, references, stragglerGrace, DEFAULT_MAX_REFERENCE_TOKENS);
     }
 
     /** Number of calls the layer makes: every agent times its samples. */

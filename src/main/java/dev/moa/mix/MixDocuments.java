@@ -21,7 +21,7 @@ public final class MixDocuments {
 
     private static final Set<String> MIX_FIELDS = Set.of("description", "layers");
     private static final Set<String> LAYER_FIELDS = Set.of("agents", "min_successes", "references",
-            "straggler_grace_ms");
+            "straggler_grace_ms", "max_reference_tokens");
     private static final Set<String> AGENT_FIELDS = Set.of("provider", "model", "temperature", "max_tokens", "top_p",
             "stop", "system_prompt", "samples", "weight", "timeout_ms", "retries", "fallbacks");
     /** A fallback stands in for its agent: it has no samples, weight or fallbacks of its own. */
@@ -30,7 +30,11 @@ public final class MixDocuments {
     private static final int MAX_TIMEOUT_MS = 15 * 60 * 1000;
     private static final int MAX_RETRIES = 5;
     private static final Set<String> REFERENCE_FIELDS = Set.of("prompt", "placement", "shuffle", "dropout");
-    private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms");
+    private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms",
+            "max_response_bytes");
+    private static final int MIN_RESPONSE_BYTES = 1024;
+    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+    private static final int MAX_REFERENCE_TOKENS = 1_000_000;
     private static final Set<String> KEY_FIELDS = Set.of("env", "parameter");
     private static final int MAX_SAMPLES = 16;
 
@@ -70,8 +74,10 @@ public final class MixDocuments {
         DocumentNode refs = node.field("references");
         References references = refs.present() ? parseReferences(refs) : References.DEFAULT;
         Integer grace = node.field("straggler_grace_ms").optionalInt(0, MAX_TIMEOUT_MS);
+        Integer maxReferenceTokens = node.field("max_reference_tokens").optionalInt(1, MAX_REFERENCE_TOKENS);
         return new Layer(agents, minSuccesses == null ? 1 : minSuccesses, references,
-                Optional.ofNullable(grace).map(Duration::ofMillis));
+                Optional.ofNullable(grace).map(Duration::ofMillis),
+                maxReferenceTokens == null ? Layer.DEFAULT_MAX_REFERENCE_TOKENS : maxReferenceTokens);
     }
 
     private static Agent parseAgent(DocumentNode node, Predicate<String> knownProvider) {
@@ -178,8 +184,10 @@ public final class MixDocuments {
             }
         }
         Integer timeoutMs = root.field("timeout_ms").optionalInt(1, MAX_TIMEOUT_MS);
+        Integer maxResponseBytes = root.field("max_response_bytes").optionalInt(MIN_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
         return new ProviderConfig(name, protocol, baseUrl, apiKey, headers,
-                Optional.ofNullable(timeoutMs).map(Duration::ofMillis));
+                Optional.ofNullable(timeoutMs).map(Duration::ofMillis),
+                maxResponseBytes == null ? ProviderConfig.DEFAULT_MAX_RESPONSE_BYTES : maxResponseBytes);
     }
 
     private static URI parseUrl(DocumentNode node) {

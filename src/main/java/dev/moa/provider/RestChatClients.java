@@ -2,66 +2,32 @@ package dev.moa.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.mix.ProviderConfig;
-import dev.moa.provider.openai.OpenAiApi;
 import dev.moa.provider.openai.OpenAiChatClient;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MultivaluedHashMap;
-import jakarta.ws.rs.core.MultivaluedMap;
-import org.eclipse.microprofile.rest.client.ext.ClientHeadersFactory;
 
-import java.net.URI;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Builds protocol clients on the reactive REST client. Connections are pooled per base URL and header set,
- * so a warm instance reuses them across requests; the key is a per-call header, so a rotated key needs no
- * new pool.
+ * Builds protocol clients on one shared {@link UpstreamHttp} (Vert.x' client: connections pooled per host and
+ * reused across requests by a warm instance). Keys are per-call headers, so a rotated key needs no new pool.
  */
 @ApplicationScoped
 public class RestChatClients implements ChatClients {
 
-    private static final long CONNECT_TIMEOUT_MS = 5_000;
-
     private final ObjectMapper json;
-    private final Map<Endpoint, OpenAiApi> apis = new ConcurrentHashMap<>();
+    private final UpstreamHttp http;
 
-    public RestChatClients(ObjectMapper json) {
+    public RestChatClients(ObjectMapper json, Vertx vertx) {
         this.json = json;
-    }
-
-    private record Endpoint(URI baseUrl, Map<String, String> headers) {
+        this.http = new UpstreamHttp(vertx);
     }
 
     @Override
-    public ChatClient forProvider(ProviderConfig provider, Optional<String> apiKey) {
+    public ChatClient forProvider(ProviderConfig provider, Optional<String> apiKey, Redactor redactor) {
         return switch (provider.protocol()) {
-            case OPENAI -> new OpenAiChatClient(
-                    apis.computeIfAbsent(new Endpoint(provider.baseUrl(), provider.headers()), RestChatClients::build),
-                    apiKey, json);
+            case OPENAI -> new OpenAiChatClient(http, provider.baseUrl(), provider.headers(), apiKey, json, redactor,
+                    provider.maxResponseBytes());
         };
-    }
-
-    private static OpenAiApi build(Endpoint endpoint) {
-        return QuarkusRestClientBuilder.newBuilder()
-                .baseUri(endpoint.baseUrl())
-                .connectTimeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                .disableDefaultMapper(true)
-                .clientHeadersFactory(new StaticHeaders(endpoint.headers()))
-                .build(OpenAiApi.class);
-    }
-
-    /** The extra headers a provider document sets. */
-    private record StaticHeaders(Map<String, String> headers) implements ClientHeadersFactory {
-        @Override
-        public MultivaluedMap<String, String> update(MultivaluedMap<String, String> incoming,
-                                                     MultivaluedMap<String, String> outgoing) {
-            MultivaluedMap<String, String> result = new MultivaluedHashMap<>();
-            headers.forEach(result::putSingle);
-            return result;
-        }
     }
 }

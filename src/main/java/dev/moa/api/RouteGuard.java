@@ -9,7 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Paths no route of ours serves, refused before routing with the same OpenAI error object as any unknown URL:
- * a trailing slash or an empty segment (which the router would otherwise match leniently), control characters
+ * a trailing slash (which the router would otherwise match leniently), control characters
  * (an encoded CR LF must go nowhere: not into a store lookup, not into a log line), and OPTIONS, which we do not
  * serve (the framework would answer it with an empty 200).
  */
@@ -19,11 +19,10 @@ public class RouteGuard {
     public Response check(ContainerRequestContext request) {
         String method = request.getMethod();
         String path = request.getUriInfo().getPath();
-        String raw = request.getUriInfo().getRequestUri().getRawPath();
         if ("OPTIONS".equals(method)) {
             return error(405, null, "Method not allowed for this URL (" + method + " " + LogText.escape(path) + ").");
         }
-        if ((path.length() > 1 && path.endsWith("/")) || (raw != null && raw.contains("//")) || hasControl(path)) {
+        if ((path.length() > 1 && path.endsWith("/")) || hasControl(path)) {
             return error(404, "unknown_url", "Invalid URL (" + method + " " + LogText.escape(path) + ")");
         }
         return null;

@@ -127,7 +127,7 @@ public final class MixEngine {
             // The one point every answer and failure passes: redacted here, before anything else sees it.
             Uni<Completion> completion = upstream.client().complete(call)
                     .map(run.redactor()::redact)
-                    .onFailure().transform(f -> run.redactor().redact(asUpstreamFailure(f)));
+                    .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
             // A timeout longer than the budget left is not armed: the layer's collector cuts the call at its end.
             if (configured.compareTo(left) < 0) {
                 completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));

@@ -1,0 +1,220 @@
+package dev.moa.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.amazonaws.services.lambda.runtime.Context;
+import dev.moa.MoaConfig;
+import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixResult;
+import dev.moa.engine.MixRun;
+import dev.moa.engine.Upstream;
+import dev.moa.mix.ApiKey;
+import dev.moa.mix.ProviderConfig;
+import dev.moa.provider.ChatClient;
+import dev.moa.provider.ChatClients;
+import dev.moa.provider.Redactor;
+import dev.moa.provider.UpstreamFailure;
+import dev.moa.store.MixCatalog;
+import dev.moa.store.ResolvedMix;
+import dev.moa.store.SecretResolver;
+import dev.moa.store.StoreUnavailableException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ContextNotActiveException;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The chat-completions pipeline (parse, resolve the mix, run the engine, respond), shared by
+ * {@code POST /v1/chat/completions} and the batch runner, so a batch line gets exactly what the endpoint returns.
+ * Failures are raised as the exceptions {@link ErrorMapper} turns into OpenAI error objects.
+ */
+@Singleton
+public class ChatCompletions {
+
+    /** API Gateway and Lambda refuse larger payloads; dev mode answers the same way. */
+    public static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+    private final MixCatalog catalog;
+    private final MixEngine engine;
+    private final ChatClients clients;
+    private final SecretResolver secrets;
+    private final ObjectMapper json;
+    private final MoaConfig config;
+    private final Instance<Context> lambda;
+
+    public ChatCompletions(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
+                           ObjectMapper json, MoaConfig config, Instance<Context> lambda) {
+        this.catalog = catalog;
+        this.engine = engine;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.json = json;
+        this.config = config;
+        this.lambda = lambda;
+    }
+
+    /** A request of the API: {@code moa.deadline}, capped by the Lambda invocation. Blocking: resolving reads the store. */
+    public Uni<Response> create(byte[] body) {
+        return create(body, config.deadline());
+    }
+
+    /**
+     * A request of the API with the client's {@code Authorization} header: the client's own key is a secret of the
+     * request like the provider keys, redacted from everything an upstream sends back.
+     */
+    public Uni<Response> create(byte[] body, String authorization) {
+        return create(body, config.deadline(), authorization);
+    }
+
+    /** A request with its own deadline (a batch line), still capped by what is left of a Lambda invocation. */
+    public Uni<Response> create(byte[] body, Duration deadline) {
+        return create(body, deadline, null);
+    }
+
+    public Uni<Response> create(byte[] body, Duration deadline, String authorization) {
+        if (body != null && body.length > MAX_BODY_BYTES) {
+            throw new ApiError(413, "invalid_request_error", null, "request_too_large",
+                    "The request body is " + body.length + " bytes; the limit is " + MAX_BODY_BYTES
+                            + " (API Gateway's payload limit).");
+        }
+        ChatRequest request = ChatRequestParser.parse(readJson(body));
+        ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
+        Map<String, ResolvedKey> keys = new HashMap<>();
+        mix.providers().forEach((name, provider) -> keys.put(name, resolveKey(provider)));
+        List<String> secrets = new ArrayList<>();
+        keys.values().forEach(k -> k.key().ifPresent(secrets::add));
+        bearer(authorization).ifPresent(secrets::add);
+        Redactor redactor = Redactor.of(secrets);
+        Map<String, Upstream> upstreams = new HashMap<>();
+        mix.providers().forEach((name, provider) -> upstreams.put(name,
+                new Upstream(client(provider, keys.get(name), redactor), provider.timeout())));
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams, budget(deadline),
+                redactor);
+        return engine.run(run).map(result -> respond(request, result));
+    }
+
+    /** The client's own key travels in our Authorization header; it is a secret of the request like the others. */
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        String value = authorization.strip();
+        if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            value = value.substring(7).strip();
+        }
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** The deadline, further capped by what is left of the Lambda invocation minus a margin to answer. */
+    private Duration budget(Duration deadline) {
+        Duration budget = deadline;
+        Context context = lambdaContext();
+        long remaining = context == null ? -1 : context.getRemainingTimeInMillis();
+        if (remaining > 0) {
+            Duration left = Duration.ofMillis(remaining).minus(config.deadlineMargin());
+            if (left.compareTo(budget) < 0) {
+                budget = left.isNegative() ? Duration.ZERO : left;
+            }
+        }
+        return budget;
+    }
+
+    /** None outside a Lambda request (dev mode's batch runner works on its own threads). */
+    private Context lambdaContext() {
+        try {
+            return lambda.isResolvable() ? lambda.get() : null;
+        } catch (ContextNotActiveException outsideARequest) {
+            return null;
+        }
+    }
+
+    /** Exactly one JSON value: trailing garbage or a second value after the object is an error, not ignored. */
+    private JsonNode readJson(byte[] body) {
+        try {
+            JsonNode node = body == null || body.length == 0 ? null
+                    : json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+            if (node == null || !node.isObject()) {
+                throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            }
+            return node;
+        } catch (IOException e) {
+            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid "
+                    + "JSON, or more than one JSON value.");
+        }
+    }
+
+    /** A provider's key, or why there is none. */
+    private record ResolvedKey(Optional<String> key, String missing) {
+    }
+
+    private ResolvedKey resolveKey(ProviderConfig provider) {
+        if (provider.apiKey().isEmpty()) {
+            return new ResolvedKey(Optional.empty(), null);
+        }
+        ApiKey reference = provider.apiKey().get();
+        try {
+            Optional<String> key = secrets.resolve(reference);
+            return new ResolvedKey(key, key.isEmpty() ? describe(reference) + " is not set" : null);
+        } catch (StoreUnavailableException e) {
+            return new ResolvedKey(Optional.empty(), e.getMessage());
+        }
+    }
+
+    private ChatClient client(ProviderConfig provider, ResolvedKey key, Redactor redactor) {
+        if (key.missing() != null) {
+            // Only this provider's agents fail; others in the mix may still answer.
+            UpstreamFailure noKey = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
+                    + "\": " + key.missing());
+            return call -> Uni.createFrom().failure(noKey);
+        }
+        return clients.forProvider(provider, key.key(), redactor);
+    }
+
+    private static String describe(ApiKey key) {
+        if (key instanceof ApiKey.FromEnv env) {
+            return "environment variable " + env.variable();
+        }
+        return "parameter " + ((ApiKey.FromParameter) key).name();
+    }
+
+    private Response respond(ChatRequest request, MixResult result) {
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = Instant.now().getEpochSecond();
+        Trace trace = request.trace() ? Trace.of(request.model(), result.latency().toMillis(), result.layers()) : null;
+        if (request.stream()) {
+            byte[] events = EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace)
+                    .getBytes(StandardCharsets.UTF_8);
+            ResponseSize.check(events, request.trace());
+            return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
+        }
+        ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
+                List.of(new ChatCompletion.Choice(0,
+                        new ChatCompletion.AssistantMessage("assistant", result.answer().content()), null,
+                        result.answer().finishReason())),
+                result.usage(), trace);
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(completion);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        ResponseSize.check(bytes, request.trace());
+        return Response.ok(bytes, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+}

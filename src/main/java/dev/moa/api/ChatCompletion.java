@@ -2,6 +2,8 @@ package dev.moa.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.moa.provider.Completion;
+import dev.moa.provider.ToolCall;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -23,12 +25,31 @@ public record ChatCompletion(
                          @JsonProperty("finish_reason") String finishReason) {
     }
 
-    /** {@code refusal} is always present, null when the model did not refuse (the OpenAI schema requires it). */
+    /**
+     * {@code content} is {@code null} when the aggregator only called tools, as OpenAI sends it; {@code refusal} is
+     * always present, null when the model did not refuse (the OpenAI schema requires it).
+     */
     @RegisterForReflection
-    public record AssistantMessage(String role, String content, String refusal) {
+    public record AssistantMessage(String role, String content, String refusal,
+                                   @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                                   @JsonProperty("tool_calls") List<ToolCallView> toolCalls) {
 
-        public AssistantMessage(String role, String content) {
-            this(role, content, null);
+        static AssistantMessage of(Completion answer) {
+            return new AssistantMessage("assistant",
+                    answer.content().isEmpty() && answer.hasToolCalls() ? null : answer.content(), null,
+                    answer.toolCalls().stream().map(ToolCallView::of).toList());
         }
+    }
+
+    @RegisterForReflection
+    public record ToolCallView(String id, String type, FunctionView function) {
+
+        static ToolCallView of(ToolCall call) {
+            return new ToolCallView(call.id(), "function", new FunctionView(call.name(), call.arguments()));
+        }
+    }
+
+    @RegisterForReflection
+    public record FunctionView(String name, String arguments) {
     }
 }

@@ -105,7 +105,7 @@ public class ChatCompletions {
         mix.providers().forEach((name, provider) -> upstreams.put(name,
                 new Upstream(client(provider, keys.get(name), redactor), provider.timeout())));
         MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams, budget(deadline),
-                redactor);
+                request.options(), redactor);
         return engine.run(run).map(result -> respond(request, result));
     }
 
@@ -196,7 +196,7 @@ public class ChatCompletions {
     private Response respond(ChatRequest request, MixResult result) {
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
-        Trace trace = request.trace() ? Trace.of(request.model(), result.latency().toMillis(), result.layers()) : null;
+        Trace trace = request.trace() ? Trace.of(request.model(), result) : null;
         if (request.stream()) {
             byte[] events = EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace)
                     .getBytes(StandardCharsets.UTF_8);
@@ -204,8 +204,7 @@ public class ChatCompletions {
             return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
         }
         ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
-                List.of(new ChatCompletion.Choice(0,
-                        new ChatCompletion.AssistantMessage("assistant", result.answer().content()), null,
+                List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
                 result.usage(), trace);
         byte[] bytes;

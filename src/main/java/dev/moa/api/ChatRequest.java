@@ -1,15 +1,17 @@
 package dev.moa.api;
 
+import dev.moa.mix.CallOptions;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
 
 import java.util.List;
 
-/** A validated chat-completions request. */
+/** A validated chat-completions request; {@code options} are the per-call fields (tools, format, seed...). */
 public record ChatRequest(String model, List<Message> messages, Sampling sampling, boolean stream,
-                          boolean includeUsage, boolean trace) {
+                          boolean includeUsage, boolean trace, CallOptions options) {
 
     public ChatRequest {
         messages = List.copyOf(messages);
+        options = options == null ? CallOptions.NONE : options;
     }
 }

@@ -5,18 +5,44 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.moa.engine.AgentOutcome;
 import dev.moa.engine.Attempt;
 import dev.moa.engine.LayerTrace;
+import dev.moa.engine.MixResult;
+import dev.moa.engine.OutputCheck;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.List;
 
-/** The per-agent trace a client gets with {@code "moa": {"trace": true}}. */
+/**
+ * The per-agent trace a client gets with {@code "moa": {"trace": true}}; {@code output_check} when the client
+ * asked for JSON ({@code response_format}).
+ */
 @RegisterForReflection
-public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers) {
+public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
-        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList());
+        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList(), null);
+    }
+
+    static Trace of(String mix, MixResult result) {
+        Trace trace = of(mix, result.latency().toMillis(), result.layers());
+        return new Trace(trace.mix(), trace.latencyMs(), trace.layers(),
+                result.outputCheck().map(OutputCheckView::of).orElse(null));
+    }
+
+    /**
+     * Whether the answer returned is the JSON asked for; {@code errors} what was wrong (first answer, then the
+     * retry's); {@code retry} the one further aggregator call that asked for a corrected answer.
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record OutputCheckView(String format, boolean valid, boolean retried, List<String> errors, AgentView retry) {
+
+        static OutputCheckView of(OutputCheck check) {
+            return new OutputCheckView(check.format(), check.valid(), check.retry().isPresent(), check.errors(),
+                    check.retry().map(AgentView::of).orElse(null));
+        }
     }
 
     @RegisterForReflection
@@ -43,15 +69,17 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String provider, String model, Integer sample, @JsonProperty("latency_ms") long latencyMs,
                             Usage usage, String output, String error, Boolean cut, List<AttemptView> attempts,
+                            @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                            @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls,
                             @JsonProperty("reference_truncated") Long referenceTruncated) {
 
         AgentView(String provider, String model, Integer sample, long latencyMs, Usage usage, String output,
-                  String error, Boolean cut, List<AttemptView> attempts) {
-            this(provider, model, sample, latencyMs, usage, output, error, cut, attempts, null);
+                  String error, Boolean cut, List<AttemptView> attempts, List<ChatCompletion.ToolCallView> toolCalls) {
+            this(provider, model, sample, latencyMs, usage, output, error, cut, attempts, toolCalls, null);
         }
 
         AgentView withReferenceTruncated(long originalTokens) {
-            return new AgentView(provider, model, sample, latencyMs, usage, output, error, cut, attempts,
+            return new AgentView(provider, model, sample, latencyMs, usage, output, error, cut, attempts, toolCalls,
                     originalTokens);
         }
 
@@ -63,14 +91,15 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
             String model = outcome.agent().model();
             if (outcome instanceof AgentOutcome.Answered a) {
                 return new AgentView(provider, model, sample, ms, a.completion().usage(), a.completion().content(),
-                        null, null, attempts);
+                        null, null, attempts, a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of)
+                        .toList());
             }
             if (outcome instanceof AgentOutcome.Cut c) {
-                return new AgentView(provider, model, sample, ms, Usage.ZERO, null, c.reason(), true, attempts);
+                return new AgentView(provider, model, sample, ms, Usage.ZERO, null, c.reason(), true, attempts, null);
             }
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
             return new AgentView(provider, model, sample, ms, Usage.ZERO, null, f.failure().getMessage(), null,
-                    attempts);
+                    attempts, null);
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.moa.engine;
 
 import dev.moa.mix.Agent;
+import dev.moa.mix.CallOptions;
 import dev.moa.mix.Layer;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
+import dev.moa.provider.Message;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Uni;
@@ -23,11 +25,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Time: the request has a budget; each layer gets an equal share of what is left for it and the layers
  * after it, so a fast layer leaves more time to later ones. No attempt outlives its layer's budget.
+ *
+ * <p>Structured output: when the client asked for JSON and the aggregator's answer is not what it asked for, the
+ * aggregator is asked once more, with the error, within what is left of the budget.
  */
 public final class MixEngine {
 
     private final RetryPolicy policy;
     private final ReferenceInjector injector;
+    private final StructuredOutput structuredOutput = new StructuredOutput();
 
     public MixEngine(RetryPolicy policy, ReferenceInjector injector) {
         this.policy = policy;
@@ -51,7 +57,7 @@ public final class MixEngine {
         List<LayerCollector.PendingCall> calls = new ArrayList<>(layer.calls());
         for (Agent agent : layer.agents()) {
             for (int sample = 0; sample < agent.samples(); sample++) {
-                calls.add(call(run, layer, agent, sample, references, aggregator, layerEnd));
+                calls.add(call(run, layer, agent, sample, references, aggregator, layerEnd, List.of()));
             }
         }
         LayerCollector collector = new LayerCollector(calls, layer.minSuccesses(), layer.stragglerGrace(),
@@ -66,17 +72,18 @@ public final class MixEngine {
                         layer.minSuccesses(), traces, end.budgetExpired() || trace.ranOutOfTime()));
             }
             if (aggregator) {
-                Completion answer = answers.get(0).completion();
-                return Uni.createFrom().item(new MixResult(answer,
-                        traces.stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus),
-                        traces, Duration.ofNanos(System.nanoTime() - startNanos)));
+                return checkOutput(run, layer, answers.get(0), references, deadlineNanos)
+                        .map(checked -> new MixResult(checked.answer(),
+                                traces.stream().map(LayerTrace::usage).reduce(checked.retryUsage(), Usage::plus),
+                                traces, Duration.ofNanos(System.nanoTime() - startNanos), checked.check()));
             }
             int limit = layers.get(index + 1).maxReferenceTokens();
             List<Reference> next = new ArrayList<>(answers.size());
             Map<Integer, Long> truncated = new HashMap<>();
             for (int i = 0; i < trace.outcomes().size(); i++) {
                 if (trace.outcomes().get(i) instanceof AgentOutcome.Answered a) {
-                    ReferenceCap.Capped capped = ReferenceCap.apply(a.completion().content(), a.agent().weight(), limit);
+                    ReferenceCap.Capped capped = ReferenceCap.apply(ToolRendering.asReference(a.completion()),
+                            a.agent().weight(), limit);
                     next.add(capped.reference());
                     if (capped.truncated()) {
                         truncated.put(i, capped.originalTokens());
@@ -90,18 +97,62 @@ public final class MixEngine {
         });
     }
 
-    /** One call of one agent: the agent, then each fallback in order, each with its own retries. */
+    private record Checked(Completion answer, Optional<OutputCheck> check, Usage retryUsage) {
+    }
+
+    /** The aggregator's answer, checked against the JSON format the client asked for; retried once if it fails. */
+    private Uni<Checked> checkOutput(MixRun run, Layer layer, AgentOutcome.Answered aggregator,
+                                     List<Reference> references, long deadlineNanos) {
+        Completion answer = aggregator.completion();
+        CallOptions options = aggregator.agent().options().orElse(run.clientOptions());
+        Optional<String> format = structuredOutput.format(options, answer);
+        if (format.isEmpty()) {
+            return Uni.createFrom().item(new Checked(answer, Optional.empty(), Usage.ZERO));
+        }
+        Optional<String> problem = structuredOutput.problem(options, answer);
+        if (problem.isEmpty()) {
+            return Uni.createFrom().item(new Checked(answer,
+                    Optional.of(new OutputCheck(format.get(), List.of(), Optional.empty(), true)), Usage.ZERO));
+        }
+        long now = System.nanoTime();
+        LayerCollector retry = new LayerCollector(List.of(call(run, layer, aggregator.agent(), 0, references, true,
+                deadlineNanos, structuredOutput.followUp(answer, problem.get()))), 1, Optional.empty(),
+                Duration.ofNanos(Math.max(0, deadlineNanos - now)));
+        return retry.collect().map(end -> {
+            AgentOutcome outcome = end.outcomes().get(0);
+            List<String> errors = new ArrayList<>(List.of(problem.get()));
+            if (!(outcome instanceof AgentOutcome.Answered second)) {
+                errors.add("the retry got no answer");
+                return new Checked(answer, Optional.of(new OutputCheck(format.get(), errors, Optional.of(outcome),
+                        false)), Usage.ZERO);
+            }
+            // The retry's answer is returned as the provider gave it, valid or not; the check says which.
+            Optional<String> again = structuredOutput.format(options, second.completion())
+                    .flatMap(f -> structuredOutput.problem(options, second.completion()));
+            again.ifPresent(errors::add);
+            return new Checked(second.completion(), Optional.of(new OutputCheck(format.get(), errors,
+                    Optional.of(outcome), again.isEmpty())), second.completion().usage());
+        });
+    }
+
+    /**
+     * One call of one agent: the agent, then each fallback in order, each with its own retries. {@code followUp}
+     * turns go after the agent's messages (the structured-output retry).
+     */
     private LayerCollector.PendingCall call(MixRun run, Layer layer, Agent agent, int sample,
-                                            List<Reference> references, boolean aggregator, long layerEnd) {
+                                            List<Reference> references, boolean aggregator, long layerEnd,
+                                            List<Message> followUp) {
         List<Attempt> log = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
+        ToolRendering tools = ToolRendering.forLayer(layer, aggregator, run.clientOptions());
         Uni<Completion> chain = null;
         for (Agent candidate : agent.candidates()) {
             Sampling sampling = aggregator ? candidate.sampling().orElse(run.clientSampling()) : candidate.sampling();
             Upstream upstream = run.upstreams().get(candidate.provider());
             Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
-                    candidate.model(), injector.messagesFor(candidate, layer.references(), run.conversation(),
-                    references), sampling), upstream, log, layerEnd));
+                    candidate.model(), withFollowUp(injector.messagesFor(candidate, layer.references(), tools,
+                    run.conversation(), references), followUp), sampling, tools.options(candidate.options())),
+                    upstream, log, layerEnd));
             chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
         }
         Uni<AgentOutcome> outcome = chain
@@ -151,6 +202,15 @@ public final class MixEngine {
                 .onFailure().invoke(() -> tries[0]++)
                 .onFailure(f -> f instanceof UpstreamFailure u && u.retryable())
                 .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
+    }
+
+    private static List<Message> withFollowUp(List<Message> messages, List<Message> followUp) {
+        if (followUp.isEmpty()) {
+            return messages;
+        }
+        List<Message> all = new ArrayList<>(messages);
+        all.addAll(followUp);
+        return all;
     }
 
     private Duration cap(Duration retryAfter) {

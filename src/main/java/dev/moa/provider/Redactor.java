@@ -113,11 +113,21 @@ public final class Redactor {
         return clean == null || clean.equals(message) ? failure : failure.withMessage(clean);
     }
 
-    /** The completion with its content redacted. */
+    /** The completion with its content and its tool calls' arguments redacted. */
     public Completion redact(Completion completion) {
+        if (isEmpty()) {
+            return completion;
+        }
         String clean = redact(completion.content());
-        return clean.equals(completion.content()) ? completion
-                : new Completion(clean, completion.finishReason(), completion.usage());
+        boolean changed = !clean.equals(completion.content());
+        List<ToolCall> calls = new ArrayList<>(completion.toolCalls().size());
+        for (ToolCall call : completion.toolCalls()) {
+            String arguments = redact(call.arguments());
+            String name = redact(call.name());
+            changed |= !arguments.equals(call.arguments()) || !name.equals(call.name());
+            calls.add(new ToolCall(call.id(), name, arguments));
+        }
+        return changed ? new Completion(clean, completion.finishReason(), completion.usage(), calls) : completion;
     }
 
     private String redactFragments(String text) {

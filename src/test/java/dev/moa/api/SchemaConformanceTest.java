@@ -3,10 +3,10 @@ package dev.moa.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.UpstreamResource;
 import dev.moa.testing.UpstreamTest;
@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SchemaConformanceTest extends UpstreamTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static JsonSchema completionSchema;
-    private static JsonSchema chunkSchema;
+    private static Schema completionSchema;
+    private static Schema chunkSchema;
 
     @BeforeAll
     static void loadSchemas() throws IOException {
@@ -53,10 +52,10 @@ class SchemaConformanceTest extends UpstreamTest {
         chunkSchema = schema(vendored, "CreateChatCompletionStreamResponse");
     }
 
-    private static JsonSchema schema(JsonNode vendored, String name) {
+    private static Schema schema(JsonNode vendored, String name) {
         ObjectNode root = vendored.deepCopy();
         root.put("$ref", "#/$defs/" + name);
-        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(root);
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(root);
     }
 
     @BeforeEach
@@ -71,8 +70,8 @@ class SchemaConformanceTest extends UpstreamTest {
         return "{\"model\": \"conform\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]" + extra + "}";
     }
 
-    private static void assertValid(JsonSchema schema, JsonNode node) {
-        Set<ValidationMessage> errors = schema.validate(node);
+    private static void assertValid(Schema schema, JsonNode node) {
+        List<Error> errors = schema.validate(node);
         assertTrue(errors.isEmpty(), errors + " in " + node);
     }
 

@@ -3,12 +3,12 @@ package dev.moa.provider.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.mix.Sampling;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
 import dev.moa.provider.Redactor;
 import dev.moa.provider.RetryAfter;
+import dev.moa.provider.ToolCall;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.UpstreamHttp;
 import dev.moa.provider.Usage;
@@ -20,7 +20,9 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -61,10 +63,7 @@ public final class OpenAiChatClient implements ChatClient {
 
     @Override
     public Uni<Completion> complete(CompletionCall call) {
-        Sampling s = call.sampling();
-        OpenAiRequest body = new OpenAiRequest(call.model(),
-                call.messages().stream().map(m -> new OpenAiRequest.WireMessage(m.role(), m.content())).toList(),
-                s.temperature(), s.maxTokens(), s.topP(), s.stop(), false);
+        OpenAiRequest body = OpenAiRequest.of(call, false);
         return Uni.createFrom().deferred(() -> {
                     try {
                         return http.post(endpoint, headers, Buffer.buffer(json.writeValueAsBytes(body)), maxResponseBytes);
@@ -101,12 +100,41 @@ public final class OpenAiChatClient implements ChatClient {
         }
         JsonNode message = choices.get(0).get("message");
         JsonNode content = message == null ? null : message.get("content");
-        if (content == null || !content.isTextual()) {
+        List<ToolCall> toolCalls = message == null ? List.of() : toolCalls(message.get("tool_calls"));
+        boolean noText = content == null || content.isNull();
+        if ((noText && toolCalls.isEmpty()) || (!noText && !content.isTextual())) {
             throw UpstreamFailure.badResponse("choices[0].message.content is missing or not text");
         }
         JsonNode finish = choices.get(0).get("finish_reason");
-        return new Completion(content.textValue(), finish != null && finish.isTextual() ? finish.textValue() : "stop",
-                usage(root.get("usage")));
+        String finishReason = finish != null && finish.isTextual() ? finish.textValue() : "stop";
+        // Some servers (Ollama, older vLLM) report "stop" for an answer that calls tools; clients loop on "tool_calls".
+        if (!toolCalls.isEmpty() && "stop".equals(finishReason)) {
+            finishReason = "tool_calls";
+        }
+        return new Completion(noText ? "" : content.textValue(), finishReason, usage(root.get("usage")), toolCalls);
+    }
+
+    private static List<ToolCall> toolCalls(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw UpstreamFailure.badResponse("choices[0].message.tool_calls is not a list");
+        }
+        List<ToolCall> calls = new ArrayList<>(node.size());
+        for (JsonNode call : node) {
+            JsonNode function = call.path("function");
+            if (!function.path("name").isTextual()) {
+                throw UpstreamFailure.badResponse("choices[0].message.tool_calls[" + calls.size()
+                        + "].function.name is missing");
+            }
+            JsonNode arguments = function.get("arguments");
+            // The protocol sends arguments as JSON text; a server that sends the object itself gets it serialized.
+            String text = arguments == null || arguments.isNull() ? "" : arguments.isTextual() ? arguments.textValue()
+                    : arguments.toString();
+            calls.add(new ToolCall(call.path("id").asText(null), function.get("name").textValue(), text));
+        }
+        return calls;
     }
 
     private static InputStream stream(Buffer body) {

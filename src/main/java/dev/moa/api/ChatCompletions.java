@@ -121,11 +121,23 @@ public class ChatCompletions {
         return value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
+    /**
+     * Checks a request body as {@link #create} would before calling any model (a batch validates its lines so):
+     * raises the same {@link ApiError} and returns the model (mix) it names.
+     */
+    public String check(JsonNode body) {
+        return ChatRequestParser.parse(body).model();
+    }
+
+    /** Resolves a mix as {@link #create} would: raises 404 {@code model_not_found}, or the store's own errors. */
+    public void checkModel(String model) {
+        catalog.resolve(model).orElseThrow(() -> Errors.unknownModel(model));
+    }
+
     /** The deadline, further capped by what is left of the Lambda invocation minus a margin to answer. */
     private Duration budget(Duration deadline) {
         Duration budget = deadline;
-        Context context = lambdaContext();
-        long remaining = context == null ? -1 : context.getRemainingTimeInMillis();
+        long remaining = remainingLambdaMillis();
         if (remaining > 0) {
             Duration left = Duration.ofMillis(remaining).minus(config.deadlineMargin());
             if (left.compareTo(budget) < 0) {
@@ -135,12 +147,13 @@ public class ChatCompletions {
         return budget;
     }
 
-    /** None outside a Lambda request (dev mode's batch runner works on its own threads). */
-    private Context lambdaContext() {
+    /** -1 outside a Lambda request (the embedded batch runner works on its own threads). */
+    private long remainingLambdaMillis() {
         try {
-            return lambda.isResolvable() ? lambda.get() : null;
+            Context context = lambda.isResolvable() ? lambda.get() : null;
+            return context == null ? -1 : context.getRemainingTimeInMillis();
         } catch (ContextNotActiveException outsideARequest) {
-            return null;
+            return -1;
         }
     }
 

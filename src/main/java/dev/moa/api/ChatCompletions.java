@@ -1,6 +1,5 @@
 package dev.moa.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +27,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -211,22 +209,16 @@ public class ChatCompletions {
         long created = Instant.now().getEpochSecond();
         Trace trace = request.trace() ? Trace.of(request.model(), result) : null;
         if (request.stream()) {
-            byte[] events = EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace)
-                    .getBytes(StandardCharsets.UTF_8);
-            ResponseSize.check(events, request.trace());
+            String events = EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace);
+            ResponseSize.check(events.getBytes(StandardCharsets.UTF_8), request.trace());
             return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
         }
         ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
                 result.usage(), trace);
-        byte[] bytes;
-        try {
-            bytes = json.writeValueAsBytes(completion);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-        ResponseSize.check(bytes, request.trace());
-        return Response.ok(bytes, MediaType.APPLICATION_JSON_TYPE).build();
+        // The entity stays the object (a batch line reads it as such); its size is measured as it will be written.
+        ResponseSize.check(completion, json, request.trace());
+        return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

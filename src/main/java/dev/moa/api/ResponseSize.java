@@ -15,8 +15,22 @@ final class ResponseSize {
     private ResponseSize() {
     }
 
+    /** Measures the entity as Jackson will write it, without keeping the bytes. */
+    static void check(Object entity, com.fasterxml.jackson.databind.ObjectMapper json, boolean traced) {
+        EscapedCount count = new EscapedCount();
+        try {
+            json.writeValue(count, entity);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        check(count.length + 2, traced);
+    }
+
     static void check(byte[] body, boolean traced) {
-        long size = escapedLength(body);
+        check(escapedLength(body), traced);
+    }
+
+    private static void check(long size, boolean traced) {
         if (size > MAX_BODY) {
             throw new ApiError(502, "upstream_error", null, "response_too_large",
                     "The mix's answer makes a response of " + size + " bytes (as Lambda carries it); the limit is "
@@ -27,14 +41,34 @@ final class ResponseSize {
 
     /** Bytes of {@code body} once written as a JSON string: quotes, backslashes and control characters grow. */
     static long escapedLength(byte[] body) {
-        long length = body.length + 2;
+        long length = 2;
         for (byte b : body) {
-            if (b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t' || b == '\b' || b == '\f') {
-                length += 1;
-            } else if (b >= 0 && b < 0x20) {
-                length += 5;
-            }
+            length += escaped(b);
         }
         return length;
+    }
+
+    private static int escaped(int b) {
+        if (b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t' || b == '\b' || b == '\f') {
+            return 2;
+        }
+        return b >= 0 && b < 0x20 ? 6 : 1;
+    }
+
+    /** Counts what {@link #escapedLength} would return, as the bytes stream past. */
+    private static final class EscapedCount extends java.io.OutputStream {
+        private long length;
+
+        @Override
+        public void write(int b) {
+            length += escaped((byte) b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int count) {
+            for (int i = offset; i < offset + count; i++) {
+                length += escaped(bytes[i]);
+            }
+        }
     }
 }

@@ -5,16 +5,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.moa.MoaConfig;
+import dev.moa.engine.LayerFailedException;
 import dev.moa.engine.MixEngine;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.MixRun;
 import dev.moa.engine.Upstream;
 import dev.moa.mix.ApiKey;
+import dev.moa.metrics.RequestMetrics;
+import dev.moa.metrics.RequestOutcome;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.ChatClients;
 import dev.moa.provider.Redactor;
 import dev.moa.provider.UpstreamFailure;
+import dev.moa.provider.Usage;
 import dev.moa.store.MixCatalog;
 import dev.moa.store.ResolvedMix;
 import dev.moa.store.SecretResolver;
@@ -55,9 +59,11 @@ public class ChatCompletions {
     private final ObjectMapper json;
     private final MoaConfig config;
     private final Instance<Context> lambda;
+    private final RequestMetrics metrics;
 
     public ChatCompletions(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
-                           ObjectMapper json, MoaConfig config, Instance<Context> lambda) {
+                           ObjectMapper json, MoaConfig config, Instance<Context> lambda, RequestMetrics metrics) {
+        this.metrics = metrics;
         this.catalog = catalog;
         this.engine = engine;
         this.clients = clients;
@@ -101,10 +107,32 @@ public class ChatCompletions {
         Redactor redactor = Redactor.of(secrets);
         Map<String, Upstream> upstreams = new HashMap<>();
         mix.providers().forEach((name, provider) -> upstreams.put(name,
-                new Upstream(client(provider, keys.get(name), redactor), provider.timeout())));
+                new Upstream(client(provider, keys.get(name), redactor), provider.timeout(), provider.pricing())));
         MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams, budget(deadline),
                 request.options(), redactor);
-        return engine.run(run).map(result -> respond(request, result));
+        Instant at = Instant.now();
+        long start = System.nanoTime();
+        return engine.run(run)
+                .onItemOrFailure().invoke((result, failure) -> metrics.record(outcome(request, at, start, result, failure)))
+                .map(result -> respond(request, result));
+    }
+
+    /**
+     * The request's figures for the metrics. A streamed answer is written whole once the mix is done, so its first
+     * token reaches the client at the end (issue #11's streaming path measures the real time to first token).
+     */
+    private static RequestOutcome outcome(ChatRequest request, Instant at, long startNanos, MixResult result,
+                                          Throwable failure) {
+        Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
+        if (failure == null) {
+            return new RequestOutcome(request.model(), at, latency,
+                    request.stream() ? Optional.of(latency) : Optional.empty(), 200, result.layers());
+        }
+        if (failure instanceof LayerFailedException layers) {
+            return new RequestOutcome(request.model(), at, latency, Optional.empty(), layers.outOfTime() ? 504 : 502,
+                    layers.layers());
+        }
+        return new RequestOutcome(request.model(), at, latency, Optional.empty(), 500, List.of());
     }
 
     /** The client's own key travels in our Authorization header; it is a secret of the request like the others. */
@@ -219,6 +247,18 @@ public class ChatCompletions {
                 result.usage(), trace);
         // The entity stays the object (a batch line reads it as such); its size is measured as it will be written.
         ResponseSize.check(completion, json, request.trace());
-        return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();
+        return withCost(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE), result.usage()).build();
+    }
+
+    /**
+     * {@code x-moa-cost-usd}: the request's cost over every call with a price ({@code unknown} when none has one);
+     * {@code x-moa-cost-unpriced-calls}, when present, says how many calls had none, so the figure is partial.
+     */
+    private static Response.ResponseBuilder withCost(Response.ResponseBuilder response, Usage usage) {
+        response.header("x-moa-cost-usd", usage.cost() == null ? "unknown" : usage.cost().toPlainString());
+        if (usage.unpricedCalls() != null && usage.unpricedCalls() > 0) {
+            response.header("x-moa-cost-unpriced-calls", usage.unpricedCalls());
+        }
+        return response;
     }
 }

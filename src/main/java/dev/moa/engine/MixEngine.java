@@ -152,7 +152,8 @@ public final class MixEngine {
             Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
                     candidate.model(), withFollowUp(injector.messagesFor(candidate, layer.references(), tools,
                     run.conversation(), references), followUp), sampling, tools.options(candidate.options())),
-                    upstream, log, layerEnd));
+                    upstream, log, layerEnd)
+                    .map(c -> priced(c, upstream, candidate.model())));
             chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
         }
         Uni<AgentOutcome> outcome = chain
@@ -211,6 +212,11 @@ public final class MixEngine {
         List<Message> all = new ArrayList<>(messages);
         all.addAll(followUp);
         return all;
+    }
+
+    /** The call's cost from its usage and the provider's price for the model; unknown (never zero) without one. */
+    static Completion priced(Completion completion, Upstream upstream, String model) {
+        return completion.withUsage(completion.usage().pricedBy(upstream.pricing().priceOf(model)));
     }
 
     private Duration cap(Duration retryAfter) {

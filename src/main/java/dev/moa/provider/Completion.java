@@ -21,4 +21,8 @@ public record Completion(String content, String finishReason, Usage usage, List<
     public boolean hasToolCalls() {
         return !toolCalls.isEmpty();
     }
+
+    public Completion withUsage(Usage priced) {
+        return new Completion(content, finishReason, priced, toolCalls);
+    }
 }

@@ -16,6 +16,11 @@ public final class RetryAfter {
     private RetryAfter() {
     }
 
+    /** {@code Retry-After} alone. @return null when the header is absent or unreadable */
+    public static Duration parse(String header) {
+        return parse(header, null, Clock.systemUTC());
+    }
+
     /** @return null when neither header holds a usable value */
     public static Duration parse(String retryAfter, String retryAfterMs, Clock clock) {
         Duration millis = number(retryAfterMs, true);

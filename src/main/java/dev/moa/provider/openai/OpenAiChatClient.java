@@ -146,8 +146,11 @@ public final class OpenAiChatClient implements ChatClient {
             return Usage.ZERO;
         }
         JsonNode total = node.get("total_tokens");
-        return Usage.reported(count(node.get("prompt_tokens")), count(node.get("completion_tokens")),
+        Usage counts = Usage.reported(count(node.get("prompt_tokens")), count(node.get("completion_tokens")),
                 total != null && total.isNumber() ? count(total) : null);
+        // Prompt-cache reads are part of prompt_tokens and priced apart (cached_input_per_mtok).
+        return Usage.of(counts.promptTokens(), counts.completionTokens(), counts.totalTokens(),
+                count(node.path("prompt_tokens_details").get("cached_tokens")), 0);
     }
 
     /** A count as sent; fractions are cut, anything beyond a long saturates, and non-numbers are 0. */

@@ -121,11 +121,11 @@ class MixDocumentsTest {
         assertEquals("provider \"x\": api_key: bedrock signs its calls with the AWS credential chain (on Lambda the "
                 + "function's role); a provider document names no key", providerError("""
                 {"protocol": "bedrock", "api_key": {"env": "AWS_SECRET_ACCESS_KEY"}}"""));
-        assertEquals("provider \"x\": region: unknown field (allowed: api_key, base_url, description, headers, max_tokens, "
-                + "pricing, protocol, timeout_ms)", providerError("""
+        assertEquals("provider \"x\": region: unknown field (allowed: api_key, base_url, description, headers, "
+                + "max_response_bytes, max_tokens, pricing, protocol, timeout_ms)", providerError("""
                 {"protocol": "anthropic", "region": "us-east-1"}"""));
-        assertEquals("provider \"x\": max_tokens: unknown field (allowed: api_key, base_url, description, headers, pricing, "
-                + "protocol, timeout_ms)", providerError("""
+        assertEquals("provider \"x\": max_tokens: unknown field (allowed: api_key, base_url, description, headers, "
+                + "max_response_bytes, pricing, protocol, timeout_ms)", providerError("""
                 {"protocol": "openai", "base_url": "https://x", "max_tokens": 5}"""));
         assertEquals("provider \"x\": headers.x-api-key: set the key with api_key, not as a header, so it can stay "
                 + "secret", providerError("""

@@ -279,7 +279,9 @@ public final class FakeUpstream implements AutoCloseable {
             ArrayNode toolCalls = ((ObjectNode) out.path("choices").path(0).path("message")).putArray("tool_calls");
             for (Call call : calls.calls()) {
                 ObjectNode c = toolCalls.addObject();
-                c.put("id", call.id());
+                if (call.id() != null) {
+                    c.put("id", call.id());
+                }
                 c.put("type", "function");
                 c.putObject("function").put("name", call.name()).put("arguments", call.arguments());
             }

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * A provider that speaks the OpenAI chat-completions protocol. The answer is read with the provider's
@@ -132,7 +133,10 @@ public final class OpenAiChatClient implements ChatClient {
             // The protocol sends arguments as JSON text; a server that sends the object itself gets it serialized.
             String text = arguments == null || arguments.isNull() ? "" : arguments.isTextual() ? arguments.textValue()
                     : arguments.toString();
-            calls.add(new ToolCall(call.path("id").asText(null), function.get("name").textValue(), text));
+            // A client answers a call by its id; a server that sends none (some local servers) gets one made up.
+            String id = call.path("id").isTextual() && !call.path("id").textValue().isBlank()
+                    ? call.path("id").textValue() : "call_" + UUID.randomUUID().toString().replace("-", "");
+            calls.add(new ToolCall(id, function.get("name").textValue(), text));
         }
         return calls;
     }

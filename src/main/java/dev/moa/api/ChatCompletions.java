@@ -1,5 +1,6 @@
 package dev.moa.api;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.MoaConfig;
@@ -16,6 +17,7 @@ import dev.moa.metrics.RequestOutcome;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.ChatClients;
+import dev.moa.provider.Redactor;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import dev.moa.store.MixCatalog;
@@ -29,8 +31,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,18 +80,34 @@ public class ChatCompletions {
     /**
      * A request of the API: {@code moa.deadline}, capped by the invocation's time where the platform says (Lambda's
      * context, the Lambda Web Adapter's header). A streamed answer goes out as it is written where the transport
-     * can. Blocking: resolving reads the store.
+     * can. The client's own key ({@code Authorization}) is a secret of the request like the provider keys.
+     * Blocking: resolving reads the store.
      */
     public Uni<Response> create(byte[] body, HttpHeaders headers) {
-        return create(body, config.deadline(), headers, transport.streams());
+        return create(body, config.deadline(), headers, headers.getHeaderString(HttpHeaders.AUTHORIZATION),
+                transport.streams());
+    }
+
+    /**
+     * A request of the API with the client's {@code Authorization} header: the client's own key is a secret of the
+     * request like the provider keys, redacted from everything an upstream sends back.
+     */
+    public Uni<Response> create(byte[] body, String authorization) {
+        return create(body, config.deadline(), authorization);
     }
 
     /** A request with its own deadline (a batch line), still capped by what is left of a Lambda invocation. */
     public Uni<Response> create(byte[] body, Duration deadline) {
-        return create(body, deadline, null, false);
+        return create(body, deadline, null, null, false);
     }
 
-    private Uni<Response> create(byte[] body, Duration deadline, HttpHeaders headers, boolean streams) {
+    /** A batch line with the client's key: redacted like the provider keys. */
+    public Uni<Response> create(byte[] body, Duration deadline, String authorization) {
+        return create(body, deadline, null, authorization, false);
+    }
+
+    private Uni<Response> create(byte[] body, Duration deadline, HttpHeaders headers, String authorization,
+                                 boolean streams) {
         if (body != null && body.length > MAX_BODY_BYTES) {
             throw new ApiError(413, "invalid_request_error", null, "request_too_large",
                     "The request body is " + body.length + " bytes; the limit is " + MAX_BODY_BYTES
@@ -95,8 +115,17 @@ public class ChatCompletions {
         }
         ChatRequest request = ChatRequestParser.parse(readJson(body));
         ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
-        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix),
-                budget(deadline, headers), request.options());
+        Map<String, ResolvedKey> keys = new HashMap<>();
+        mix.providers().forEach((name, provider) -> keys.put(name, resolveKey(provider)));
+        List<String> secrets = new ArrayList<>();
+        keys.values().forEach(k -> k.key().ifPresent(secrets::add));
+        bearer(authorization).ifPresent(secrets::add);
+        Redactor redactor = Redactor.of(secrets);
+        Map<String, Upstream> upstreams = new HashMap<>();
+        mix.providers().forEach((name, provider) -> upstreams.put(name,
+                new Upstream(client(provider, keys.get(name), redactor), provider.timeout(), provider.pricing())));
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams, budget(deadline, headers),
+                request.options(), redactor);
         Instant at = Instant.now();
         long start = System.nanoTime();
         if (request.stream()) {
@@ -123,6 +152,18 @@ public class ChatCompletions {
                     layers.layers());
         }
         return new RequestOutcome(request.model(), at, latency, Optional.empty(), 500, List.of());
+    }
+
+    /** The client's own key travels in our Authorization header; it is a secret of the request like the others. */
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        String value = authorization.strip();
+        if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            value = value.substring(7).strip();
+        }
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
     /**
@@ -163,7 +204,11 @@ public class ChatCompletions {
         if (!streams) {
             // No keep-alive comments: nothing is sent before the end anyway.
             return events.frames(mix, Duration.ofDays(1)).collect().with(Collectors.joining())
-                    .map(text -> Response.ok(text, type).build());
+                    .map(text -> {
+                        // The platform's 6 MB response limit (issue 10), as for every buffered answer.
+                        ResponseSize.check(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), request.trace());
+                        return Response.ok(text, type).build();
+                    });
         }
         EventStreamBody body = new EventStreamBody(events.frames(mix, config.streamKeepAlive()),
                 failure -> StreamErrors.reply(json, failure));
@@ -199,46 +244,46 @@ public class ChatCompletions {
         return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
     }
 
+    /** Exactly one JSON value: trailing garbage or a second value after the object is an error, not ignored. */
     private JsonNode readJson(byte[] body) {
         try {
-            JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
+            JsonNode node = body == null || body.length == 0 ? null
+                    : json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
             if (node == null || !node.isObject()) {
                 throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
             }
             return node;
         } catch (IOException e) {
-            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid JSON.");
+            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid "
+                    + "JSON, or more than one JSON value.");
         }
     }
 
-    private Map<String, Upstream> upstreams(ResolvedMix mix) {
-        Map<String, Upstream> upstreams = new HashMap<>();
-        mix.providers().forEach((name, provider) -> upstreams.put(name,
-                new Upstream(client(provider), provider.timeout(), provider.pricing())));
-        return upstreams;
+    /** A provider's key, or why there is none. */
+    private record ResolvedKey(Optional<String> key, String missing) {
     }
 
-    private ChatClient client(ProviderConfig provider) {
+    private ResolvedKey resolveKey(ProviderConfig provider) {
         if (provider.apiKey().isEmpty()) {
-            return clients.forProvider(provider, Optional.empty());
+            return new ResolvedKey(Optional.empty(), null);
         }
         ApiKey reference = provider.apiKey().get();
-        Optional<String> key;
-        String why;
         try {
-            key = secrets.resolve(reference);
-            why = describe(reference) + " is not set";
+            Optional<String> key = secrets.resolve(reference);
+            return new ResolvedKey(key, key.isEmpty() ? describe(reference) + " is not set" : null);
         } catch (StoreUnavailableException e) {
-            key = Optional.empty();
-            why = e.getMessage();
+            return new ResolvedKey(Optional.empty(), e.getMessage());
         }
-        if (key.isEmpty()) {
+    }
+
+    private ChatClient client(ProviderConfig provider, ResolvedKey key, Redactor redactor) {
+        if (key.missing() != null) {
             // Only this provider's agents fail; others in the mix may still answer.
             UpstreamFailure noKey = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
-                    + "\": " + why);
+                    + "\": " + key.missing());
             return call -> Uni.createFrom().failure(noKey);
         }
-        return clients.forProvider(provider, key);
+        return clients.forProvider(provider, key.key(), redactor);
     }
 
     private static String describe(ApiKey key) {
@@ -256,6 +301,8 @@ public class ChatCompletions {
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
                 result.usage(), trace);
+        // The entity stays the object (a batch line reads it as such); its size is measured as it will be written.
+        ResponseSize.check(completion, json, request.trace());
         return withCost(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE), result.usage()).build();
     }
 

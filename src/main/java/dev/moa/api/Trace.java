@@ -23,8 +23,7 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                     @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
-        return new Trace(mix, latencyMs, layers.stream()
-                .map(l -> new LayerView(l.outcomes().stream().map(AgentView::of).toList())).toList(), null);
+        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList(), null);
     }
 
     static Trace of(String mix, MixResult result) {
@@ -49,11 +48,23 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
 
     @RegisterForReflection
     public record LayerView(List<AgentView> agents) {
+
+        static LayerView of(LayerTrace layer) {
+            List<AgentView> agents = new java.util.ArrayList<>(layer.outcomes().size());
+            for (int i = 0; i < layer.outcomes().size(); i++) {
+                AgentView agent = AgentView.of(layer.outcomes().get(i));
+                Long tokens = layer.truncatedReferences().get(i);
+                agents.add(tokens == null ? agent : agent.withReferenceTruncated(tokens));
+            }
+            return new LayerView(agents);
+        }
     }
 
     /**
      * One call: {@code output} when it answered, {@code error} when it did not; {@code cut} when the layer went
-     * on without it. {@code attempts} lists every try, fallbacks included.
+     * on without it. {@code attempts} lists every try, fallbacks included. {@code reference_truncated} is the
+     * answer's estimated tokens when it was cut to the next layer's {@code max_reference_tokens} (the next layer
+     * saw the cut text; {@code output} here is the whole answer).
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -61,7 +72,20 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                             Usage usage, BigDecimal cost, @JsonProperty("cost_unknown") String costUnknown,
                             String output, String error, Boolean cut, List<AttemptView> attempts,
                             @JsonInclude(JsonInclude.Include.NON_EMPTY)
-                            @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls) {
+                            @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls,
+                            @JsonProperty("reference_truncated") Long referenceTruncated) {
+
+        AgentView(String provider, String model, Integer sample, long latencyMs, Usage usage, BigDecimal cost,
+                  String costUnknown, String output, String error, Boolean cut, List<AttemptView> attempts,
+                  List<ChatCompletion.ToolCallView> toolCalls) {
+            this(provider, model, sample, latencyMs, usage, cost, costUnknown, output, error, cut, attempts, toolCalls,
+                    null);
+        }
+
+        AgentView withReferenceTruncated(long originalTokens) {
+            return new AgentView(provider, model, sample, latencyMs, usage, cost, costUnknown, output, error, cut,
+                    attempts, toolCalls, originalTokens);
+        }
 
         static AgentView of(AgentOutcome outcome) {
             Integer sample = outcome.agent().samples() > 1 ? outcome.sample() : null;

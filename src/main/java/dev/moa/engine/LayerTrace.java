@@ -4,12 +4,27 @@ import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 
 import java.util.List;
+import java.util.Map;
 
-/** Every call a layer made, in the order of the mix document. */
-public record LayerTrace(List<AgentOutcome> outcomes) {
+/**
+ * Every call a layer made, in the order of the mix document.
+ *
+ * @param truncatedReferences by index into {@code outcomes}: the answers that were cut to the next layer's
+ *                            {@code max_reference_tokens} before it received them, with their estimated tokens
+ */
+public record LayerTrace(List<AgentOutcome> outcomes, Map<Integer, Long> truncatedReferences) {
 
     public LayerTrace {
         outcomes = List.copyOf(outcomes);
+        truncatedReferences = Map.copyOf(truncatedReferences);
+    }
+
+    public LayerTrace(List<AgentOutcome> outcomes) {
+        this(outcomes, Map.of());
+    }
+
+    public LayerTrace withTruncatedReferences(Map<Integer, Long> truncated) {
+        return new LayerTrace(outcomes, truncated);
     }
 
     public List<AgentOutcome.Answered> answers() {

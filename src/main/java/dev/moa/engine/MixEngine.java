@@ -14,7 +14,9 @@ import io.smallrye.mutiny.Uni;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -114,8 +116,26 @@ public final class MixEngine {
                 return Uni.createFrom().failure(new LayerFailedException(run.mix().name(), index,
                         layer.minSuccesses(), traces, ended.budgetExpired() || trace.ranOutOfTime()));
             }
-            List<Reference> next = answers.stream()
-                    .map(a -> new Reference(ToolRendering.asReference(a.completion()), a.agent().weight())).toList();
+            if (index + 1 == layers.size()) {
+                // The aggregator's layer: its answer is the result, no layer gets it as a reference.
+                return runLayers(run, index + 1, end, List.of(), traces, startNanos, deadlineNanos);
+            }
+            int limit = layers.get(index + 1).maxReferenceTokens();
+            List<Reference> next = new ArrayList<>(answers.size());
+            Map<Integer, Long> truncated = new HashMap<>();
+            for (int i = 0; i < trace.outcomes().size(); i++) {
+                if (trace.outcomes().get(i) instanceof AgentOutcome.Answered a) {
+                    ReferenceCap.Capped capped = ReferenceCap.apply(ToolRendering.asReference(a.completion()),
+                            a.agent().weight(), limit);
+                    next.add(capped.reference());
+                    if (capped.truncated()) {
+                        truncated.put(i, capped.originalTokens());
+                    }
+                }
+            }
+            if (!truncated.isEmpty()) {
+                traces.set(traces.size() - 1, trace.withTruncatedReferences(truncated));
+            }
             return runLayers(run, index + 1, end, next, traces, startNanos, deadlineNanos);
         });
     }
@@ -172,7 +192,7 @@ public final class MixEngine {
         for (Agent candidate : agent.candidates()) {
             Sampling sampling = aggregator ? candidate.sampling().orElse(run.clientSampling()) : candidate.sampling();
             Upstream upstream = run.upstreams().get(candidate.provider());
-            Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
+            Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
                     candidate.model(), withFollowUp(injector.messagesFor(candidate, layer.references(), tools,
                     run.conversation(), references), followUp), sampling, tools.options(candidate.options())),
                     upstream, log, layerEnd)
@@ -187,8 +207,8 @@ public final class MixEngine {
                 reason -> new AgentOutcome.Cut(agent, sample, since(start), log, reason));
     }
 
-    private Uni<Completion> withRetries(Agent candidate, CompletionCall call, Upstream upstream, List<Attempt> log,
-                                        long layerEnd) {
+    private Uni<Completion> withRetries(MixRun run, Agent candidate, CompletionCall call, Upstream upstream,
+                                        List<Attempt> log, long layerEnd) {
         int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
         Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
         Uni<Completion> attempt = Uni.createFrom().deferred(() -> {
@@ -199,7 +219,10 @@ public final class MixEngine {
                 log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                 return Uni.createFrom().failure(noTime);
             }
-            Uni<Completion> completion = upstream.client().complete(call);
+            // The one point every answer and failure passes: redacted here, before anything else sees it.
+            Uni<Completion> completion = upstream.client().complete(call)
+                    .map(run.redactor()::redact)
+                    .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
             // A timeout longer than the budget left is not armed: the layer's collector cuts the call at its end.
             if (configured.compareTo(left) < 0) {
                 completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
@@ -213,8 +236,10 @@ public final class MixEngine {
         }
         int[] tries = {0};
         return attempt
-                // An upstream that names its own wait (429/503 Retry-After) gets it, capped, before the backoff.
-                .onFailure(f -> f instanceof UpstreamFailure u && u.retryable() && u.retryAfter().isPresent()
+                // An upstream that names its own wait (429/503 Retry-After) gets it, capped, before the backoff;
+                // "0" means no extra wait (Mutiny refuses a zero delay, so there is none to arm).
+                .onFailure(f -> f instanceof UpstreamFailure u && u.retryable()
+                        && u.retryAfter().filter(d -> !d.isZero() && !d.isNegative()).isPresent()
                         && tries[0] < retries)
                 .call(f -> Uni.createFrom().voidItem().onItem().delayIt()
                         .by(cap(((UpstreamFailure) f).retryAfter().get())))

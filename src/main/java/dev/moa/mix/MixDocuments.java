@@ -22,7 +22,7 @@ public final class MixDocuments {
 
     private static final Set<String> MIX_FIELDS = Set.of("description", "layers");
     private static final Set<String> LAYER_FIELDS = Set.of("agents", "min_successes", "references",
-            "straggler_grace_ms", "tools");
+            "straggler_grace_ms", "tools", "max_reference_tokens");
     /** The OpenAI per-call fields a mix may set for an agent (its value wins over the client's). */
     private static final Set<String> CALL_FIELDS = Set.of("seed", "logit_bias", "presence_penalty",
             "frequency_penalty", "user", "metadata", "service_tier", "reasoning_effort");
@@ -35,7 +35,10 @@ public final class MixDocuments {
     private static final int MAX_RETRIES = 5;
     private static final Set<String> REFERENCE_FIELDS = Set.of("prompt", "placement", "shuffle", "dropout");
     private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms",
-            "pricing", "description");
+            "pricing", "description", "max_response_bytes");
+    private static final int MIN_RESPONSE_BYTES = 1024;
+    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+    private static final int MAX_REFERENCE_TOKENS = 1_000_000;
     /** Per protocol, the fields beyond the common ones. */
     private static final Map<Protocol, Set<String>> PROTOCOL_FIELDS = Map.of(
             Protocol.OPENAI, Set.of(),
@@ -92,8 +95,10 @@ public final class MixDocuments {
         DocumentNode refs = node.field("references");
         References references = refs.present() ? parseReferences(refs) : References.DEFAULT;
         Integer grace = node.field("straggler_grace_ms").optionalInt(0, MAX_TIMEOUT_MS);
+        Integer maxReferenceTokens = node.field("max_reference_tokens").optionalInt(1, MAX_REFERENCE_TOKENS);
         return new Layer(agents, minSuccesses == null ? 1 : minSuccesses, references,
-                Optional.ofNullable(grace).map(Duration::ofMillis), parseToolMode(node.field("tools"), last));
+                Optional.ofNullable(grace).map(Duration::ofMillis), parseToolMode(node.field("tools"), last),
+                maxReferenceTokens == null ? Layer.DEFAULT_MAX_REFERENCE_TOKENS : maxReferenceTokens);
     }
 
     private static ToolMode parseToolMode(DocumentNode node, boolean last) {
@@ -262,8 +267,10 @@ public final class MixDocuments {
         }
         DocumentNode pricingNode = root.field("pricing");
         Pricing pricing = pricingNode.present() ? parsePricing(pricingNode) : Pricing.NONE;
+        Integer maxResponseBytes = root.field("max_response_bytes").optionalInt(MIN_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
         return new ProviderConfig(name, protocol, baseUrl, apiKey, headers,
-                Optional.ofNullable(timeoutMs).map(Duration::ofMillis), region, Optional.ofNullable(maxTokens), pricing);
+                Optional.ofNullable(timeoutMs).map(Duration::ofMillis), region, Optional.ofNullable(maxTokens), pricing,
+                maxResponseBytes == null ? ProviderConfig.DEFAULT_MAX_RESPONSE_BYTES : maxResponseBytes);
     }
 
     /** {@code {"<model>": {"input_per_mtok": 3, "output_per_mtok": 15, ...}, "default": {...}}}, USD per million tokens. */

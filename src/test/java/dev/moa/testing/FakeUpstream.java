@@ -144,6 +144,22 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     /** Status recorded for a {@link Hang} request that the client closed. */
+    /**
+     * Sends 200 headers, then an endless body as fast as the client reads it: the start of a completion whose
+     * content never ends, in 64 KB chunks (a hostile or broken upstream). Ends when the client closes the
+     * connection (recorded with status {@link #DISCONNECTED}), or at {@link #reset()}/close.
+     */
+    public record Endless() implements Reply {
+    }
+
+    /** An answer with this exact body and status, and extra response headers (e.g. odd usage objects). */
+    public record Json(int status, String body, Map<String, String> headers) implements Reply {
+        public static Json ok(String body) {
+            return new Json(200, body, Map.of());
+        }
+    }
+
+    /** Status recorded for a {@link Hang} or {@link Endless} request that the client closed. */
     public static final int DISCONNECTED = -1;
 
     /** {@code firstDeltaNanos}: when a {@link Streamed} reply wrote its first delta (0 for other replies). */
@@ -280,6 +296,10 @@ public final class FakeUpstream implements AutoCloseable {
                 hang(exchange, releasedAtStart, model, body, headers, start);
                 return;
             }
+            if (reply instanceof Endless) {
+                endless(exchange, releasedAtStart, model, body, headers, start);
+                return;
+            }
             if (reply instanceof Drop) {
                 record(model, body, headers, start, 0, null);
                 exchange.close();
@@ -348,6 +368,9 @@ public final class FakeUpstream implements AutoCloseable {
             error.putObject("error").put("message", status.message()).put("type", "upstream_test_error");
             record(model, body, headers, start, status.status(), null);
             respond(exchange, status.status(), error.toString(), status.headers());
+        } else if (reply instanceof Json raw) {
+            record(model, body, headers, start, raw.status(), null);
+            respond(exchange, raw.status(), raw.body(), raw.headers());
         } else if (reply instanceof RawBody raw) {
             record(model, body, headers, start, raw.status(), null);
             respond(exchange, raw.status(), raw.body(), Map.of());
@@ -496,6 +519,28 @@ public final class FakeUpstream implements AutoCloseable {
         usage.put("completion_tokens", completionChars);
         usage.put("total_tokens", prompt + completionChars);
         return usage;
+    }
+
+    private void endless(HttpExchange exchange, CountDownLatch release, String model, JsonNode body,
+                         Map<String, String> headers, long start) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+        try {
+            out.write("{\"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": \""
+                    .getBytes(StandardCharsets.UTF_8));
+            while (release.getCount() > 0) {
+                out.write(chunk);
+            }
+        } catch (IOException closedByClient) {
+            record(model, body, headers, start, DISCONNECTED, null);
+            synchronized (recorded) {
+                recorded.notifyAll();
+            }
+            return;
+        }
+        exchange.close();
     }
 
     /** Waits (at most 10 s) until {@code count} requests for {@code model} were closed by the client. */

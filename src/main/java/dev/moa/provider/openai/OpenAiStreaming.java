@@ -36,8 +36,6 @@ public final class OpenAiStreaming {
 
     /** One SSE line (one chunk) may not exceed this; real chunks are well under 1 KB. */
     static final int MAX_LINE_BYTES = 256 * 1024;
-    /** The whole streamed body may not exceed this; a plain JSON or error body is read up to the same bound. */
-    static final long MAX_STREAM_BYTES = 16L * 1024 * 1024;
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
 
     /** What the non-streaming client already knows how to read. */
@@ -45,6 +43,9 @@ public final class OpenAiStreaming {
         Completion completion(String body);
 
         String errorMessage(String body);
+
+        /** A failure as clients may see it: the request's secrets redacted. */
+        UpstreamFailure redacted(UpstreamFailure failure);
 
         String redact(String text);
     }
@@ -54,8 +55,12 @@ public final class OpenAiStreaming {
     private final Map<String, String> headers;
     private final ObjectMapper json;
 
-    public OpenAiStreaming(HttpClient http, URI baseUrl, Map<String, String> headers, ObjectMapper json) {
+    private final long maxBytes;
+
+    /** @param maxBytes the provider's {@code max_response_bytes}: the most one streamed body may carry */
+    public OpenAiStreaming(HttpClient http, URI baseUrl, Map<String, String> headers, ObjectMapper json, long maxBytes) {
         this.http = http;
+        this.maxBytes = maxBytes;
         String base = baseUrl.toString();
         this.url = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/chat/completions");
         this.headers = Map.copyOf(headers);
@@ -134,11 +139,12 @@ public final class OpenAiStreaming {
                 response.endHandler(v -> {
                     ended();
                     fail(UpstreamFailure.status(status, bodies.errorMessage(body.text()),
-                            OpenAiChatClient.retryAfter(response.getHeader("Retry-After"))));
+                            dev.moa.provider.RetryAfter.parse(response.getHeader("retry-after"),
+                                    response.getHeader("retry-after-ms"), java.time.Clock.systemUTC())));
                 });
             } else if (type.startsWith("application/json")) {
                 // An upstream that ignores stream: true answers in one piece: one delta.
-                Collected body = new Collected(MAX_STREAM_BYTES, true);
+                Collected body = new Collected(maxBytes, true);
                 response.handler(buffer -> guarded(() -> body.add(buffer)));
                 response.endHandler(v -> guarded(() -> {
                     ended();
@@ -146,7 +152,7 @@ public final class OpenAiStreaming {
                     complete();
                 }));
             } else {
-                SseDecoder decoder = new SseDecoder(MAX_LINE_BYTES, MAX_STREAM_BYTES, this::event);
+                SseDecoder decoder = new SseDecoder(MAX_LINE_BYTES, maxBytes, this::event);
                 response.handler(buffer -> guarded(() -> decoder.feed(buffer.getBytes())));
                 response.endHandler(v -> guarded(() -> {
                     ended();
@@ -240,7 +246,7 @@ public final class OpenAiStreaming {
 
         void fail(UpstreamFailure failure) {
             if (terminate()) {
-                emitter.fail(failure);
+                emitter.fail(bodies.redacted(failure));
             }
         }
 

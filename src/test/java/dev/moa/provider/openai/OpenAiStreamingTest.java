@@ -5,6 +5,8 @@ import dev.moa.mix.Sampling;
 import dev.moa.provider.CompletionCall;
 import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.Message;
+import dev.moa.provider.Redactor;
+import dev.moa.provider.UpstreamHttp;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.testing.FakeUpstream;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
@@ -30,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpenAiStreamingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final long MAX_BYTES = 1 << 20;
     private static final String KEY = "sk-stream-test-0123456789abcdef";
     private static Vertx vertx;
     private static FakeUpstream upstream;
@@ -41,8 +44,9 @@ class OpenAiStreamingTest {
         upstream = new FakeUpstream();
         ObjectMapper json = new ObjectMapper();
         OpenAiStreaming streaming = new OpenAiStreaming(vertx.createHttpClient(new HttpClientOptions()),
-                URI.create(upstream.baseUrl()), Map.of("X-Team", "streams"), json);
-        client = new OpenAiChatClient(null, streaming, Optional.of(KEY), json);
+                URI.create(upstream.baseUrl()), Map.of("X-Team", "streams"), json, MAX_BYTES);
+        client = new OpenAiChatClient(new UpstreamHttp(vertx), URI.create(upstream.baseUrl()), Map.of("X-Team", "streams"),
+                Optional.of(KEY), json, Redactor.of(KEY), MAX_BYTES, streaming);
     }
 
     @AfterAll

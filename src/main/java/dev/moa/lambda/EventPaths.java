@@ -1,4 +1,4 @@
-package dev.moa.api;
+package dev.moa.lambda;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.core.JsonParser;
@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * hold (a space, a decoded CR LF, a stray {@code %}). Quarkus' Lambda adapter then fails before any route of ours
  * runs: a bare 500 that is not an OpenAI error, and a log line carrying the path. The event mapper (Quarkus reads
  * Lambda events with the application's ObjectMapper) percent-encodes such characters as the event is read, so
- * the request reaches our routes and gets our 4xx error object ({@link RouteGuard} refuses control characters).
+ * the request reaches our routes and gets our 4xx error object ({@link dev.moa.api.RouteGuard} refuses control characters).
  */
 @Singleton
 public class EventPaths implements ObjectMapperCustomizer {

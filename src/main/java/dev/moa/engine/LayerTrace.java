@@ -4,12 +4,26 @@ import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 
 import java.util.List;
+import java.util.Optional;
 
-/** Every call a layer made, in the order of the mix document. */
-public record LayerTrace(List<AgentOutcome> outcomes) {
+/**
+ * Every call a layer made, in the order of the mix document.
+ *
+ * @param references what the layer's reference budget did to the references it received
+ * @param earlyStop  present when the layer's answers agreed and the mix stopped after it
+ */
+public record LayerTrace(List<AgentOutcome> outcomes, PreparedReferences references, Optional<EarlyStopped> earlyStop) {
 
     public LayerTrace {
         outcomes = List.copyOf(outcomes);
+    }
+
+    public LayerTrace(List<AgentOutcome> outcomes) {
+        this(outcomes, PreparedReferences.NONE, Optional.empty());
+    }
+
+    LayerTrace stoppedEarly(EarlyStopped stop) {
+        return new LayerTrace(outcomes, references, Optional.of(stop));
     }
 
     public List<AgentOutcome.Answered> answers() {

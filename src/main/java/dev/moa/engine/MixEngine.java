@@ -19,6 +19,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Runs a mix: each layer's calls concurrently, the answers of one layer as numbered references to the next,
  * the last layer's single agent (the aggregator) as the result. Plain Java and Mutiny; no container needed.
  *
+ * <p>Each layer first prepares the references it receives (reasoning removed unless it keeps it, then its token
+ * budget), each of its calls then combines them as its {@link Aggregation} mode says (synthesize, rank,
+ * sequential), and an {@code early_stop} rule may end the mix after it when its answers agree.
+ *
  * <p>Time: the request has a budget; each layer gets an equal share of what is left for it and the layers
  * after it, so a fast layer leaves more time to later ones. No attempt outlives its layer's budget.
  */
@@ -39,58 +43,92 @@ public final class MixEngine {
         });
     }
 
-    private Uni<MixResult> runLayer(MixRun run, int index, List<Reference> references, List<LayerTrace> done,
-                                    long startNanos, long deadlineNanos) {
+    private Uni<MixResult> runLayer(MixRun run, int index, List<AgentOutcome.Answered> previous,
+                                    List<LayerTrace> done, long startNanos, long deadlineNanos) {
         List<Layer> layers = run.mix().layers();
         Layer layer = layers.get(index);
         boolean aggregator = index == layers.size() - 1;
         long now = System.nanoTime();
         long layerEnd = now + Math.max(0, deadlineNanos - now) / (layers.size() - index);
+        List<Reference> unbudgeted = asReferences(previous, layer.keepReasoning());
+        PreparedReferences references = ReferenceBudgeter.apply(layer.budget(), unbudgeted);
+        Aggregation aggregation = Aggregation.forLayer(layer, references, injector);
         List<LayerCollector.PendingCall> calls = new ArrayList<>(layer.calls());
         for (Agent agent : layer.agents()) {
             for (int sample = 0; sample < agent.samples(); sample++) {
-                calls.add(call(run, layer, agent, sample, references, aggregator, layerEnd));
+                AgentTurn turn = new AgentTurn(agent, run.conversation(), layer.references(), references.references(),
+                        unbudgeted, aggregator ? run.clientSampling() : Sampling.NONE, layer.keepReasoning());
+                calls.add(call(run, turn, sample, aggregation, layerEnd));
             }
         }
         LayerCollector collector = new LayerCollector(calls, layer.minSuccesses(), layer.stragglerGrace(),
                 Duration.ofNanos(layerEnd - now));
         return collector.collect().chain(end -> {
-            LayerTrace trace = new LayerTrace(end.outcomes());
-            List<LayerTrace> traces = new ArrayList<>(done);
-            traces.add(trace);
+            LayerTrace trace = new LayerTrace(end.outcomes(), references, Optional.empty());
             List<AgentOutcome.Answered> answers = trace.answers();
             if (answers.size() < layer.minSuccesses()) {
+                List<LayerTrace> traces = append(done, trace);
                 return Uni.createFrom().failure(new LayerFailedException(run.mix().name(), index,
                         layer.minSuccesses(), traces, end.budgetExpired() || trace.ranOutOfTime()));
             }
             if (aggregator) {
-                Completion answer = answers.get(0).completion();
-                return Uni.createFrom().item(new MixResult(answer,
-                        traces.stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus),
-                        traces, Duration.ofNanos(System.nanoTime() - startNanos)));
+                return Uni.createFrom().item(result(answers.get(0), append(done, trace), startNanos));
             }
-            List<Reference> next = answers.stream()
-                    .map(a -> new Reference(a.completion().content(), a.agent().weight())).toList();
-            return runLayer(run, index + 1, next, traces, startNanos, deadlineNanos);
+            Optional<EarlyStopped> stop = layer.earlyStop()
+                    .flatMap(rule -> Agreement.check(rule, answers, layers.size() - index - 1));
+            if (stop.isPresent()) {
+                return Uni.createFrom().item(result(stop.get().chosen(), append(done, trace.stoppedEarly(stop.get())),
+                        startNanos));
+            }
+            return runLayer(run, index + 1, answers, append(done, trace), startNanos, deadlineNanos);
         });
     }
 
-    /** One call of one agent: the agent, then each fallback in order, each with its own retries. */
-    private LayerCollector.PendingCall call(MixRun run, Layer layer, Agent agent, int sample,
-                                            List<Reference> references, boolean aggregator, long layerEnd) {
+    /** The previous layer's answers as this layer receives them: numbered, reasoning removed unless kept. */
+    private static List<Reference> asReferences(List<AgentOutcome.Answered> answers, boolean keepReasoning) {
+        List<Reference> references = new ArrayList<>(answers.size());
+        for (int i = 0; i < answers.size(); i++) {
+            AgentOutcome.Answered a = answers.get(i);
+            references.add(new Reference(Reasoning.asReference(a.completion(), keepReasoning), a.agent().weight(),
+                    a.completion().finishReason(), i + 1, a.agent().label()));
+        }
+        return references;
+    }
+
+    /** The response: the answer without any reasoning, usage over every call made. */
+    private static MixResult result(AgentOutcome.Answered answer, List<LayerTrace> traces, long startNanos) {
+        Completion raw = answer.completion();
+        Completion clean = new Completion(Reasoning.strip(raw.content()), raw.finishReason(), raw.usage());
+        return new MixResult(clean, traces.stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus), traces,
+                Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    private static List<LayerTrace> append(List<LayerTrace> done, LayerTrace trace) {
+        List<LayerTrace> traces = new ArrayList<>(done);
+        traces.add(trace);
+        return traces;
+    }
+
+    /** One call of one agent: its aggregation mode asks it once or more, each time through its fallbacks. */
+    private LayerCollector.PendingCall call(MixRun run, AgentTurn turn, int sample, Aggregation aggregation,
+                                            long layerEnd) {
+        Agent agent = turn.agent();
         List<Attempt> log = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
-        Uni<Completion> chain = null;
-        for (Agent candidate : agent.candidates()) {
-            Sampling sampling = aggregator ? candidate.sampling().orElse(run.clientSampling()) : candidate.sampling();
-            Upstream upstream = run.upstreams().get(candidate.provider());
-            Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
-                    candidate.model(), injector.messagesFor(candidate, layer.references(), run.conversation(),
-                    references), sampling), upstream, log, layerEnd));
-            chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
-        }
-        Uni<AgentOutcome> outcome = chain
-                .map(c -> (AgentOutcome) new AgentOutcome.Answered(agent, sample, since(start), log, c))
+        AgentCall ask = (messagesFor, samplingFor) -> {
+            Uni<Completion> chain = null;
+            for (Agent candidate : agent.candidates()) {
+                Upstream upstream = run.upstreams().get(candidate.provider());
+                Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
+                        candidate.model(), messagesFor.apply(candidate), samplingFor.apply(candidate)), upstream, log,
+                        layerEnd));
+                chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
+            }
+            return chain;
+        };
+        Uni<AgentOutcome> outcome = Uni.createFrom().deferred(() -> aggregation.answer(turn, ask))
+                .map(r -> (AgentOutcome) new AgentOutcome.Answered(agent, sample, since(start), log, r.completion(),
+                        r.how()))
                 .onFailure().recoverWithItem(f -> new AgentOutcome.Failed(agent, sample, since(start), log,
                         asUpstreamFailure(f)));
         return new LayerCollector.PendingCall(outcome,

@@ -34,7 +34,17 @@ public final class ReferenceInjector {
 
     public List<Message> messagesFor(Agent agent, References settings, List<Message> conversation,
                                      List<Reference> references) {
-        String block = references.isEmpty() ? null : referenceBlock(settings, references);
+        return messagesFor(agent, settings, conversation, references.isEmpty() ? references
+                : present(settings, references), DEFAULT_PROMPT);
+    }
+
+    /**
+     * The messages with references already {@link #present presented} (they are numbered as given), introduced by
+     * the layer's own {@code prompt} or else by {@code defaultPrompt}.
+     */
+    public List<Message> messagesFor(Agent agent, References settings, List<Message> conversation,
+                                     List<Reference> presented, String defaultPrompt) {
+        String block = presented.isEmpty() ? null : referenceBlock(settings, presented, defaultPrompt);
         List<Message> messages = new ArrayList<>(conversation);
         int lastUser = lastUserIndex(messages);
         boolean inUserTurn = block != null && settings.placement() == References.Placement.USER && lastUser >= 0;
@@ -56,7 +66,8 @@ public final class ReferenceInjector {
         return List.copyOf(messages);
     }
 
-    private String referenceBlock(References settings, List<Reference> references) {
+    /** The references in the order one call sees them, after the layer's dropout and shuffle. */
+    public List<Reference> present(References settings, List<Reference> references) {
         List<Reference> chosen = new ArrayList<>(references);
         if (settings.dropout() > 0 || settings.shuffle()) {
             RandomGenerator rng = random.get();
@@ -73,7 +84,11 @@ public final class ReferenceInjector {
                 }
             }
         }
-        StringBuilder text = new StringBuilder(settings.prompt() != null ? settings.prompt() : DEFAULT_PROMPT);
+        return chosen;
+    }
+
+    private static String referenceBlock(References settings, List<Reference> chosen, String defaultPrompt) {
+        StringBuilder text = new StringBuilder(settings.prompt() != null ? settings.prompt() : defaultPrompt);
         for (int i = 0; i < chosen.size(); i++) {
             Reference ref = chosen.get(i);
             text.append("\n\n").append(i + 1).append(". ");

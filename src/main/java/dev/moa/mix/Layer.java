@@ -5,15 +5,29 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Agents that run concurrently; the request fails when fewer than {@code minSuccesses} answer.
+ * Agents that run concurrently; the request fails when fewer than {@code minSuccesses} answer. The fields about
+ * references ({@code references}, {@code aggregate}, {@code budget}, {@code keepReasoning}) describe what this
+ * layer receives from the layer before it.
  *
  * @param stragglerGrace once {@code minSuccesses} calls have answered, how much longer to wait for the rest
  *                       before going on without them; empty = wait for all (within the layer's budget)
+ * @param aggregate      how each agent combines the references
+ * @param budget         how many tokens of references the layer accepts
+ * @param keepReasoning  whether references keep the previous layer's reasoning ({@code <think>} blocks and
+ *                       provider reasoning fields); by default they are removed
+ * @param earlyStop      skip the later layers when this layer's answers agree
  */
-public record Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {
+public record Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace,
+                    Aggregate aggregate, ReferenceBudget budget, boolean keepReasoning, Optional<EarlyStop> earlyStop) {
 
     public Layer {
         agents = List.copyOf(agents);
+    }
+
+    /** A layer that synthesizes, without budget or early stop. */
+    public Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {
+        this(agents, minSuccesses, references, stragglerGrace, Aggregate.SYNTHESIZE, ReferenceBudget.NONE, false,
+                Optional.empty());
     }
 
     /** Number of calls the layer makes: every agent times its samples. */

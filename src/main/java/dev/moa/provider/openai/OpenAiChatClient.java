@@ -77,7 +77,18 @@ public final class OpenAiChatClient implements ChatClient {
         }
         JsonNode finish = choices.get(0).get("finish_reason");
         return new Completion(content.textValue(), finish != null && finish.isTextual() ? finish.textValue() : "stop",
-                usage(root.get("usage")));
+                usage(root.get("usage")), reasoning(message));
+    }
+
+    /** Reasoning models served over this protocol put their thinking in one of these fields, beside the content. */
+    private static String reasoning(JsonNode message) {
+        for (String field : new String[]{"reasoning_content", "reasoning"}) {
+            JsonNode value = message.get(field);
+            if (value != null && value.isTextual() && !value.textValue().isEmpty()) {
+                return value.textValue();
+            }
+        }
+        return null;
     }
 
     private static Usage usage(JsonNode node) {

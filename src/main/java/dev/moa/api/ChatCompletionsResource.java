@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.moa.MoaConfig;
 import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixPlanner;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.MixRun;
 import dev.moa.engine.Upstream;
@@ -43,16 +44,18 @@ public class ChatCompletionsResource {
 
     private final MixCatalog catalog;
     private final MixEngine engine;
+    private final MixPlanner planner;
     private final ChatClients clients;
     private final SecretResolver secrets;
     private final ObjectMapper json;
     private final MoaConfig config;
     private final Instance<Context> lambda;
 
-    public ChatCompletionsResource(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
-                                   ObjectMapper json, MoaConfig config, Instance<Context> lambda) {
+    public ChatCompletionsResource(MixCatalog catalog, MixEngine engine, MixPlanner planner, ChatClients clients,
+                                   SecretResolver secrets, ObjectMapper json, MoaConfig config, Instance<Context> lambda) {
         this.catalog = catalog;
         this.engine = engine;
+        this.planner = planner;
         this.clients = clients;
         this.secrets = secrets;
         this.json = json;
@@ -72,6 +75,10 @@ public class ChatCompletionsResource {
         ChatRequest request = ChatRequestParser.parse(readJson(body));
         ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
         MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget());
+        if (request.dryRun()) {
+            return Uni.createFrom().item(Response.ok(DryRun.of(newId(), Instant.now().getEpochSecond(),
+                    request.model(), planner.plan(run)), MediaType.APPLICATION_JSON_TYPE).build());
+        }
         return engine.run(run).map(result -> respond(request, result));
     }
 
@@ -130,6 +137,10 @@ public class ChatCompletionsResource {
         return clients.forProvider(provider, key);
     }
 
+    private static String newId() {
+        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
     private static String describe(ApiKey key) {
         if (key instanceof ApiKey.FromEnv env) {
             return "environment variable " + env.variable();
@@ -138,7 +149,7 @@ public class ChatCompletionsResource {
     }
 
     private Response respond(ChatRequest request, MixResult result) {
-        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        String id = newId();
         long created = Instant.now().getEpochSecond();
         Trace trace = request.trace() ? Trace.of(request.model(), result.latency().toMillis(), result.layers()) : null;
         if (request.stream()) {

@@ -3,6 +3,9 @@ package dev.moa.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.moa.engine.AgentOutcome;
+import dev.moa.engine.Aggregated;
+import dev.moa.engine.EarlyStopped;
+import dev.moa.engine.ReferenceCut;
 import dev.moa.engine.Attempt;
 import dev.moa.engine.LayerTrace;
 import dev.moa.provider.UpstreamFailure;
@@ -16,12 +19,62 @@ import java.util.List;
 public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
-        return new Trace(mix, latencyMs, layers.stream()
-                .map(l -> new LayerView(l.outcomes().stream().map(AgentView::of).toList())).toList());
+        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList());
     }
 
+    /**
+     * One layer: its calls; {@code references} when its budget truncated or dropped some, {@code overflow} when it
+     * switched to sequential aggregation, {@code early_stop} when the mix stopped after it.
+     */
     @RegisterForReflection
-    public record LayerView(List<AgentView> agents) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LayerView(List<AgentView> agents, List<ReferenceCutView> references, String overflow,
+                            @JsonProperty("early_stop") EarlyStopView earlyStop) {
+
+        static LayerView of(LayerTrace layer) {
+            List<ReferenceCutView> cuts = layer.references().cuts().stream().map(ReferenceCutView::of).toList();
+            return new LayerView(layer.outcomes().stream().map(AgentView::of).toList(), cuts.isEmpty() ? null : cuts,
+                    layer.references().switchedToSequential() ? "sequential" : null,
+                    layer.earlyStop().map(EarlyStopView::of).orElse(null));
+        }
+    }
+
+    /** What the budget did to one reference: truncated to {@code kept_tokens}, or dropped. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReferenceCutView(int reference, String agent, long tokens, @JsonProperty("kept_tokens") Long keptTokens,
+                                   Boolean truncated, Boolean dropped) {
+
+        static ReferenceCutView of(ReferenceCut cut) {
+            boolean dropped = cut.kind() == ReferenceCut.Kind.DROPPED;
+            return new ReferenceCutView(cut.number(), cut.source(), cut.tokens(), dropped ? null : cut.keptTokens(),
+                    dropped ? null : true, dropped ? true : null);
+        }
+    }
+
+    /** The layer's answers agreed: {@code agreeing} of {@code answers}, the returned one by {@code agent}. */
+    @RegisterForReflection
+    public record EarlyStopView(String when, int agreeing, int answers, String agent, Integer sample,
+                                @JsonProperty("skipped_layers") int skippedLayers) {
+
+        static EarlyStopView of(EarlyStopped stop) {
+            AgentOutcome.Answered chosen = stop.chosen();
+            return new EarlyStopView(stop.when().id(), stop.agreeing(), stop.answers(), chosen.agent().label(),
+                    chosen.agent().samples() > 1 ? chosen.sample() : null, stop.skippedLayers());
+        }
+    }
+
+    /** A ranking call: the agent's {@code reply}, the reference passed on, and why the reply was not used if not. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RankView(String reply, int chosen, String agent, String fallback) {
+    }
+
+    /** One step of a sequential synthesis: which references it was given, besides the running synthesis. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StepView(List<Integer> references, Boolean synthesis, @JsonProperty("latency_ms") long latencyMs,
+                           Usage usage, String output, String reasoning) {
     }
 
     /**
@@ -31,7 +84,8 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String provider, String model, Integer sample, @JsonProperty("latency_ms") long latencyMs,
-                            Usage usage, String output, String error, Boolean cut, List<AttemptView> attempts) {
+                            Usage usage, String output, String reasoning, RankView rank, List<StepView> steps,
+                            String error, Boolean cut, List<AttemptView> attempts) {
 
         static AgentView of(AgentOutcome outcome) {
             Integer sample = outcome.agent().samples() > 1 ? outcome.sample() : null;
@@ -40,15 +94,27 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
             String provider = outcome.agent().provider();
             String model = outcome.agent().model();
             if (outcome instanceof AgentOutcome.Answered a) {
+                RankView rank = null;
+                List<StepView> steps = null;
+                if (a.how() instanceof Aggregated.Ranked r) {
+                    rank = new RankView(r.reply().content(), r.chosen().number(), r.chosen().source(),
+                            r.fallback().orElse(null));
+                } else if (a.how() instanceof Aggregated.Stepped s) {
+                    steps = s.steps().stream().map(step -> new StepView(step.references(),
+                            step.withSynthesis() ? true : null, step.latency().toMillis(), step.completion().usage(),
+                            step.completion().content(), step.completion().reasoning())).toList();
+                }
+                // The full answer, reasoning included: what the next layer or the client got is cleaned of it.
                 return new AgentView(provider, model, sample, ms, a.completion().usage(), a.completion().content(),
-                        null, null, attempts);
+                        a.completion().reasoning(), rank, steps, null, null, attempts);
             }
             if (outcome instanceof AgentOutcome.Cut c) {
-                return new AgentView(provider, model, sample, ms, Usage.ZERO, null, c.reason(), true, attempts);
+                return new AgentView(provider, model, sample, ms, Usage.ZERO, null, null, null, null, c.reason(), true,
+                        attempts);
             }
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
-            return new AgentView(provider, model, sample, ms, Usage.ZERO, null, f.failure().getMessage(), null,
-                    attempts);
+            return new AgentView(provider, model, sample, ms, Usage.ZERO, null, null, null, null,
+                    f.failure().getMessage(), null, attempts);
         }
     }
 

@@ -103,7 +103,7 @@ public final class MixPlanner {
         }
         Aggregate mode = layer.aggregate();
         if (mode instanceof Aggregate.Rank) {
-            return injector.messagesFor(agent, layer.references(), conversation, refs, Ranking.PROMPT);
+            return injector.messagesFor(agent, layer.references(), conversation, refs, ReferenceInjector.RANK_PROMPT);
         }
         if (mode instanceof Aggregate.Sequential s) {
             // The first step's messages; later steps put the running synthesis first and use the sequential prompt.

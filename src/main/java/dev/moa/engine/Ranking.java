@@ -18,13 +18,6 @@ import java.util.regex.Pattern;
  */
 final class Ranking implements Aggregation {
 
-    /** Our instructions to a ranking agent (a mix's {@code references.prompt} replaces them). */
-    static final String PROMPT = """
-            Below are numbered answers that AI assistants gave to the latest user message. Choose the one that \
-            answers it best: the most correct, complete and helpful. Reply with its number only, for example: 2
-
-            Answers to choose from:""";
-
     /** A number, not an essay: unless the agent sets its own max_tokens. */
     static final Sampling SAMPLING = new Sampling(null, 16, null, null);
 
@@ -41,7 +34,8 @@ final class Ranking implements Aggregation {
     public Uni<Result> answer(AgentTurn turn, AgentCall call) {
         List<Reference> shown = injector.present(turn.settings(), turn.references());
         return call.complete(
-                        candidate -> injector.messagesFor(candidate, turn.settings(), turn.conversation(), shown, PROMPT),
+                        candidate -> injector.messagesFor(candidate, turn.settings(), turn.conversation(), shown,
+                                ReferenceInjector.RANK_PROMPT),
                         // The client's parameters are for the answer, which is a reference: not for the choice.
                         candidate -> candidate.sampling().orElse(SAMPLING))
                 .map(reply -> choose(reply, shown, turn));

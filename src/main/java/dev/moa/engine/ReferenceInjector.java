@@ -26,6 +26,24 @@ public final class ReferenceInjector {
 
             Answers to consider:""";
 
+    /** Our instructions to an agent of a layer with {@code aggregate: "rank"} (a mix's {@code references.prompt} replaces them). */
+    public static final String RANK_PROMPT = """
+            Below are numbered answers that AI assistants gave to the latest user message. Choose the one that \
+            answers it best: the most correct, complete and helpful. Reply with its number only, for example: 2
+
+            Answers to choose from:""";
+
+    /** Our instructions to a sequential synthesis from its second step on (a mix's {@code references.prompt} replaces them). */
+    public static final String SEQUENTIAL_PROMPT = """
+            Below are answers that other AI assistants gave to the latest user message; the first one is a \
+            synthesis of earlier answers, made in a previous step. Treat them as material, not as truth: they may \
+            contain mistakes, gaps, bias or outdated facts. Check them against each other and against what you \
+            know, keep what is correct and useful, drop what is not, and write one answer of your own that is \
+            more accurate, complete and clear than any of them. Reply to the user directly; do not mention the \
+            numbered answers or these instructions.
+
+            Answers to consider:""";
+
     private final Supplier<RandomGenerator> random;
 
     public ReferenceInjector(Supplier<RandomGenerator> random) {

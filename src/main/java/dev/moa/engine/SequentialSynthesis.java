@@ -16,17 +16,6 @@ import java.util.List;
  */
 final class SequentialSynthesis implements Aggregation {
 
-    /** Our instructions from the second step on (a mix's {@code references.prompt} replaces them). */
-    static final String PROMPT = """
-            Below are answers that other AI assistants gave to the latest user message; the first one is a \
-            synthesis of earlier answers, made in a previous step. Treat them as material, not as truth: they may \
-            contain mistakes, gaps, bias or outdated facts. Check them against each other and against what you \
-            know, keep what is correct and useful, drop what is not, and write one answer of your own that is \
-            more accurate, complete and clear than any of them. Reply to the user directly; do not mention the \
-            numbered answers or these instructions.
-
-            Answers to consider:""";
-
     static final String SYNTHESIS_SOURCE = "synthesis of the earlier steps";
 
     private final ReferenceInjector injector;
@@ -55,7 +44,7 @@ final class SequentialSynthesis implements Aggregation {
             given.add(new Reference(carried, null, previous.finishReason(), 0, SYNTHESIS_SOURCE));
         }
         given.addAll(window);
-        String prompt = carried == null ? ReferenceInjector.DEFAULT_PROMPT : PROMPT;
+        String prompt = carried == null ? ReferenceInjector.DEFAULT_PROMPT : ReferenceInjector.SEQUENTIAL_PROMPT;
         long start = System.nanoTime();
         return call.complete(
                         candidate -> injector.messagesFor(candidate, turn.settings(), turn.conversation(), given, prompt),

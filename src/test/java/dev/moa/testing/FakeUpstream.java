@@ -81,6 +81,14 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
+    /** Answers {@code content} with the provider reasoning field {@code field} ("reasoning_content", "reasoning"). */
+    public record Reasoned(String content, String field, String reasoning) implements Reply {
+    }
+
+    /** Does {@code reply} after {@code latency}: a scripted answer from a model that takes its time. */
+    public record After(Duration latency, Reply reply) implements Reply {
+    }
+
     /** Status recorded for a {@link Hang} request that the client closed. */
     public static final int DISCONNECTED = -1;
 
@@ -193,6 +201,10 @@ public final class FakeUpstream implements AutoCloseable {
         }
         Reply reply = next(model);
         try {
+            if (reply instanceof After after) {
+                Thread.sleep(after.latency().toMillis(), after.latency().toNanosPart() % 1_000_000);
+                reply = after.reply();
+            }
             if (reply instanceof Hang) {
                 hang(exchange, releasedAtStart, model, body, headers, start);
                 return;
@@ -224,6 +236,13 @@ public final class FakeUpstream implements AutoCloseable {
             }
             reply = new Answer(model + " heard " + lastUser, "stop");
         }
+        String reasoningField = null;
+        String reasoning = null;
+        if (reply instanceof Reasoned reasoned) {
+            reasoningField = reasoned.field();
+            reasoning = reasoned.reasoning();
+            reply = new Answer(reasoned.content(), "stop");
+        }
         if (reply instanceof Answer answer) {
             String content = answer.content() != null ? answer.content() : "answer from " + model;
             ObjectNode usage = json.createObjectNode();
@@ -237,7 +256,10 @@ public final class FakeUpstream implements AutoCloseable {
             out.put("model", model);
             ObjectNode choice = out.putArray("choices").addObject();
             choice.put("index", 0);
-            choice.putObject("message").put("role", "assistant").put("content", content);
+            ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", content);
+            if (reasoningField != null) {
+                message.put(reasoningField, reasoning);
+            }
             choice.put("finish_reason", answer.finishReason());
             out.set("usage", usage);
             record(model, body, headers, start, 200, usage);

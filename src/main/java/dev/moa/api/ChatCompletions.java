@@ -1,0 +1,181 @@
+package dev.moa.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.amazonaws.services.lambda.runtime.Context;
+import dev.moa.MoaConfig;
+import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixPlanner;
+import dev.moa.engine.MixResult;
+import dev.moa.engine.MixRun;
+import dev.moa.engine.Upstream;
+import dev.moa.mix.ApiKey;
+import dev.moa.mix.ProviderConfig;
+import dev.moa.provider.ChatClient;
+import dev.moa.provider.ChatClients;
+import dev.moa.provider.UpstreamFailure;
+import dev.moa.store.MixCatalog;
+import dev.moa.store.ResolvedMix;
+import dev.moa.store.SecretResolver;
+import dev.moa.store.StoreUnavailableException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ContextNotActiveException;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The chat-completions pipeline (parse, resolve the mix, run the engine, respond), shared by
+ * {@code POST /v1/chat/completions} and the batch runner, so a batch line gets exactly what the endpoint returns.
+ * Failures are raised as the exceptions {@link ErrorMapper} turns into OpenAI error objects.
+ */
+@Singleton
+public class ChatCompletions {
+
+    /** API Gateway and Lambda refuse larger payloads; dev mode answers the same way. */
+    public static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+    private final MixCatalog catalog;
+    private final MixEngine engine;
+    private final MixPlanner planner;
+    private final ChatClients clients;
+    private final SecretResolver secrets;
+    private final ObjectMapper json;
+    private final MoaConfig config;
+    private final Instance<Context> lambda;
+
+    public ChatCompletions(MixCatalog catalog, MixEngine engine, MixPlanner planner, ChatClients clients,
+                           SecretResolver secrets, ObjectMapper json, MoaConfig config, Instance<Context> lambda) {
+        this.catalog = catalog;
+        this.engine = engine;
+        this.planner = planner;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.json = json;
+        this.config = config;
+        this.lambda = lambda;
+    }
+
+    /** A request of the API: {@code moa.deadline}, capped by the Lambda invocation. Blocking: resolving reads the store. */
+    public Uni<Response> create(byte[] body) {
+        return create(body, config.deadline());
+    }
+
+    /** A request with its own deadline (a batch line), still capped by what is left of a Lambda invocation. */
+    public Uni<Response> create(byte[] body, Duration deadline) {
+        if (body != null && body.length > MAX_BODY_BYTES) {
+            throw new ApiError(413, "invalid_request_error", null, "request_too_large",
+                    "The request body is " + body.length + " bytes; the limit is " + MAX_BODY_BYTES
+                            + " (API Gateway's payload limit).");
+        }
+        ChatRequest request = ChatRequestParser.parse(readJson(body));
+        ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget(deadline));
+        if (request.dryRun()) {
+            return Uni.createFrom().item(Response.ok(DryRun.of(newId(), Instant.now().getEpochSecond(),
+                    request.model(), planner.plan(run)), MediaType.APPLICATION_JSON_TYPE).build());
+        }
+        return engine.run(run).map(result -> respond(request, result));
+    }
+
+    /** The deadline, further capped by what is left of the Lambda invocation minus a margin to answer. */
+    private Duration budget(Duration deadline) {
+        Duration budget = deadline;
+        Context context = lambdaContext();
+        long remaining = context == null ? -1 : context.getRemainingTimeInMillis();
+        if (remaining > 0) {
+            Duration left = Duration.ofMillis(remaining).minus(config.deadlineMargin());
+            if (left.compareTo(budget) < 0) {
+                budget = left.isNegative() ? Duration.ZERO : left;
+            }
+        }
+        return budget;
+    }
+
+    /** None outside a Lambda request (dev mode's batch runner works on its own threads). */
+    private Context lambdaContext() {
+        try {
+            return lambda.isResolvable() ? lambda.get() : null;
+        } catch (ContextNotActiveException outsideARequest) {
+            return null;
+        }
+    }
+
+    private JsonNode readJson(byte[] body) {
+        try {
+            JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            }
+            return node;
+        } catch (IOException e) {
+            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid JSON.");
+        }
+    }
+
+    private Map<String, Upstream> upstreams(ResolvedMix mix) {
+        Map<String, Upstream> upstreams = new HashMap<>();
+        mix.providers().forEach((name, provider) -> upstreams.put(name, new Upstream(client(provider), provider.timeout())));
+        return upstreams;
+    }
+
+    private ChatClient client(ProviderConfig provider) {
+        if (provider.apiKey().isEmpty()) {
+            return clients.forProvider(provider, Optional.empty());
+        }
+        ApiKey reference = provider.apiKey().get();
+        Optional<String> key;
+        String why;
+        try {
+            key = secrets.resolve(reference);
+            why = describe(reference) + " is not set";
+        } catch (StoreUnavailableException e) {
+            key = Optional.empty();
+            why = e.getMessage();
+        }
+        if (key.isEmpty()) {
+            // Only this provider's agents fail; others in the mix may still answer.
+            UpstreamFailure noKey = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
+                    + "\": " + why);
+            return call -> Uni.createFrom().failure(noKey);
+        }
+        return clients.forProvider(provider, key);
+    }
+
+    private static String newId() {
+        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static String describe(ApiKey key) {
+        if (key instanceof ApiKey.FromEnv env) {
+            return "environment variable " + env.variable();
+        }
+        return "parameter " + ((ApiKey.FromParameter) key).name();
+    }
+
+    private Response respond(ChatRequest request, MixResult result) {
+        String id = newId();
+        long created = Instant.now().getEpochSecond();
+        Trace trace = request.trace() ? Trace.of(request.model(), result.latency().toMillis(), result.layers()) : null;
+        if (request.stream()) {
+            return Response.ok(EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace),
+                    MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
+        }
+        ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
+                List.of(new ChatCompletion.Choice(0,
+                        new ChatCompletion.AssistantMessage("assistant", result.answer().content()), null,
+                        result.answer().finishReason())),
+                result.usage(), trace);
+        return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+}

@@ -11,6 +11,7 @@ import dev.moa.provider.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Plans a run without calling any provider (the dry run), and counts a mix's calls (its summary). The messages
@@ -122,7 +123,7 @@ public final class MixPlanner {
 
     private Duration timeout(MixRun run, Agent agent) {
         Upstream upstream = run.upstreams().get(agent.provider());
-        return agent.timeout().or(() -> upstream == null ? java.util.Optional.empty() : upstream.timeout())
+        return agent.timeout().or(() -> upstream == null ? Optional.empty() : upstream.timeout())
                 .orElse(policy.attemptTimeout());
     }
 

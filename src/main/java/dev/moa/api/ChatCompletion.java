@@ -2,6 +2,8 @@ package dev.moa.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.moa.provider.Completion;
+import dev.moa.provider.ToolCall;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -23,7 +25,28 @@ public record ChatCompletion(
                          @JsonProperty("finish_reason") String finishReason) {
     }
 
+    /** {@code content} is {@code null} when the aggregator only called tools, as OpenAI sends it. */
     @RegisterForReflection
-    public record AssistantMessage(String role, String content) {
+    public record AssistantMessage(String role, String content,
+                                   @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                                   @JsonProperty("tool_calls") List<ToolCallView> toolCalls) {
+
+        static AssistantMessage of(Completion answer) {
+            return new AssistantMessage("assistant",
+                    answer.content().isEmpty() && answer.hasToolCalls() ? null : answer.content(),
+                    answer.toolCalls().stream().map(ToolCallView::of).toList());
+        }
+    }
+
+    @RegisterForReflection
+    public record ToolCallView(String id, String type, FunctionView function) {
+
+        static ToolCallView of(ToolCall call) {
+            return new ToolCallView(call.id(), "function", new FunctionView(call.name(), call.arguments()));
+        }
+    }
+
+    @RegisterForReflection
+    public record FunctionView(String name, String arguments) {
     }
 }

@@ -26,6 +26,26 @@ public record ChatCompletionChunk(
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Delta(String role, String content) {
+    public record Delta(String role, String content, @JsonProperty("tool_calls") List<ToolCallDelta> toolCalls) {
+
+        public Delta(String role, String content) {
+            this(role, content, null);
+        }
+    }
+
+    /** One fragment of a tool call: the first of an index carries id, type and name; later ones more arguments. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ToolCallDelta(int index, String id, String type, FunctionDelta function) {
+
+        static ToolCallDelta of(dev.moa.provider.CompletionEvent.ToolCallDelta event) {
+            return new ToolCallDelta(event.index(), event.id(), event.id() != null || event.name() != null
+                    ? "function" : null, new FunctionDelta(event.name(), event.arguments()));
+        }
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FunctionDelta(String name, String arguments) {
     }
 }

@@ -80,7 +80,8 @@ public class ChatCompletions {
         }
         ChatRequest request = ChatRequestParser.parse(readJson(body));
         ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
-        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget(deadline));
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget(deadline),
+                request.options());
         if (request.dryRun()) {
             return Uni.createFrom().item(Response.ok(DryRun.of(newId(), Instant.now().getEpochSecond(),
                     request.model(), planner.plan(run)), MediaType.APPLICATION_JSON_TYPE).build());
@@ -166,14 +167,13 @@ public class ChatCompletions {
     private Response respond(ChatRequest request, MixResult result) {
         String id = newId();
         long created = Instant.now().getEpochSecond();
-        Trace trace = request.trace() ? Trace.of(request.model(), result.latency().toMillis(), result.layers()) : null;
+        Trace trace = request.trace() ? Trace.of(request.model(), result) : null;
         if (request.stream()) {
             return Response.ok(EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace),
                     MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
         }
         ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
-                List.of(new ChatCompletion.Choice(0,
-                        new ChatCompletion.AssistantMessage("assistant", result.answer().content()), null,
+                List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
                 result.usage(), trace);
         return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();

@@ -1,24 +1,26 @@
 package dev.moa.api;
 
+import dev.moa.mix.CallOptions;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
 
 import java.util.List;
 
 /**
- * A validated chat-completions request.
+ * A validated chat-completions request; {@code options} are the per-call fields (tools, format, seed...).
  *
  * @param dryRun {@code "moa": {"dry_run": true}}: show what the mix would send, call nothing
  */
 public record ChatRequest(String model, List<Message> messages, Sampling sampling, boolean stream,
-                          boolean includeUsage, boolean trace, boolean dryRun) {
+                          boolean includeUsage, boolean trace, CallOptions options, boolean dryRun) {
 
     public ChatRequest {
         messages = List.copyOf(messages);
+        options = options == null ? CallOptions.NONE : options;
     }
 
     public ChatRequest(String model, List<Message> messages, Sampling sampling, boolean stream, boolean includeUsage,
-                       boolean trace) {
-        this(model, messages, sampling, stream, includeUsage, trace, false);
+                       boolean trace, CallOptions options) {
+        this(model, messages, sampling, stream, includeUsage, trace, options, false);
     }
 }

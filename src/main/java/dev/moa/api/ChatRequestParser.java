@@ -3,13 +3,15 @@ package dev.moa.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
+import dev.moa.provider.ToolCall;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Validates an OpenAI chat-completions body. Fields we do not use are ignored, as OpenAI-compatible servers
- * do; fields we use are checked, and each error names its {@code param}.
+ * do; fields we use are checked, and each error names its {@code param}. The per-call fields (tools, format...)
+ * are {@link CallOptionsParser}'s.
  */
 final class ChatRequestParser {
 
@@ -62,8 +64,10 @@ final class ChatRequestParser {
                         + "it cannot be combined with 'stream'.");
             }
         }
-        return new ChatRequest(modelNode.textValue(), messages(body.get("messages")), sampling, stream, includeUsage,
-                trace, dryRun);
+        List<Message> messages = messages(body.get("messages"));
+        CallOptionsParser.checkToolTurns(messages);
+        return new ChatRequest(modelNode.textValue(), messages, sampling, stream, includeUsage, trace,
+                CallOptionsParser.parse(body), dryRun);
     }
 
     private static List<Message> messages(JsonNode node) {
@@ -96,10 +100,23 @@ final class ChatRequestParser {
             case "system", "developer" -> Message.SYSTEM;
             case "user" -> Message.USER;
             case "assistant" -> Message.ASSISTANT;
+            case "tool" -> Message.TOOL;
+            case "function" -> throw ApiError.invalidRequest(param + ".role", "The 'function' role is deprecated and "
+                    + "not supported: send tool results as 'tool' messages with a 'tool_call_id'.");
             default -> throw ApiError.invalidRequest(param + ".role", "Invalid value: '" + roleNode.textValue()
-                    + "'. Supported roles are 'system', 'developer', 'user' and 'assistant'.");
+                    + "'. Supported roles are 'system', 'developer', 'user', 'assistant' and 'tool'.");
         };
-        return new Message(role, content(node.get("content"), role, param + ".content"));
+        if (Message.TOOL.equals(role)) {
+            JsonNode id = node.get("tool_call_id");
+            if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
+                throw ApiError.invalidRequest(param + ".tool_call_id", "Missing required parameter: '" + param
+                        + ".tool_call_id'.");
+            }
+            return Message.toolResult(id.textValue(), content(node.get("content"), role, param + ".content"));
+        }
+        List<ToolCall> toolCalls = Message.ASSISTANT.equals(role)
+                ? CallOptionsParser.toolCalls(node.get("tool_calls"), param + ".tool_calls") : List.of();
+        return new Message(role, content(node.get("content"), role, param + ".content"), toolCalls, null);
     }
 
     private static String content(JsonNode node, String role, String param) {

@@ -3,6 +3,8 @@ package dev.moa.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.engine.MixResult;
+import dev.moa.provider.ChatClient;
+import dev.moa.provider.CompletionEvent;
 
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -23,9 +25,18 @@ final class EventStream {
         append(out, json, new ChatCompletionChunk(id, chunk, created, model, List.of(
                 new ChatCompletionChunk.ChunkChoice(0, new ChatCompletionChunk.Delta("assistant", ""), null, null)),
                 null, null));
-        append(out, json, new ChatCompletionChunk(id, chunk, created, model, List.of(
-                new ChatCompletionChunk.ChunkChoice(0, new ChatCompletionChunk.Delta(null, result.answer().content()),
-                        null, null)), null, null));
+        for (CompletionEvent event : ChatClient.wholeAnswer(result.answer())) {
+            ChatCompletionChunk.Delta delta;
+            if (event instanceof CompletionEvent.Delta text) {
+                delta = new ChatCompletionChunk.Delta(null, text.content());
+            } else if (event instanceof CompletionEvent.ToolCallDelta call) {
+                delta = new ChatCompletionChunk.Delta(null, null, List.of(ChatCompletionChunk.ToolCallDelta.of(call)));
+            } else {
+                continue;
+            }
+            append(out, json, new ChatCompletionChunk(id, chunk, created, model, List.of(
+                    new ChatCompletionChunk.ChunkChoice(0, delta, null, null)), null, null));
+        }
         append(out, json, new ChatCompletionChunk(id, chunk, created, model, List.of(
                 new ChatCompletionChunk.ChunkChoice(0, new ChatCompletionChunk.Delta(null, null), null,
                         result.answer().finishReason())), null, includeUsage ? null : trace));

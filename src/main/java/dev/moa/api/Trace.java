@@ -8,18 +8,44 @@ import dev.moa.engine.EarlyStopped;
 import dev.moa.engine.ReferenceCut;
 import dev.moa.engine.Attempt;
 import dev.moa.engine.LayerTrace;
+import dev.moa.engine.MixResult;
+import dev.moa.engine.OutputCheck;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.List;
 
-/** The per-agent trace a client gets with {@code "moa": {"trace": true}}. */
+/**
+ * The per-agent trace a client gets with {@code "moa": {"trace": true}}; {@code output_check} when the client
+ * asked for JSON ({@code response_format}).
+ */
 @RegisterForReflection
-public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers) {
+public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
-        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList());
+        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList(), null);
+    }
+
+    static Trace of(String mix, MixResult result) {
+        Trace trace = of(mix, result.latency().toMillis(), result.layers());
+        return new Trace(trace.mix(), trace.latencyMs(), trace.layers(),
+                result.outputCheck().map(OutputCheckView::of).orElse(null));
+    }
+
+    /**
+     * Whether the answer returned is the JSON asked for; {@code errors} what was wrong (first answer, then the
+     * retry's); {@code retry} the one further aggregator call that asked for a corrected answer.
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record OutputCheckView(String format, boolean valid, boolean retried, List<String> errors, AgentView retry) {
+
+        static OutputCheckView of(OutputCheck check) {
+            return new OutputCheckView(check.format(), check.valid(), check.retry().isPresent(), check.errors(),
+                    check.retry().map(AgentView::of).orElse(null));
+        }
     }
 
     /**
@@ -85,7 +111,9 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String provider, String model, Integer sample, @JsonProperty("latency_ms") long latencyMs,
                             Usage usage, String output, String reasoning, RankView rank, List<StepView> steps,
-                            String error, Boolean cut, List<AttemptView> attempts) {
+                            String error, Boolean cut, List<AttemptView> attempts,
+                            @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                            @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls) {
 
         static AgentView of(AgentOutcome outcome) {
             Integer sample = outcome.agent().samples() > 1 ? outcome.sample() : null;
@@ -106,15 +134,16 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                 }
                 // The full answer, reasoning included: what the next layer or the client got is cleaned of it.
                 return new AgentView(provider, model, sample, ms, a.completion().usage(), a.completion().content(),
-                        a.completion().reasoning(), rank, steps, null, null, attempts);
+                        a.completion().reasoning(), rank, steps, null, null, attempts,
+                        a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of).toList());
             }
             if (outcome instanceof AgentOutcome.Cut c) {
                 return new AgentView(provider, model, sample, ms, Usage.ZERO, null, null, null, null, c.reason(), true,
-                        attempts);
+                        attempts, null);
             }
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
             return new AgentView(provider, model, sample, ms, Usage.ZERO, null, null, null, null,
-                    f.failure().getMessage(), null, attempts);
+                    f.failure().getMessage(), null, attempts, null);
         }
     }
 

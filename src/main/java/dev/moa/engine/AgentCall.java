@@ -17,9 +17,11 @@ import java.util.function.Function;
 interface AgentCall {
 
     /**
+     * @param tools       what the call gets of the client's tools and format (its per-call options)
      * @param messagesFor what each candidate (the agent or a fallback) is sent; a candidate may have its own
      *                    system prompt
      * @param samplingFor the sampling of each candidate
      */
-    Uni<Completion> complete(Function<Agent, List<Message>> messagesFor, Function<Agent, Sampling> samplingFor);
+    Uni<Completion> complete(ToolRendering tools, Function<Agent, List<Message>> messagesFor,
+                             Function<Agent, Sampling> samplingFor);
 }

@@ -14,9 +14,10 @@ import java.util.List;
  * @param unbudgeted     the same references before the budget shortened or dropped any
  * @param clientSampling the client's parameters when this layer writes the response, else {@link Sampling#NONE}
  * @param keepReasoning  whether what this call passes on keeps its reasoning
+ * @param tools          what the call gets of the client's tools, tool turns and output format
  */
 record AgentTurn(Agent agent, List<Message> conversation, References settings, List<Reference> references,
-                 List<Reference> unbudgeted, Sampling clientSampling, boolean keepReasoning) {
+                 List<Reference> unbudgeted, Sampling clientSampling, boolean keepReasoning, ToolRendering tools) {
 
     /** The sampling of a call that writes an answer: the agent's own values, the client's where it sets none. */
     Sampling answerSampling(Agent candidate) {

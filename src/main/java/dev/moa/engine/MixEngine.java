@@ -1,10 +1,12 @@
 package dev.moa.engine;
 
 import dev.moa.mix.Agent;
+import dev.moa.mix.CallOptions;
 import dev.moa.mix.Layer;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
+import dev.moa.provider.Message;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Uni;
@@ -25,11 +27,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Time: the request has a budget; each layer gets an equal share of what is left for it and the layers
  * after it, so a fast layer leaves more time to later ones. No attempt outlives its layer's budget.
+ *
+ * <p>Structured output: when the client asked for JSON and the aggregator's answer is not what it asked for, the
+ * aggregator is asked once more, with the error, within what is left of the budget.
  */
 public final class MixEngine {
 
     private final RetryPolicy policy;
     private final ReferenceInjector injector;
+    private final StructuredOutput structuredOutput = new StructuredOutput();
 
     public MixEngine(RetryPolicy policy, ReferenceInjector injector) {
         this.policy = policy;
@@ -53,12 +59,15 @@ public final class MixEngine {
         List<Reference> unbudgeted = asReferences(previous, layer.keepReasoning());
         PreparedReferences references = ReferenceBudgeter.apply(layer.budget(), unbudgeted);
         Aggregation aggregation = Aggregation.forLayer(layer, references, injector);
+        ToolRendering tools = ToolRendering.forLayer(layer, aggregator, run.clientOptions());
         List<LayerCollector.PendingCall> calls = new ArrayList<>(layer.calls());
+        List<AgentTurn> turns = new ArrayList<>(layer.calls());
         for (Agent agent : layer.agents()) {
             for (int sample = 0; sample < agent.samples(); sample++) {
                 AgentTurn turn = new AgentTurn(agent, run.conversation(), layer.references(), references.references(),
-                        unbudgeted, aggregator ? run.clientSampling() : Sampling.NONE, layer.keepReasoning());
-                calls.add(call(run, turn, sample, aggregation, layerEnd));
+                        unbudgeted, aggregator ? run.clientSampling() : Sampling.NONE, layer.keepReasoning(), tools);
+                turns.add(turn);
+                calls.add(call(run, turn, sample, aggregation, layerEnd, List.of()));
             }
         }
         LayerCollector collector = new LayerCollector(calls, layer.minSuccesses(), layer.stragglerGrace(),
@@ -72,13 +81,16 @@ public final class MixEngine {
                         layer.minSuccesses(), traces, end.budgetExpired() || trace.ranOutOfTime()));
             }
             if (aggregator) {
-                return Uni.createFrom().item(result(answers.get(0), append(done, trace), startNanos));
+                AgentOutcome.Answered answer = answers.get(0);
+                // Only a synthesized answer is asked again for valid JSON: a ranked one is a reference, verbatim.
+                return result(run, answer, turns.get(0), answer.how() instanceof Aggregated.Direct,
+                        append(done, trace), startNanos, deadlineNanos);
             }
             Optional<EarlyStopped> stop = layer.earlyStop()
                     .flatMap(rule -> Agreement.check(rule, answers, layers.size() - index - 1));
             if (stop.isPresent()) {
-                return Uni.createFrom().item(result(stop.get().chosen(), append(done, trace.stoppedEarly(stop.get())),
-                        startNanos));
+                return result(run, stop.get().chosen(), null, false, append(done, trace.stoppedEarly(stop.get())),
+                        startNanos, deadlineNanos);
             }
             return runLayer(run, index + 1, answers, append(done, trace), startNanos, deadlineNanos);
         });
@@ -95,12 +107,14 @@ public final class MixEngine {
         return references;
     }
 
-    /** The response: the answer without any reasoning, usage over every call made. */
-    private static MixResult result(AgentOutcome.Answered answer, List<LayerTrace> traces, long startNanos) {
-        Completion raw = answer.completion();
-        Completion clean = new Completion(Reasoning.strip(raw.content()), raw.finishReason(), raw.usage());
-        return new MixResult(clean, traces.stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus), traces,
-                Duration.ofNanos(System.nanoTime() - startNanos));
+    /** The response: the answer without any reasoning, checked as the client asked, usage over every call made. */
+    private Uni<MixResult> result(MixRun run, AgentOutcome.Answered answer, AgentTurn retryTurn, boolean mayRetry,
+                                  List<LayerTrace> traces, long startNanos, long deadlineNanos) {
+        return checkOutput(run, answer.agent(), Reasoning.clean(answer.completion()), retryTurn, mayRetry,
+                deadlineNanos)
+                .map(checked -> new MixResult(checked.answer(),
+                        traces.stream().map(LayerTrace::usage).reduce(checked.retryUsage(), Usage::plus),
+                        traces, Duration.ofNanos(System.nanoTime() - startNanos), checked.check()));
     }
 
     private static List<LayerTrace> append(List<LayerTrace> done, LayerTrace trace) {
@@ -109,19 +123,65 @@ public final class MixEngine {
         return traces;
     }
 
-    /** One call of one agent: its aggregation mode asks it once or more, each time through its fallbacks. */
+    private record Checked(Completion answer, Optional<OutputCheck> check, Usage retryUsage) {
+    }
+
+    /**
+     * The answer, checked against the JSON format the client asked for; a synthesized answer that fails is asked
+     * for once more ({@code mayRetry}), with the error, within what is left of the budget.
+     */
+    private Uni<Checked> checkOutput(MixRun run, Agent agent, Completion answer, AgentTurn turn, boolean mayRetry,
+                                     long deadlineNanos) {
+        CallOptions options = agent.options().orElse(run.clientOptions());
+        Optional<String> format = structuredOutput.format(options, answer);
+        if (format.isEmpty()) {
+            return Uni.createFrom().item(new Checked(answer, Optional.empty(), Usage.ZERO));
+        }
+        Optional<String> problem = structuredOutput.problem(options, answer);
+        if (problem.isEmpty() || !mayRetry) {
+            return Uni.createFrom().item(new Checked(answer, Optional.of(new OutputCheck(format.get(),
+                    problem.map(List::of).orElse(List.of()), Optional.empty(), problem.isEmpty())), Usage.ZERO));
+        }
+        long now = System.nanoTime();
+        LayerCollector retry = new LayerCollector(List.of(call(run, turn, 0, new Synthesis(injector), deadlineNanos,
+                structuredOutput.followUp(answer, problem.get()))), 1, Optional.empty(),
+                Duration.ofNanos(Math.max(0, deadlineNanos - now)));
+        return retry.collect().map(end -> {
+            AgentOutcome outcome = end.outcomes().get(0);
+            List<String> errors = new ArrayList<>(List.of(problem.get()));
+            if (!(outcome instanceof AgentOutcome.Answered second)) {
+                errors.add("the retry got no answer");
+                return new Checked(answer, Optional.of(new OutputCheck(format.get(), errors, Optional.of(outcome),
+                        false)), Usage.ZERO);
+            }
+            // The retry's answer is returned as the provider gave it (minus reasoning), valid or not; the check
+            // says which.
+            Completion again = Reasoning.clean(second.completion());
+            Optional<String> still = structuredOutput.format(options, again)
+                    .flatMap(f -> structuredOutput.problem(options, again));
+            still.ifPresent(errors::add);
+            return new Checked(again, Optional.of(new OutputCheck(format.get(), errors,
+                    Optional.of(outcome), still.isEmpty())), second.completion().usage());
+        });
+    }
+
+    /**
+     * One call of one agent: its aggregation mode asks it once or more, each time the agent, then each fallback
+     * in order, each with its own retries. {@code followUp} turns go after the agent's messages (the
+     * structured-output retry).
+     */
     private LayerCollector.PendingCall call(MixRun run, AgentTurn turn, int sample, Aggregation aggregation,
-                                            long layerEnd) {
+                                            long layerEnd, List<Message> followUp) {
         Agent agent = turn.agent();
         List<Attempt> log = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
-        AgentCall ask = (messagesFor, samplingFor) -> {
+        AgentCall ask = (tools, messagesFor, samplingFor) -> {
             Uni<Completion> chain = null;
             for (Agent candidate : agent.candidates()) {
                 Upstream upstream = run.upstreams().get(candidate.provider());
                 Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
-                        candidate.model(), messagesFor.apply(candidate), samplingFor.apply(candidate)), upstream, log,
-                        layerEnd));
+                        candidate.model(), withFollowUp(messagesFor.apply(candidate), followUp),
+                        samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd));
                 chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
             }
             return chain;
@@ -169,6 +229,15 @@ public final class MixEngine {
                 .onFailure().invoke(() -> tries[0]++)
                 .onFailure(f -> f instanceof UpstreamFailure u && u.retryable())
                 .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
+    }
+
+    private static List<Message> withFollowUp(List<Message> messages, List<Message> followUp) {
+        if (followUp.isEmpty()) {
+            return messages;
+        }
+        List<Message> all = new ArrayList<>(messages);
+        all.addAll(followUp);
+        return all;
     }
 
     private Duration cap(Duration retryAfter) {

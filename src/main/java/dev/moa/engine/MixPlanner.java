@@ -42,7 +42,8 @@ public final class MixPlanner {
             for (Agent agent : layer.agents()) {
                 Sampling sampling = sampling(layer, agent, aggregator ? run.clientSampling() : Sampling.NONE);
                 agents.add(new MixPlan.AgentPlan(agent.provider(), agent.model(), agent.samples(), sampling,
-                        messages(layer, agent, run.conversation(), placeholders), timeout(run, agent),
+                        messages(layer, agent, ToolRendering.forLayer(layer, aggregator, run.clientOptions()),
+                                run.conversation(), placeholders), timeout(run, agent),
                         agent.retries() != null ? agent.retries() : policy.retries(),
                         agent.fallbacks().stream().map(Agent::label).toList()));
             }
@@ -98,20 +99,24 @@ public final class MixPlanner {
         return null;
     }
 
-    private List<Message> messages(Layer layer, Agent agent, List<Message> conversation, List<Reference> refs) {
-        if (refs.isEmpty()) {
-            return injector.messagesFor(agent, layer.references(), conversation, refs, ReferenceInjector.DEFAULT_PROMPT);
-        }
+    private List<Message> messages(Layer layer, Agent agent, ToolRendering tools, List<Message> conversation,
+                                   List<Reference> refs) {
         Aggregate mode = layer.aggregate();
+        if (refs.isEmpty()) {
+            return injector.messagesFor(agent, layer.references(), tools, conversation, refs,
+                    ReferenceInjector.DEFAULT_PROMPT);
+        }
         if (mode instanceof Aggregate.Rank) {
-            return injector.messagesFor(agent, layer.references(), conversation, refs, ReferenceInjector.RANK_PROMPT);
+            return injector.messagesFor(agent, layer.references(), Ranking.CHOOSING, conversation, refs,
+                    ReferenceInjector.RANK_PROMPT);
         }
         if (mode instanceof Aggregate.Sequential s) {
             // The first step's messages; later steps put the running synthesis first and use the sequential prompt.
-            return injector.messagesFor(agent, layer.references(), conversation,
+            return injector.messagesFor(agent, layer.references(), tools, conversation,
                     refs.subList(0, Math.min(s.window(), refs.size())), ReferenceInjector.DEFAULT_PROMPT);
         }
-        return injector.messagesFor(agent, layer.references(), conversation, refs, ReferenceInjector.DEFAULT_PROMPT);
+        return injector.messagesFor(agent, layer.references(), tools, conversation, refs,
+                ReferenceInjector.DEFAULT_PROMPT);
     }
 
     private static Sampling sampling(Layer layer, Agent agent, Sampling client) {

@@ -1,5 +1,6 @@
 package dev.moa.engine;
 
+import dev.moa.mix.CallOptions;
 import dev.moa.mix.Mix;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
@@ -14,12 +15,20 @@ import java.util.Map;
  * @param clientSampling the client's own parameters; they apply to the aggregator where the mix sets none
  * @param upstreams      every provider the mix names, by provider name
  * @param budget         how long the whole run may take
+ * @param clientOptions  the client's per-call fields (tools, tool_choice, response_format, seed...): they go to
+ *                       the aggregator as sent, where the mix sets none; proposers get them as their layer says
  */
 public record MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams,
-                     Duration budget) {
+                     Duration budget, CallOptions clientOptions) {
 
     public MixRun {
         conversation = List.copyOf(conversation);
         upstreams = Map.copyOf(upstreams);
+        clientOptions = clientOptions == null ? CallOptions.NONE : clientOptions;
+    }
+
+    public MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams,
+                  Duration budget) {
+        this(mix, conversation, clientSampling, upstreams, budget, CallOptions.NONE);
     }
 }

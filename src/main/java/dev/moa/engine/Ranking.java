@@ -1,6 +1,8 @@
 package dev.moa.engine;
 
+import dev.moa.mix.CallOptions;
 import dev.moa.mix.Sampling;
+import dev.moa.mix.ToolMode;
 import dev.moa.provider.Completion;
 import io.smallrye.mutiny.Uni;
 
@@ -21,6 +23,12 @@ final class Ranking implements Aggregation {
     /** A number, not an essay: unless the agent sets its own max_tokens. */
     static final Sampling SAMPLING = new Sampling(null, 16, null, null);
 
+    /**
+     * A choice is a number: no tools or output format for the ranking call (tool turns of the conversation as
+     * text). The answer is a reference, as its proposer wrote it.
+     */
+    static final ToolRendering CHOOSING = new ToolRendering(ToolMode.OMIT, false, CallOptions.NONE);
+
     private static final Pattern NUMBER = Pattern.compile("\\d+");
     private static final int MAX_QUOTED_REPLY = 80;
 
@@ -33,9 +41,9 @@ final class Ranking implements Aggregation {
     @Override
     public Uni<Result> answer(AgentTurn turn, AgentCall call) {
         List<Reference> shown = injector.present(turn.settings(), turn.references());
-        return call.complete(
-                        candidate -> injector.messagesFor(candidate, turn.settings(), turn.conversation(), shown,
-                                ReferenceInjector.RANK_PROMPT),
+        return call.complete(CHOOSING,
+                        candidate -> injector.messagesFor(candidate, turn.settings(), CHOOSING, turn.conversation(),
+                                shown, ReferenceInjector.RANK_PROMPT),
                         // The client's parameters are for the answer, which is a reference: not for the choice.
                         candidate -> candidate.sampling().orElse(SAMPLING))
                 .map(reply -> choose(reply, shown, turn));

@@ -38,14 +38,21 @@ final class Reasoning {
 
     /** The answer with its thinking kept, a provider reasoning field shown as a leading think block. */
     static String inline(Completion completion) {
-        if (completion.reasoning() == null) {
-            return completion.content();
-        }
-        return OPEN + completion.reasoning() + CLOSE + "\n" + completion.content();
+        String text = ToolRendering.asReference(completion);
+        return completion.reasoning() == null ? text : OPEN + completion.reasoning() + CLOSE + "\n" + text;
     }
 
-    /** What an answer passes on as a reference, as the receiving layer's {@code keep_reasoning} says. */
+    /**
+     * What an answer passes on as a reference, as the receiving layer's {@code keep_reasoning} says: its text and
+     * its tool calls as lines of text ({@link ToolRendering#asReference}).
+     */
     static String asReference(Completion completion, boolean keepReasoning) {
-        return keepReasoning ? inline(completion) : strip(completion.content());
+        return keepReasoning ? inline(completion) : strip(ToolRendering.asReference(completion));
+    }
+
+    /** The answer as a client gets it: no thinking in its content, no reasoning field; tool calls kept. */
+    static Completion clean(Completion completion) {
+        return new Completion(strip(completion.content()), completion.finishReason(), completion.usage(),
+                completion.toolCalls(), null);
     }
 }

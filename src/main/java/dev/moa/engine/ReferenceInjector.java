@@ -10,8 +10,9 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Builds the messages one agent receives: the client's conversation, the agent's own system prompt, and
- * the previous layer's answers as numbered references. Every call gets fresh lists; nothing is shared
+ * Builds the messages one agent receives: the client's conversation (with its tool turns as {@link ToolRendering}
+ * decides), the agent's own system prompt, what it must know of the client's tools and output format, and the
+ * previous layer's answers as numbered references. Every call gets fresh lists; nothing is shared
  * between agents or requests.
  */
 public final class ReferenceInjector {
@@ -52,7 +53,12 @@ public final class ReferenceInjector {
 
     public List<Message> messagesFor(Agent agent, References settings, List<Message> conversation,
                                      List<Reference> references) {
-        return messagesFor(agent, settings, conversation, references.isEmpty() ? references
+        return messagesFor(agent, settings, ToolRendering.NONE, conversation, references);
+    }
+
+    public List<Message> messagesFor(Agent agent, References settings, ToolRendering tools, List<Message> conversation,
+                                     List<Reference> references) {
+        return messagesFor(agent, settings, tools, conversation, references.isEmpty() ? references
                 : present(settings, references), DEFAULT_PROMPT);
     }
 
@@ -60,17 +66,18 @@ public final class ReferenceInjector {
      * The messages with references already {@link #present presented} (they are numbered as given), introduced by
      * the layer's own {@code prompt} or else by {@code defaultPrompt}.
      */
-    public List<Message> messagesFor(Agent agent, References settings, List<Message> conversation,
+    public List<Message> messagesFor(Agent agent, References settings, ToolRendering tools, List<Message> conversation,
                                      List<Reference> presented, String defaultPrompt) {
         String block = presented.isEmpty() ? null : referenceBlock(settings, presented, defaultPrompt);
-        List<Message> messages = new ArrayList<>(conversation);
+        String toolText = tools.systemText(!presented.isEmpty());
+        List<Message> messages = new ArrayList<>(tools.conversation(conversation));
         int lastUser = lastUserIndex(messages);
         boolean inUserTurn = block != null && settings.placement() == References.Placement.USER && lastUser >= 0;
         if (inUserTurn) {
             Message user = messages.get(lastUser);
             messages.set(lastUser, user.withContent(join(user.content(), block)));
         }
-        String systemSuffix = inUserTurn ? null : block;
+        String systemSuffix = join(toolText, inUserTurn ? null : block);
         if (agent.systemPrompt() == null && systemSuffix == null) {
             return List.copyOf(messages);
         }

@@ -46,8 +46,9 @@ final class SequentialSynthesis implements Aggregation {
         given.addAll(window);
         String prompt = carried == null ? ReferenceInjector.DEFAULT_PROMPT : ReferenceInjector.SEQUENTIAL_PROMPT;
         long start = System.nanoTime();
-        return call.complete(
-                        candidate -> injector.messagesFor(candidate, turn.settings(), turn.conversation(), given, prompt),
+        return call.complete(turn.tools(),
+                        candidate -> injector.messagesFor(candidate, turn.settings(), turn.tools(), turn.conversation(),
+                                given, prompt),
                         turn::answerSampling)
                 .chain(completion -> {
                     synchronized (steps) {
@@ -84,7 +85,8 @@ final class SequentialSynthesis implements Aggregation {
     private static Result result(Completion last, List<Aggregated.Step> steps) {
         synchronized (steps) {
             Usage usage = steps.stream().map(s -> s.completion().usage()).reduce(Usage.ZERO, Usage::plus);
-            return new Result(new Completion(last.content(), last.finishReason(), usage, last.reasoning()),
+            return new Result(new Completion(last.content(), last.finishReason(), usage, last.toolCalls(),
+                    last.reasoning()),
                     new Aggregated.Stepped(steps));
         }
     }

@@ -13,8 +13,8 @@ final class Synthesis implements Aggregation {
 
     @Override
     public Uni<Result> answer(AgentTurn turn, AgentCall call) {
-        return call.complete(
-                        candidate -> injector.messagesFor(candidate, turn.settings(), turn.conversation(),
+        return call.complete(turn.tools(),
+                        candidate -> injector.messagesFor(candidate, turn.settings(), turn.tools(), turn.conversation(),
                                 turn.references()),
                         turn::answerSampling)
                 .map(completion -> new Result(completion, Aggregated.DIRECT));

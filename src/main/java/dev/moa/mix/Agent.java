@@ -14,12 +14,19 @@ import java.util.Optional;
  * @param retries   further attempts after the first, when retrying can help; {@code null} = the default (2)
  * @param fallbacks tried in order when this agent still fails after its retries; fields they leave unset are
  *                  taken from this agent
+ * @param options   per-call fields the mix sets for this agent (seed, penalties, user...); they win over the client's
  */
 public record Agent(String provider, String model, Sampling sampling, String systemPrompt, int samples, Double weight,
-                    Optional<Duration> timeout, Integer retries, List<Agent> fallbacks) {
+                    Optional<Duration> timeout, Integer retries, List<Agent> fallbacks, CallOptions options) {
 
     public Agent {
         fallbacks = List.copyOf(fallbacks);
+        options = options == null ? CallOptions.NONE : options;
+    }
+
+    public Agent(String provider, String model, Sampling sampling, String systemPrompt, int samples, Double weight,
+                 Optional<Duration> timeout, Integer retries, List<Agent> fallbacks) {
+        this(provider, model, sampling, systemPrompt, samples, weight, timeout, retries, fallbacks, CallOptions.NONE);
     }
 
     /** An agent with only the basics set; the rest at their defaults. */

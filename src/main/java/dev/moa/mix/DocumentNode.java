@@ -93,6 +93,16 @@ record DocumentNode(String document, String path, JsonNode node) {
         return value;
     }
 
+    Long optionalLong() {
+        if (!present()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw invalid("must be an integer");
+        }
+        return node.longValue();
+    }
+
     Boolean optionalBoolean() {
         if (!present()) {
             return null;

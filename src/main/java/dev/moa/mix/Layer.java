@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param stragglerGrace once {@code minSuccesses} calls have answered, how much longer to wait for the rest
  *                       before going on without them; empty = wait for all (within the layer's budget)
+ * @param tools          what the layer's agents get of the client's tools; the aggregator's layer is always PASS
  * @param aggregate      how each agent combines the references
  * @param budget         how many tokens of references the layer accepts
  * @param keepReasoning  whether references keep the previous layer's reasoning ({@code <think>} blocks and
@@ -18,16 +19,26 @@ import java.util.Optional;
  * @param earlyStop      skip the later layers when this layer's answers agree
  */
 public record Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace,
-                    Aggregate aggregate, ReferenceBudget budget, boolean keepReasoning, Optional<EarlyStop> earlyStop) {
+                    ToolMode tools, Aggregate aggregate, ReferenceBudget budget, boolean keepReasoning,
+                    Optional<EarlyStop> earlyStop) {
 
     public Layer {
         agents = List.copyOf(agents);
+        tools = tools == null ? ToolMode.DESCRIBE : tools;
+        aggregate = aggregate == null ? Aggregate.SYNTHESIZE : aggregate;
+        budget = budget == null ? ReferenceBudget.NONE : budget;
+        earlyStop = earlyStop == null ? Optional.empty() : earlyStop;
     }
 
     /** A layer that synthesizes, without budget or early stop. */
+    public Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace,
+                 ToolMode tools) {
+        this(agents, minSuccesses, references, stragglerGrace, tools, Aggregate.SYNTHESIZE, ReferenceBudget.NONE,
+                false, Optional.empty());
+    }
+
     public Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {
-        this(agents, minSuccesses, references, stragglerGrace, Aggregate.SYNTHESIZE, ReferenceBudget.NONE, false,
-                Optional.empty());
+        this(agents, minSuccesses, references, stragglerGrace, ToolMode.DESCRIBE);
     }
 
     /** Number of calls the layer makes: every agent times its samples. */

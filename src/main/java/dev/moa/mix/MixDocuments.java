@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +25,7 @@ public final class MixDocuments {
     private static final Set<String> MIX_FIELDS = Set.of("description", "layers");
     private static final Set<String> LAYER_FIELDS = Set.of("agents", "min_successes", "references",
             "straggler_grace_ms", "aggregate", "max_reference_tokens", "max_total_reference_tokens", "overflow",
-            "keep_reasoning", "early_stop");
+            "keep_reasoning", "early_stop", "tools");
     /** Layer fields about the references a layer receives: meaningless on the first layer, which receives none. */
     private static final List<String> RECEIVING_FIELDS = List.of("aggregate", "max_reference_tokens",
             "max_total_reference_tokens", "overflow", "keep_reasoning");
@@ -32,11 +33,14 @@ public final class MixDocuments {
     private static final Set<String> EARLY_STOP_FIELDS = Set.of("when", "min", "extract");
     private static final int MAX_WINDOW = 64;
     private static final int MAX_REFERENCE_TOKENS = 10_000_000;
-    private static final Set<String> AGENT_FIELDS = Set.of("provider", "model", "temperature", "max_tokens", "top_p",
-            "stop", "system_prompt", "samples", "weight", "timeout_ms", "retries", "fallbacks");
+    /** The OpenAI per-call fields a mix may set for an agent (its value wins over the client's). */
+    private static final Set<String> CALL_FIELDS = Set.of("seed", "logit_bias", "presence_penalty",
+            "frequency_penalty", "user", "metadata", "service_tier", "reasoning_effort");
+    private static final Set<String> AGENT_FIELDS = union(CALL_FIELDS, Set.of("provider", "model", "temperature",
+            "max_tokens", "top_p", "stop", "system_prompt", "samples", "weight", "timeout_ms", "retries", "fallbacks"));
     /** A fallback stands in for its agent: it has no samples, weight or fallbacks of its own. */
-    private static final Set<String> FALLBACK_FIELDS = Set.of("provider", "model", "temperature", "max_tokens", "top_p",
-            "stop", "system_prompt", "timeout_ms", "retries");
+    private static final Set<String> FALLBACK_FIELDS = union(CALL_FIELDS, Set.of("provider", "model", "temperature",
+            "max_tokens", "top_p", "stop", "system_prompt", "timeout_ms", "retries"));
     private static final int MAX_TIMEOUT_MS = 15 * 60 * 1000;
     private static final int MAX_RETRIES = 5;
     private static final Set<String> REFERENCE_FIELDS = Set.of("prompt", "placement", "shuffle", "dropout");
@@ -45,6 +49,12 @@ public final class MixDocuments {
     private static final int MAX_SAMPLES = 16;
 
     private MixDocuments() {
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        HashSet<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /**
@@ -102,8 +112,8 @@ public final class MixDocuments {
             earlyStop = Optional.of(parseEarlyStop(earlyStopNode, calls));
         }
         return new Layer(agents, minSuccesses == null ? 1 : minSuccesses, references,
-                Optional.ofNullable(grace).map(Duration::ofMillis), aggregate, budget,
-                keepReasoning != null && keepReasoning, earlyStop);
+                Optional.ofNullable(grace).map(Duration::ofMillis), parseToolMode(node.field("tools"), last), aggregate,
+                budget, keepReasoning != null && keepReasoning, earlyStop);
     }
 
     /** {@code "synthesize"}, {@code "rank"}, or {@code {"mode": "sequential", "window": k}}. */
@@ -212,6 +222,23 @@ public final class MixDocuments {
         return new EarlyStop(kind, min, extract);
     }
 
+    private static ToolMode parseToolMode(DocumentNode node, boolean last) {
+        if (!node.present()) {
+            return last ? ToolMode.PASS : ToolMode.DESCRIBE;
+        }
+        String value = node.text();
+        for (ToolMode mode : ToolMode.values()) {
+            if (mode.id().equals(value)) {
+                if (last && mode != ToolMode.PASS) {
+                    throw node.invalid("the aggregator always receives the client's tools; only \"pass\" is allowed "
+                            + "on the last layer, found \"" + value + "\"");
+                }
+                return mode;
+            }
+        }
+        throw node.invalid("must be \"describe\", \"pass\" or \"omit\", found \"" + value + "\"");
+    }
+
     private static Agent parseAgent(DocumentNode node, Predicate<String> knownProvider) {
         node.object().allowOnly(AGENT_FIELDS);
         Agent agent = parseCandidate(node, knownProvider);
@@ -226,7 +253,7 @@ public final class MixDocuments {
             }
         }
         return new Agent(agent.provider(), agent.model(), agent.sampling(), agent.systemPrompt(),
-                samples == null ? 1 : samples, weight, agent.timeout(), agent.retries(), fallbacks);
+                samples == null ? 1 : samples, weight, agent.timeout(), agent.retries(), fallbacks, agent.options());
     }
 
     /** Fields a fallback leaves unset are the primary agent's. */
@@ -234,7 +261,8 @@ public final class MixDocuments {
         return new Agent(fallback.provider(), fallback.model(), fallback.sampling().orElse(primary.sampling()),
                 fallback.systemPrompt() != null ? fallback.systemPrompt() : primary.systemPrompt(), 1, null,
                 fallback.timeout().isPresent() ? fallback.timeout() : primary.timeout(),
-                fallback.retries() != null ? fallback.retries() : primary.retries(), List.of());
+                fallback.retries() != null ? fallback.retries() : primary.retries(), List.of(),
+                fallback.options().orElse(primary.options()));
     }
 
     /** The fields an agent and a fallback share. */
@@ -253,7 +281,22 @@ public final class MixDocuments {
         Integer timeoutMs = node.field("timeout_ms").optionalInt(1, MAX_TIMEOUT_MS);
         Integer retries = node.field("retries").optionalInt(0, MAX_RETRIES);
         return new Agent(provider, model, sampling, node.field("system_prompt").optionalText(), 1, null,
-                Optional.ofNullable(timeoutMs).map(Duration::ofMillis), retries, List.of());
+                Optional.ofNullable(timeoutMs).map(Duration::ofMillis), retries, List.of(), parseCallOptions(node));
+    }
+
+    /** The per-call fields, checked as OpenAI checks them, kept as written. */
+    private static CallOptions parseCallOptions(DocumentNode node) {
+        DocumentNode logitBias = node.field("logit_bias");
+        DocumentNode metadata = node.field("metadata");
+        return new CallOptions(null, null, null, null,
+                node.field("seed").optionalLong(),
+                logitBias.present() ? logitBias.object().node() : null,
+                node.field("presence_penalty").optionalNumber(-2, 2),
+                node.field("frequency_penalty").optionalNumber(-2, 2),
+                node.field("user").optionalText(),
+                metadata.present() ? metadata.object().node() : null,
+                node.field("service_tier").optionalText(),
+                node.field("reasoning_effort").optionalText());
     }
 
     private static List<String> parseStop(DocumentNode node) {

@@ -1,14 +1,32 @@
 package dev.moa.provider;
 
+import java.util.List;
+
 /**
- * One model's answer.
+ * One model's answer: its text ({@code ""} when it sent none, as when it only called tools) and the tool calls
+ * it made.
  *
  * @param reasoning the provider's separate reasoning field ({@code reasoning_content} or {@code reasoning}), or
  *                  {@code null}; never part of {@code content}
  */
-public record Completion(String content, String finishReason, Usage usage, String reasoning) {
+public record Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls,
+                         String reasoning) {
 
+    public Completion {
+        content = content == null ? "" : content;
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    /** A text answer. */
     public Completion(String content, String finishReason, Usage usage) {
-        this(content, finishReason, usage, null);
+        this(content, finishReason, usage, List.of(), null);
+    }
+
+    public Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls) {
+        this(content, finishReason, usage, toolCalls, null);
+    }
+
+    public boolean hasToolCalls() {
+        return !toolCalls.isEmpty();
     }
 }

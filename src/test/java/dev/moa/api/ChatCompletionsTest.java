@@ -143,12 +143,15 @@ class ChatCompletionsTest extends UpstreamTest {
         assertEquals(0.2, proposer.path("temperature").asDouble());
         assertTrue(proposer.path("max_tokens").isMissingNode());
         assertTrue(proposer.path("top_p").isMissingNode());
+        assertTrue(proposer.path("frequency_penalty").isMissingNode(), "per-call fields go to the aggregator only");
+        assertTrue(proposer.path("user").isMissingNode());
         JsonNode aggregator = upstream.only("pa").body();
         assertEquals(1.5, aggregator.path("temperature").asDouble());
         assertEquals(100, aggregator.path("max_tokens").asInt(), "a value set in the mix wins");
         assertEquals(0.5, aggregator.path("top_p").asDouble());
         assertEquals("END", aggregator.path("stop").path(0).asText());
-        assertTrue(aggregator.path("frequency_penalty").isMissingNode(), "unknown fields are not forwarded");
+        assertEquals(0.3, aggregator.path("frequency_penalty").asDouble(), "the client's per-call fields pass on");
+        assertEquals("someone", aggregator.path("user").asText());
     }
 
     @Test

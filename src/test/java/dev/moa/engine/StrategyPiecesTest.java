@@ -22,8 +22,8 @@ class StrategyPiecesTest {
         assertEquals("Partial", Reasoning.strip("Partial <think>cut off by max_tokens"), "an unclosed block");
         assertEquals("Answer", Reasoning.strip("thinking without an opening tag</think>Answer"), "an orphan close");
         assertEquals("no thinking here", Reasoning.strip("no thinking here"));
-        assertEquals("<think>r</think>\nA", Reasoning.inline(new Completion("A", "stop", Usage.ZERO, "r")));
-        assertEquals("A", Reasoning.asReference(new Completion("A", "stop", Usage.ZERO, "r"), false));
+        assertEquals("<think>r</think>\nA", Reasoning.inline(new Completion("A", "stop", Usage.ZERO, List.of(), "r")));
+        assertEquals("A", Reasoning.asReference(new Completion("A", "stop", Usage.ZERO, List.of(), "r"), false));
     }
 
     @Test

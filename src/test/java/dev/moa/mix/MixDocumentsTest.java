@@ -46,8 +46,10 @@ class MixDocumentsTest {
         assertEquals("mix \"coding\": layers[1].agents[0].provider: unknown provider \"opneai\"", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a"}]},
                             {"agents": [{"provider": "opneai", "model": "b"}]}]}"""));
-        assertEquals("mix \"coding\": layers[0].agents[0].temprature: unknown field (allowed: fallbacks, max_tokens, "
-                + "model, provider, retries, samples, stop, system_prompt, temperature, timeout_ms, top_p, weight)", error("""
+        assertEquals("mix \"coding\": layers[0].agents[0].temprature: unknown field (allowed: fallbacks, "
+                + "frequency_penalty, logit_bias, max_tokens, metadata, model, presence_penalty, provider, "
+                + "reasoning_effort, retries, samples, seed, service_tier, stop, system_prompt, temperature, "
+                + "timeout_ms, top_p, user, weight)", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a", "temprature": 1}]}]}"""));
         assertEquals("mix \"coding\": layers[0].agents[0].temperature: must be between 0.0 and 2.0", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a", "temperature": 3}]}]}"""));
@@ -196,6 +198,44 @@ class MixDocumentsTest {
         assertEquals("provider \"x\": headers.Authorization: set the key with api_key, not as a header, so it can "
                 + "stay secret", providerError("""
                 {"protocol": "openai", "base_url": "https://x", "headers": {"Authorization": "Bearer sk-live-secret"}}"""));
+    }
+
+    @Test
+    void layerToolsModeAndPerCallAgentFields() throws Exception {
+        Mix mix = mix("""
+                {"layers": [
+                  {"tools": "pass", "agents": [{"provider": "openai", "model": "a", "seed": 7, "logit_bias": {"1": -100},
+                    "presence_penalty": -1.5, "frequency_penalty": 0.5, "user": "u", "metadata": {"k": "v"},
+                    "service_tier": "flex", "reasoning_effort": "low",
+                    "fallbacks": [{"provider": "together", "model": "b", "seed": 8}]}]},
+                  {"tools": "omit", "agents": [{"provider": "openai", "model": "c"}]},
+                  {"agents": [{"provider": "openai", "model": "d"}]}]}""");
+        assertEquals(ToolMode.PASS, mix.layers().get(0).tools());
+        assertEquals(ToolMode.OMIT, mix.layers().get(1).tools());
+        assertEquals(ToolMode.PASS, mix.layers().get(2).tools(), "the aggregator always gets the client's tools");
+        CallOptions options = mix.layers().get(0).agents().get(0).options();
+        assertEquals(7L, options.seed());
+        assertEquals(-1.5, options.presencePenalty());
+        assertEquals("{\"k\":\"v\"}", options.metadata().toString());
+        assertEquals("low", options.reasoningEffort());
+        CallOptions fallback = mix.layers().get(0).agents().get(0).fallbacks().get(0).options();
+        assertEquals(8L, fallback.seed(), "a fallback's own value");
+        assertEquals("u", fallback.user(), "the rest inherited from its agent");
+        assertEquals(ToolMode.DESCRIBE, mix("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a"}]},
+                            {"agents": [{"provider": "openai", "model": "b"}]}]}""").layers().get(0).tools());
+
+        assertEquals("mix \"coding\": layers[0].tools: must be \"describe\", \"pass\" or \"omit\", found \"all\"",
+                error("""
+                {"layers": [{"tools": "all", "agents": [{"provider": "openai", "model": "a"}]},
+                            {"agents": [{"provider": "openai", "model": "b"}]}]}"""));
+        assertTrue(error("""
+                {"layers": [{"tools": "describe", "agents": [{"provider": "openai", "model": "a"}]}]}""")
+                .startsWith("mix \"coding\": layers[0].tools: the aggregator always receives the client's tools"));
+        assertEquals("mix \"coding\": layers[0].agents[0].presence_penalty: must be between -2.0 and 2.0", error("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a", "presence_penalty": 3}]}]}"""));
+        assertEquals("mix \"coding\": layers[0].agents[0].seed: must be an integer", error("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a", "seed": "x"}]}]}"""));
     }
 
     private static String providerError(String json) {

@@ -2,6 +2,7 @@ package dev.moa.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -27,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on loopback that speaks the OpenAI chat-completions protocol. Each model can be
- * scripted with a sequence of replies (the last one repeats); every request is recorded with the times it
- * arrived and was answered.
+ * scripted with a sequence of replies (the last one repeats), tool calls included; every request is recorded with
+ * the times it arrived and was answered.
  */
 public final class FakeUpstream implements AutoCloseable {
 
@@ -69,6 +70,26 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** Closes the connection without any response. */
     public record Drop() implements Reply {
+    }
+
+    /** One function call in a {@link CallTools} reply. */
+    public record Call(String id, String name, String arguments) {
+    }
+
+    /** An answer that calls tools: {@code finish_reason} "tool_calls", content {@code null} when {@code content} is. */
+    public record CallTools(String content, List<Call> calls) implements Reply {
+        public static CallTools of(Call... calls) {
+            return new CallTools(null, List.of(calls));
+        }
+    }
+
+    /**
+     * A model that uses the tools it is offered, as an agent's model does: offered {@code tools} and not yet
+     * answered by a tool result, it calls the tool {@code tool_choice} names (else the first) with
+     * {@code arguments}; once the conversation ends with tool results, it answers
+     * "&lt;model&gt; used &lt;result&gt;; &lt;result&gt;...". Offered no tools, it answers "answer from &lt;model&gt;".
+     */
+    public record UseTools(String arguments) implements Reply {
     }
 
     /**
@@ -227,6 +248,23 @@ public final class FakeUpstream implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        if (reply instanceof UseTools use) {
+            reply = useTools(model, body, use.arguments());
+        }
+        if (reply instanceof CallTools calls) {
+            ObjectNode out = completion(model, body, calls.content(), calls.content() == null ? 0 : calls.content().length(),
+                    "tool_calls");
+            ArrayNode toolCalls = ((ObjectNode) out.path("choices").path(0).path("message")).putArray("tool_calls");
+            for (Call call : calls.calls()) {
+                ObjectNode c = toolCalls.addObject();
+                c.put("id", call.id());
+                c.put("type", "function");
+                c.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+            }
+            record(model, body, headers, start, 200, out.get("usage"));
+            respond(exchange, 200, out.toString(), Map.of());
+            return;
+        }
         if (reply instanceof Echo) {
             String lastUser = "";
             for (JsonNode m : body.path("messages")) {
@@ -245,24 +283,11 @@ public final class FakeUpstream implements AutoCloseable {
         }
         if (reply instanceof Answer answer) {
             String content = answer.content() != null ? answer.content() : "answer from " + model;
-            ObjectNode usage = json.createObjectNode();
-            usage.put("prompt_tokens", body.path("messages").toString().length());
-            usage.put("completion_tokens", content.length());
-            usage.put("total_tokens", body.path("messages").toString().length() + content.length());
-            ObjectNode out = json.createObjectNode();
-            out.put("id", "up-" + ids.incrementAndGet());
-            out.put("object", "chat.completion");
-            out.put("created", System.currentTimeMillis() / 1000);
-            out.put("model", model);
-            ObjectNode choice = out.putArray("choices").addObject();
-            choice.put("index", 0);
-            ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", content);
+            ObjectNode out = completion(model, body, content, content.length(), answer.finishReason());
             if (reasoningField != null) {
-                message.put(reasoningField, reasoning);
+                ((ObjectNode) out.path("choices").path(0).path("message")).put(reasoningField, reasoning);
             }
-            choice.put("finish_reason", answer.finishReason());
-            out.set("usage", usage);
-            record(model, body, headers, start, 200, usage);
+            record(model, body, headers, start, 200, out.get("usage"));
             respond(exchange, 200, out.toString(), Map.of());
         } else if (reply instanceof Status status) {
             ObjectNode error = json.createObjectNode();
@@ -273,6 +298,43 @@ public final class FakeUpstream implements AutoCloseable {
             record(model, body, headers, start, raw.status(), null);
             respond(exchange, raw.status(), raw.body(), Map.of());
         }
+    }
+
+    private Reply useTools(String model, JsonNode body, String arguments) {
+        JsonNode messages = body.path("messages");
+        List<String> results = new ArrayList<>();
+        for (int i = messages.size() - 1; i >= 0 && "tool".equals(messages.get(i).path("role").asText()); i--) {
+            results.add(0, messages.get(i).path("content").asText());
+        }
+        if (!results.isEmpty()) {
+            return new Answer(model + " used " + String.join("; ", results), "stop");
+        }
+        JsonNode tools = body.path("tools");
+        if (!tools.isArray() || tools.isEmpty()) {
+            return new Answer(null, "stop");
+        }
+        String name = body.path("tool_choice").path("function").path("name")
+                .asText(tools.get(0).path("function").path("name").asText());
+        return CallTools.of(new Call("call_" + model + "_" + ids.incrementAndGet(), name, arguments));
+    }
+
+    private ObjectNode completion(String model, JsonNode body, String content, int completionTokens,
+                                  String finishReason) {
+        ObjectNode usage = json.createObjectNode();
+        usage.put("prompt_tokens", body.path("messages").toString().length());
+        usage.put("completion_tokens", completionTokens);
+        usage.put("total_tokens", body.path("messages").toString().length() + completionTokens);
+        ObjectNode out = json.createObjectNode();
+        out.put("id", "up-" + ids.incrementAndGet());
+        out.put("object", "chat.completion");
+        out.put("created", System.currentTimeMillis() / 1000);
+        out.put("model", model);
+        ObjectNode choice = out.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", content);
+        choice.put("finish_reason", finishReason);
+        out.set("usage", usage);
+        return out;
     }
 
     private void hang(HttpExchange exchange, CountDownLatch release, String model, JsonNode body,

@@ -3,10 +3,10 @@ package dev.moa.provider.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.mix.Sampling;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
+import dev.moa.provider.ToolCall;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Uni;
@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** A provider that speaks the OpenAI chat-completions protocol. */
@@ -35,10 +37,7 @@ public final class OpenAiChatClient implements ChatClient {
 
     @Override
     public Uni<Completion> complete(CompletionCall call) {
-        Sampling s = call.sampling();
-        OpenAiRequest body = new OpenAiRequest(call.model(),
-                call.messages().stream().map(m -> new OpenAiRequest.WireMessage(m.role(), m.content())).toList(),
-                s.temperature(), s.maxTokens(), s.topP(), s.stop(), false);
+        OpenAiRequest body = OpenAiRequest.of(call, false);
         return Uni.createFrom().deferred(() -> api.create(apiKey.map(k -> "Bearer " + k).orElse(null), body))
                 .onFailure(f -> !(f instanceof UpstreamFailure))
                 .transform(f -> UpstreamFailure.connection(redact(describe(f))))
@@ -72,12 +71,19 @@ public final class OpenAiChatClient implements ChatClient {
         }
         JsonNode message = choices.get(0).get("message");
         JsonNode content = message == null ? null : message.get("content");
-        if (content == null || !content.isTextual()) {
+        List<ToolCall> toolCalls = message == null ? List.of() : toolCalls(message.get("tool_calls"));
+        boolean noText = content == null || content.isNull();
+        if ((noText && toolCalls.isEmpty()) || (!noText && !content.isTextual())) {
             throw UpstreamFailure.badResponse("choices[0].message.content is missing or not text");
         }
         JsonNode finish = choices.get(0).get("finish_reason");
-        return new Completion(content.textValue(), finish != null && finish.isTextual() ? finish.textValue() : "stop",
-                usage(root.get("usage")), reasoning(message));
+        String finishReason = finish != null && finish.isTextual() ? finish.textValue() : "stop";
+        // Some servers (Ollama, older vLLM) report "stop" for an answer that calls tools; clients loop on "tool_calls".
+        if (!toolCalls.isEmpty() && "stop".equals(finishReason)) {
+            finishReason = "tool_calls";
+        }
+        return new Completion(noText ? "" : content.textValue(), finishReason, usage(root.get("usage")), toolCalls,
+                reasoning(message));
     }
 
     /** Reasoning models served over this protocol put their thinking in one of these fields, beside the content. */
@@ -89,6 +95,29 @@ public final class OpenAiChatClient implements ChatClient {
             }
         }
         return null;
+    }
+
+    private static List<ToolCall> toolCalls(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw UpstreamFailure.badResponse("choices[0].message.tool_calls is not a list");
+        }
+        List<ToolCall> calls = new ArrayList<>(node.size());
+        for (JsonNode call : node) {
+            JsonNode function = call.path("function");
+            if (!function.path("name").isTextual()) {
+                throw UpstreamFailure.badResponse("choices[0].message.tool_calls[" + calls.size()
+                        + "].function.name is missing");
+            }
+            JsonNode arguments = function.get("arguments");
+            // The protocol sends arguments as JSON text; a server that sends the object itself gets it serialized.
+            String text = arguments == null || arguments.isNull() ? "" : arguments.isTextual() ? arguments.textValue()
+                    : arguments.toString();
+            calls.add(new ToolCall(call.path("id").asText(null), function.get("name").textValue(), text));
+        }
+        return calls;
     }
 
     private static Usage usage(JsonNode node) {

@@ -1,0 +1,37 @@
+// One agent loop of the OpenAI Agents SDK for JavaScript, unchanged, against a mix:
+//   node weather-agent.mjs <base URL ending in /v1> <mix name>
+// The agent has one function tool; the SDK calls the model, runs the tool the model asks for, sends the result
+// back and prints the final output. Prints one JSON line: {"finalOutput", "toolCalls"}.
+import OpenAI from 'openai';
+import { Agent, run, tool, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled } from '@openai/agents';
+
+const [baseURL, model] = process.argv.slice(2);
+setTracingDisabled(true); // traces would go to OpenAI's servers
+setOpenAIAPI('chat_completions'); // a mix speaks chat completions, not the Responses API
+setDefaultOpenAIClient(new OpenAI({ baseURL, apiKey: process.env.MOA_CLIENT_KEY ?? 'unused-locally', maxRetries: 0 }));
+
+const toolCalls = [];
+const getWeather = tool({
+  name: 'get_weather',
+  description: 'The current weather in a city.',
+  parameters: {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+    additionalProperties: false,
+  },
+  strict: true,
+  execute: async ({ city }) => {
+    toolCalls.push(city);
+    return `${city}: 21 C, sunny`;
+  },
+});
+
+const agent = new Agent({
+  name: 'Weather',
+  instructions: 'Answer questions about the weather; use get_weather for current conditions.',
+  model,
+  tools: [getWeather],
+});
+const result = await run(agent, 'What is the weather in Paris?');
+console.log(JSON.stringify({ finalOutput: result.finalOutput, toolCalls }));

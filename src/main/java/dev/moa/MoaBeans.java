@@ -5,6 +5,9 @@ import dev.moa.engine.MixEngine;
 import dev.moa.engine.MixPlanner;
 import dev.moa.engine.ReferenceInjector;
 import dev.moa.engine.RetryPolicy;
+import dev.moa.metrics.EmfLog;
+import dev.moa.metrics.EmfRecords;
+import dev.moa.metrics.RequestMetrics;
 import dev.moa.store.CachingDocumentStore;
 import dev.moa.store.ClientKeys;
 import dev.moa.store.ConfigSecretResolver;
@@ -15,6 +18,7 @@ import dev.moa.store.ParameterSecretResolver;
 import dev.moa.store.SecretResolver;
 import dev.moa.store.SecretSources;
 import dev.moa.store.SsmDocumentStore;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -69,6 +73,14 @@ public class MoaBeans {
     @Singleton
     ClientKeys clientKeys(DocumentStore store, MoaConfig config) {
         return new ClientKeys(store, config.auth().required().orElse(config.store().startsWith(SSM)));
+    }
+
+    /** Lambda sets AWS_LAMBDA_FUNCTION_NAME for every function; dev mode and tests are never "on Lambda". */
+    @Produces
+    @Singleton
+    RequestMetrics requestMetrics(MoaConfig config, ObjectMapper json) {
+        boolean onLambda = System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null && LaunchMode.current() == LaunchMode.NORMAL;
+        return config.metrics().emf().orElse(onLambda) ? new EmfLog(new EmfRecords(json), System.out) : RequestMetrics.NONE;
     }
 
     @Produces

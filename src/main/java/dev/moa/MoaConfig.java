@@ -35,6 +35,14 @@ public interface MoaConfig {
 
     Auth auth();
 
+    Metrics metrics();
+
+    interface Metrics {
+
+        /** CloudWatch EMF records on standard output; unset means on when running on Lambda, off in dev mode and tests. */
+        Optional<Boolean> emf();
+    }
+
     interface Auth {
 
         /** Whether {@code /v1/*} needs a client key; unset means yes for {@code ssm:} stores, no for {@code file:}. */

@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.moa.MoaConfig;
+import dev.moa.engine.LayerFailedException;
 import dev.moa.engine.MixEngine;
 import dev.moa.engine.MixPlanner;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.MixRun;
 import dev.moa.engine.Upstream;
 import dev.moa.mix.ApiKey;
+import dev.moa.metrics.RequestMetrics;
+import dev.moa.metrics.RequestOutcome;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.ChatClients;
 import dev.moa.provider.UpstreamFailure;
+import dev.moa.provider.Usage;
 import dev.moa.store.MixCatalog;
 import dev.moa.store.ResolvedMix;
 import dev.moa.store.SecretResolver;
@@ -53,9 +57,12 @@ public class ChatCompletions {
     private final ObjectMapper json;
     private final MoaConfig config;
     private final Instance<Context> lambda;
+    private final RequestMetrics metrics;
 
     public ChatCompletions(MixCatalog catalog, MixEngine engine, MixPlanner planner, ChatClients clients,
-                           SecretResolver secrets, ObjectMapper json, MoaConfig config, Instance<Context> lambda) {
+                           SecretResolver secrets, ObjectMapper json, MoaConfig config, Instance<Context> lambda,
+                           RequestMetrics metrics) {
+        this.metrics = metrics;
         this.catalog = catalog;
         this.engine = engine;
         this.planner = planner;
@@ -86,14 +93,48 @@ public class ChatCompletions {
             return Uni.createFrom().item(Response.ok(DryRun.of(newId(), Instant.now().getEpochSecond(),
                     request.model(), planner.plan(run)), MediaType.APPLICATION_JSON_TYPE).build());
         }
-        return engine.run(run).map(result -> respond(request, result));
+        Instant at = Instant.now();
+        long start = System.nanoTime();
+        return engine.run(run)
+                .onItemOrFailure().invoke((result, failure) -> metrics.record(outcome(request, at, start, result, failure)))
+                .map(result -> respond(request, result));
+    }
+
+    /**
+     * The request's figures for the metrics. A streamed answer is written whole once the mix is done, so its first
+     * token reaches the client at the end (issue #11's streaming path measures the real time to first token).
+     */
+    private static RequestOutcome outcome(ChatRequest request, Instant at, long startNanos, MixResult result,
+                                          Throwable failure) {
+        Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
+        if (failure == null) {
+            return new RequestOutcome(request.model(), at, latency,
+                    request.stream() ? Optional.of(latency) : Optional.empty(), 200, result.layers());
+        }
+        if (failure instanceof LayerFailedException layers) {
+            return new RequestOutcome(request.model(), at, latency, Optional.empty(), layers.outOfTime() ? 504 : 502,
+                    layers.layers());
+        }
+        return new RequestOutcome(request.model(), at, latency, Optional.empty(), 500, List.of());
+    }
+
+    /**
+     * Checks a request body as {@link #create} would before calling any model (a batch validates its lines so):
+     * raises the same {@link ApiError} and returns the model (mix) it names.
+     */
+    public String check(JsonNode body) {
+        return ChatRequestParser.parse(body).model();
+    }
+
+    /** Resolves a mix as {@link #create} would: raises 404 {@code model_not_found}, or the store's own errors. */
+    public void checkModel(String model) {
+        catalog.resolve(model).orElseThrow(() -> Errors.unknownModel(model));
     }
 
     /** The deadline, further capped by what is left of the Lambda invocation minus a margin to answer. */
     private Duration budget(Duration deadline) {
         Duration budget = deadline;
-        Context context = lambdaContext();
-        long remaining = context == null ? -1 : context.getRemainingTimeInMillis();
+        long remaining = remainingLambdaMillis();
         if (remaining > 0) {
             Duration left = Duration.ofMillis(remaining).minus(config.deadlineMargin());
             if (left.compareTo(budget) < 0) {
@@ -103,12 +144,13 @@ public class ChatCompletions {
         return budget;
     }
 
-    /** None outside a Lambda request (dev mode's batch runner works on its own threads). */
-    private Context lambdaContext() {
+    /** -1 outside a Lambda request (the embedded batch runner works on its own threads). */
+    private long remainingLambdaMillis() {
         try {
-            return lambda.isResolvable() ? lambda.get() : null;
+            Context context = lambda.isResolvable() ? lambda.get() : null;
+            return context == null ? -1 : context.getRemainingTimeInMillis();
         } catch (ContextNotActiveException outsideARequest) {
-            return null;
+            return -1;
         }
     }
 
@@ -126,7 +168,8 @@ public class ChatCompletions {
 
     private Map<String, Upstream> upstreams(ResolvedMix mix) {
         Map<String, Upstream> upstreams = new HashMap<>();
-        mix.providers().forEach((name, provider) -> upstreams.put(name, new Upstream(client(provider), provider.timeout())));
+        mix.providers().forEach((name, provider) -> upstreams.put(name,
+                new Upstream(client(provider), provider.timeout(), provider.pricing())));
         return upstreams;
     }
 
@@ -176,6 +219,18 @@ public class ChatCompletions {
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
                 result.usage(), trace);
-        return Response.ok(completion, MediaType.APPLICATION_JSON_TYPE).build();
+        return withCost(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE), result.usage()).build();
+    }
+
+    /**
+     * {@code x-moa-cost-usd}: the request's cost over every call with a price ({@code unknown} when none has one);
+     * {@code x-moa-cost-unpriced-calls}, when present, says how many calls had none, so the figure is partial.
+     */
+    private static Response.ResponseBuilder withCost(Response.ResponseBuilder response, Usage usage) {
+        response.header("x-moa-cost-usd", usage.cost() == null ? "unknown" : usage.cost().toPlainString());
+        if (usage.unpricedCalls() != null && usage.unpricedCalls() > 0) {
+            response.header("x-moa-cost-unpriced-calls", usage.unpricedCalls());
+        }
+        return response;
     }
 }

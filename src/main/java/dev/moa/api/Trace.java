@@ -14,6 +14,7 @@ import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -110,7 +111,8 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String provider, String model, Integer sample, @JsonProperty("latency_ms") long latencyMs,
-                            Usage usage, String output, String reasoning, RankView rank, List<StepView> steps,
+                            Usage usage, BigDecimal cost, @JsonProperty("cost_unknown") String costUnknown,
+                            String output, String reasoning, RankView rank, List<StepView> steps,
                             String error, Boolean cut, List<AttemptView> attempts,
                             @JsonInclude(JsonInclude.Include.NON_EMPTY)
                             @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls) {
@@ -133,17 +135,32 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                             step.completion().content(), step.completion().reasoning())).toList();
                 }
                 // The full answer, reasoning included: what the next layer or the client got is cleaned of it.
-                return new AgentView(provider, model, sample, ms, a.completion().usage(), a.completion().content(),
-                        a.completion().reasoning(), rank, steps, null, null, attempts,
+                Usage usage = a.completion().usage();
+                return new AgentView(provider, model, sample, ms, usage, usage.cost(), costUnknown(a),
+                        a.completion().content(), a.completion().reasoning(), rank, steps, null, null, attempts,
                         a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of).toList());
             }
+            // A cut call was cancelled before it reported usage; the provider may still bill what it generated.
             if (outcome instanceof AgentOutcome.Cut c) {
-                return new AgentView(provider, model, sample, ms, Usage.ZERO, null, null, null, null, c.reason(), true,
+                return new AgentView(provider, model, sample, ms, Usage.ZERO, null,
+                        "cut before it reported usage; not in usage.cost", null, null, null, null, c.reason(), true,
                         attempts, null);
             }
+            // A failed call answered nothing: providers do not bill errors, so it costs nothing here.
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
-            return new AgentView(provider, model, sample, ms, Usage.ZERO, null, null, null, null,
-                    f.failure().getMessage(), null, attempts, null);
+            return new AgentView(provider, model, sample, ms, Usage.ZERO, BigDecimal.ZERO, null, null, null, null,
+                    null, f.failure().getMessage(), null, attempts, null);
+        }
+
+        /** Names the model that answered (a fallback, perhaps) when its provider document has no price for it. */
+        private static String costUnknown(AgentOutcome.Answered answered) {
+            if (answered.completion().usage().cost() != null) {
+                return null;
+            }
+            Attempt last = answered.attempts().isEmpty() ? null : answered.attempts().get(answered.attempts().size() - 1);
+            String provider = last == null ? answered.agent().provider() : last.provider();
+            String model = last == null ? answered.agent().model() : last.model();
+            return "no price for model \"" + model + "\" in provider \"" + provider + "\"";
         }
     }
 

@@ -181,7 +181,8 @@ public final class MixEngine {
                 Upstream upstream = run.upstreams().get(candidate.provider());
                 Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
                         candidate.model(), withFollowUp(messagesFor.apply(candidate), followUp),
-                        samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd));
+                        samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd)
+                        .map(c -> priced(c, upstream, candidate.model())));
                 chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
             }
             return chain;
@@ -238,6 +239,11 @@ public final class MixEngine {
         List<Message> all = new ArrayList<>(messages);
         all.addAll(followUp);
         return all;
+    }
+
+    /** The call's cost from its usage and the provider's price for the model; unknown (never zero) without one. */
+    static Completion priced(Completion completion, Upstream upstream, String model) {
+        return completion.withUsage(completion.usage().pricedBy(upstream.pricing().priceOf(model)));
     }
 
     private Duration cap(Duration retryAfter) {

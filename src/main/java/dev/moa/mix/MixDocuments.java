@@ -44,7 +44,19 @@ public final class MixDocuments {
     private static final int MAX_TIMEOUT_MS = 15 * 60 * 1000;
     private static final int MAX_RETRIES = 5;
     private static final Set<String> REFERENCE_FIELDS = Set.of("prompt", "placement", "shuffle", "dropout");
-    private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms");
+    private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms",
+            "pricing", "description");
+    /** Per protocol, the fields beyond the common ones. */
+    private static final Map<Protocol, Set<String>> PROTOCOL_FIELDS = Map.of(
+            Protocol.OPENAI, Set.of(),
+            Protocol.ANTHROPIC, Set.of("max_tokens"),
+            Protocol.BEDROCK, Set.of("region", "max_tokens"));
+    private static final URI ANTHROPIC_URL = URI.create("https://api.anthropic.com/v1");
+    /** Anthropic requires max_tokens on every call; this is sent when no mix, client or document sets one. */
+    public static final int DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+    private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+    private static final Set<String> PRICE_FIELDS = Set.of("input_per_mtok", "output_per_mtok", "cached_input_per_mtok",
+            "cache_write_per_mtok");
     private static final Set<String> KEY_FIELDS = Set.of("env", "parameter");
     private static final int MAX_SAMPLES = 16;
 
@@ -334,33 +346,95 @@ public final class MixDocuments {
     /** @param label how errors name the document, e.g. {@code provider "together"} */
     public static ProviderConfig parseProvider(String name, String label, JsonNode json) {
         DocumentNode root = DocumentNode.root(label, json);
-        root.allowOnly(PROVIDER_FIELDS);
         DocumentNode protocolNode = root.field("protocol");
         String protocolId = protocolNode.requiredText();
         Protocol protocol = Protocol.byId(protocolId.toLowerCase(Locale.ROOT));
         if (protocol == null) {
-            throw protocolNode.invalid("unknown protocol \"" + protocolId + "\" (supported: openai)");
+            throw protocolNode.invalid("unknown protocol \"" + protocolId + "\" (supported: openai, anthropic, bedrock)");
         }
+        Set<String> allowed = new java.util.HashSet<>(PROVIDER_FIELDS);
+        allowed.addAll(PROTOCOL_FIELDS.get(protocol));
+        root.allowOnly(allowed);
         DocumentNode urlNode = root.field("base_url");
-        URI baseUrl = parseUrl(urlNode);
+        URI baseUrl = switch (protocol) {
+            case OPENAI -> parseUrl(urlNode);
+            case ANTHROPIC -> urlNode.present() ? parseUrl(urlNode) : ANTHROPIC_URL;
+            case BEDROCK -> urlNode.present() ? parseUrl(urlNode) : null;
+        };
         Optional<ApiKey> apiKey = Optional.empty();
         DocumentNode keyNode = root.field("api_key");
         if (keyNode.present()) {
+            if (protocol == Protocol.BEDROCK) {
+                throw keyNode.invalid("bedrock signs its calls with the AWS credential chain (on Lambda the function's "
+                        + "role); a provider document names no key");
+            }
             apiKey = Optional.of(parseKey(keyNode));
         }
         Map<String, String> headers = new LinkedHashMap<>();
         DocumentNode headersNode = root.field("headers");
         if (headersNode.present()) {
+            if (protocol == Protocol.BEDROCK) {
+                throw headersNode.invalid("bedrock calls are signed; extra headers are not supported");
+            }
             for (Map.Entry<String, DocumentNode> header : headersNode.object().entries()) {
-                if (header.getKey().equalsIgnoreCase("authorization")) {
+                if (header.getKey().equalsIgnoreCase("authorization") || header.getKey().equalsIgnoreCase("x-api-key")) {
                     throw header.getValue().invalid("set the key with api_key, not as a header, so it can stay secret");
                 }
                 headers.put(header.getKey(), header.getValue().text());
             }
         }
         Integer timeoutMs = root.field("timeout_ms").optionalInt(1, MAX_TIMEOUT_MS);
+        root.field("description").optionalText(); // free text, e.g. where the prices come from
+        Optional<String> region = Optional.empty();
+        DocumentNode regionNode = root.field("region");
+        if (regionNode.present()) {
+            String value = regionNode.requiredText();
+            if (!REGION.matcher(value).matches()) {
+                throw regionNode.invalid("must be an AWS region such as \"us-east-1\", found \"" + value + "\"");
+            }
+            region = Optional.of(value);
+        }
+        Integer maxTokens = root.field("max_tokens").optionalInt(1, Integer.MAX_VALUE);
+        if (maxTokens == null && protocol == Protocol.ANTHROPIC) {
+            maxTokens = DEFAULT_ANTHROPIC_MAX_TOKENS;
+        }
+        DocumentNode pricingNode = root.field("pricing");
+        Pricing pricing = pricingNode.present() ? parsePricing(pricingNode) : Pricing.NONE;
         return new ProviderConfig(name, protocol, baseUrl, apiKey, headers,
-                Optional.ofNullable(timeoutMs).map(Duration::ofMillis));
+                Optional.ofNullable(timeoutMs).map(Duration::ofMillis), region, Optional.ofNullable(maxTokens), pricing);
+    }
+
+    /** {@code {"<model>": {"input_per_mtok": 3, "output_per_mtok": 15, ...}, "default": {...}}}, USD per million tokens. */
+    private static Pricing parsePricing(DocumentNode node) {
+        Map<String, Price> models = new LinkedHashMap<>();
+        Price fallback = null;
+        for (Map.Entry<String, DocumentNode> entry : node.object().entries()) {
+            Price price = parsePrice(entry.getValue());
+            if (entry.getKey().equals("default")) {
+                fallback = price;
+            } else {
+                models.put(entry.getKey(), price);
+            }
+        }
+        return new Pricing(models, Optional.ofNullable(fallback));
+    }
+
+    private static Price parsePrice(DocumentNode node) {
+        node.object().allowOnly(PRICE_FIELDS);
+        return new Price(requiredPrice(node.field("input_per_mtok")), requiredPrice(node.field("output_per_mtok")),
+                optionalPrice(node.field("cached_input_per_mtok")), optionalPrice(node.field("cache_write_per_mtok")));
+    }
+
+    private static java.math.BigDecimal requiredPrice(DocumentNode node) {
+        if (!node.present()) {
+            throw node.invalid("is required (USD per million tokens)");
+        }
+        return optionalPrice(node).orElseThrow();
+    }
+
+    private static Optional<java.math.BigDecimal> optionalPrice(DocumentNode node) {
+        Double value = node.optionalNumber(0, 1_000_000);
+        return value == null ? Optional.empty() : Optional.of(node.node().decimalValue());
     }
 
     private static URI parseUrl(DocumentNode node) {

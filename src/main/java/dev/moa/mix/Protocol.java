@@ -3,7 +3,11 @@ package dev.moa.mix;
 /** The wire protocols a provider can speak. */
 public enum Protocol {
     /** Chat completions as spoken by OpenAI, Together, Groq, Fireworks, OpenRouter, DeepSeek, Mistral, vLLM, Ollama. */
-    OPENAI("openai");
+    OPENAI("openai"),
+    /** Anthropic's Messages API ({@code POST /v1/messages}). */
+    ANTHROPIC("anthropic"),
+    /** Amazon Bedrock Runtime's Converse and ConverseStream APIs, signed with SigV4 from the AWS credential chain. */
+    BEDROCK("bedrock");
 
     private final String id;
 

@@ -5,16 +5,34 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** A provider document: where a model family lives and how to authenticate to it. */
+/**
+ * A provider document: where a model family lives, how to authenticate to it and what its models cost.
+ *
+ * @param baseUrl   where the protocol's endpoints live; for {@code bedrock} the endpoint override, or null for the
+ *                  SDK's own resolution (the region's endpoint, or {@code AWS_ENDPOINT_URL_BEDROCK_RUNTIME})
+ * @param region    {@code bedrock} only: the AWS region; empty = the environment's ({@code AWS_REGION})
+ * @param maxTokens the {@code max_tokens} sent when neither the mix nor the client sets one ({@code anthropic},
+ *                  which requires it, and {@code bedrock})
+ * @param pricing   USD per million tokens by model; models without a price have an unknown cost
+ */
 public record ProviderConfig(
         String name,
         Protocol protocol,
         URI baseUrl,
         Optional<ApiKey> apiKey,
         Map<String, String> headers,
-        Optional<Duration> timeout) {
+        Optional<Duration> timeout,
+        Optional<String> region,
+        Optional<Integer> maxTokens,
+        Pricing pricing) {
 
     public ProviderConfig {
         headers = Map.copyOf(headers);
+    }
+
+    /** An OpenAI-protocol style document without region, default max_tokens or prices. */
+    public ProviderConfig(String name, Protocol protocol, URI baseUrl, Optional<ApiKey> apiKey,
+                          Map<String, String> headers, Optional<Duration> timeout) {
+        this(name, protocol, baseUrl, apiKey, headers, timeout, Optional.empty(), Optional.empty(), Pricing.NONE);
     }
 }

@@ -29,4 +29,8 @@ public record Completion(String content, String finishReason, Usage usage, List<
     public boolean hasToolCalls() {
         return !toolCalls.isEmpty();
     }
+
+    public Completion withUsage(Usage priced) {
+        return new Completion(content, finishReason, priced, toolCalls, reasoning);
+    }
 }

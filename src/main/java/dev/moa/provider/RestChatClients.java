@@ -2,9 +2,13 @@ package dev.moa.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.mix.ProviderConfig;
+import dev.moa.provider.anthropic.AnthropicApi;
+import dev.moa.provider.anthropic.AnthropicChatClient;
+import dev.moa.provider.bedrock.BedrockClients;
 import dev.moa.provider.openai.OpenAiApi;
 import dev.moa.provider.openai.OpenAiChatClient;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -28,9 +32,17 @@ public class RestChatClients implements ChatClients {
 
     private final ObjectMapper json;
     private final Map<Endpoint, OpenAiApi> apis = new ConcurrentHashMap<>();
+    private final Map<Endpoint, AnthropicApi> anthropicApis = new ConcurrentHashMap<>();
+    /** Bedrock is reached through the AWS SDK (SigV4, event-stream decoding), not the REST client. */
+    private final BedrockClients bedrock = new BedrockClients();
 
     public RestChatClients(ObjectMapper json) {
         this.json = json;
+    }
+
+    @PreDestroy
+    void close() {
+        bedrock.close();
     }
 
     private record Endpoint(URI baseUrl, Map<String, String> headers) {
@@ -42,16 +54,24 @@ public class RestChatClients implements ChatClients {
             case OPENAI -> new OpenAiChatClient(
                     apis.computeIfAbsent(new Endpoint(provider.baseUrl(), provider.headers()), RestChatClients::build),
                     apiKey, json);
+            case ANTHROPIC -> new AnthropicChatClient(anthropicApis.computeIfAbsent(
+                    new Endpoint(provider.baseUrl(), provider.headers()), e -> build(e, AnthropicApi.class)),
+                    apiKey, json, provider.maxTokens().orElse(dev.moa.mix.MixDocuments.DEFAULT_ANTHROPIC_MAX_TOKENS));
+            case BEDROCK -> bedrock.forProvider(provider);
         };
     }
 
     private static OpenAiApi build(Endpoint endpoint) {
+        return build(endpoint, OpenAiApi.class);
+    }
+
+    private static <T> T build(Endpoint endpoint, Class<T> api) {
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(endpoint.baseUrl())
                 .connectTimeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                 .disableDefaultMapper(true)
                 .clientHeadersFactory(new StaticHeaders(endpoint.headers()))
-                .build(OpenAiApi.class);
+                .build(api);
     }
 
     /** The extra headers a provider document sets. */

@@ -79,7 +79,27 @@ class MixEngineTest {
         assertEquals("answer from agg", result.answer().content());
         assertInstanceOf(AgentOutcome.Cut.class, result.layers().get(0).outcomes().get(1));
         assertEquals(List.of("slow"), client.cancelled);
-        assertEquals(new Usage(2, 4, 6), result.usage(), "usage of the answered calls only");
+        assertEquals(new Usage(2, 4, 6, null, null, 2), result.usage(),
+                "usage of the answered calls only; neither has a price");
+    }
+
+    @Test
+    void everyAnsweredCallIsPricedAndTheTotalSaysWhatIsUnpriced() {
+        ChatClient cachedClient = call -> Uni.createFrom().item(new Completion("answer from " + call.model(), "stop",
+                Usage.of(1000, 100, 1100, 400, 0)));
+        dev.moa.mix.Pricing prices = new dev.moa.mix.Pricing(java.util.Map.of("priced", new dev.moa.mix.Price(
+                new java.math.BigDecimal("2"), new java.math.BigDecimal("8"), Optional.of(new java.math.BigDecimal("0.5")),
+                Optional.empty())), Optional.empty());
+        MixRun run = new MixRun(new Mix("m", "", List.of(layer(1, Optional.empty(), agent("priced"), agent("free")),
+                layer(1, Optional.empty(), agent("priced")))), List.of(new Message("user", "q")), Sampling.NONE,
+                Map.of("p", new Upstream(cachedClient, Optional.empty(), prices)), Duration.ofSeconds(30));
+        MixResult result = engine.run(run).await().atMost(WAIT);
+        // per priced call: 600 uncached x 2 + 400 cached x 0.5 + 100 out x 8 = 2200 micro-dollars
+        assertEquals(new java.math.BigDecimal("0.0022"), result.layers().get(1).outcomes().get(0) instanceof AgentOutcome.Answered a
+                ? a.completion().usage().cost() : null);
+        assertEquals(0, new java.math.BigDecimal("0.0044").compareTo(result.usage().cost()), "two priced calls");
+        assertEquals(1, result.usage().unpricedCalls(), "the model without a price is not counted as zero");
+        assertEquals(1200, result.usage().cachedTokens());
     }
 
     @Test

@@ -189,8 +189,6 @@ class MixDocumentsTest {
         assertEquals("moa", p.headers().get("X-Title"));
         assertEquals(20_000, p.timeout().orElseThrow().toMillis());
 
-        assertEquals("provider \"x\": protocol: unknown protocol \"grpc\" (supported: openai)", providerError("""
-                {"protocol": "grpc", "base_url": "https://x"}"""));
         assertEquals("provider \"x\": base_url: must be an http or https URL, found \"ftp://x\"", providerError("""
                 {"protocol": "openai", "base_url": "ftp://x"}"""));
         assertEquals("provider \"x\": api_key: must be a JSON object", providerError("""
@@ -198,6 +196,73 @@ class MixDocumentsTest {
         assertEquals("provider \"x\": headers.Authorization: set the key with api_key, not as a header, so it can "
                 + "stay secret", providerError("""
                 {"protocol": "openai", "base_url": "https://x", "headers": {"Authorization": "Bearer sk-live-secret"}}"""));
+    }
+
+    @Test
+    void anthropicAndBedrockProviderDocuments() throws Exception {
+        ProviderConfig claude = MixDocuments.parseProvider("claude", "provider \"claude\"", JSON.readTree("""
+                {"protocol": "anthropic", "api_key": {"env": "ANTHROPIC_API_KEY"}}"""));
+        assertEquals(Protocol.ANTHROPIC, claude.protocol());
+        assertEquals("https://api.anthropic.com/v1", claude.baseUrl().toString(), "Anthropic's own API by default");
+        assertEquals(MixDocuments.DEFAULT_ANTHROPIC_MAX_TOKENS, claude.maxTokens().orElseThrow());
+        assertEquals(1000, MixDocuments.parseProvider("c", "c", JSON.readTree("""
+                {"protocol": "anthropic", "max_tokens": 1000}""")).maxTokens().orElseThrow());
+
+        ProviderConfig bedrock = MixDocuments.parseProvider("bedrock", "provider \"bedrock\"", JSON.readTree("""
+                {"protocol": "bedrock", "region": "eu-west-3", "timeout_ms": 60000}"""));
+        assertEquals(Protocol.BEDROCK, bedrock.protocol());
+        assertEquals("eu-west-3", bedrock.region().orElseThrow());
+        assertEquals(null, bedrock.baseUrl(), "the SDK resolves the regional endpoint");
+        assertTrue(bedrock.apiKey().isEmpty() && bedrock.maxTokens().isEmpty());
+
+        assertEquals("provider \"x\": region: must be an AWS region such as \"us-east-1\", found \"Frankfurt\"",
+                providerError("""
+                {"protocol": "bedrock", "region": "Frankfurt"}"""));
+        assertEquals("provider \"x\": api_key: bedrock signs its calls with the AWS credential chain (on Lambda the "
+                + "function's role); a provider document names no key", providerError("""
+                {"protocol": "bedrock", "api_key": {"env": "AWS_SECRET_ACCESS_KEY"}}"""));
+        assertEquals("provider \"x\": region: unknown field (allowed: api_key, base_url, description, headers, max_tokens, "
+                + "pricing, protocol, timeout_ms)", providerError("""
+                {"protocol": "anthropic", "region": "us-east-1"}"""));
+        assertEquals("provider \"x\": max_tokens: unknown field (allowed: api_key, base_url, description, headers, pricing, "
+                + "protocol, timeout_ms)", providerError("""
+                {"protocol": "openai", "base_url": "https://x", "max_tokens": 5}"""));
+        assertEquals("provider \"x\": headers.x-api-key: set the key with api_key, not as a header, so it can stay "
+                + "secret", providerError("""
+                {"protocol": "anthropic", "headers": {"x-api-key": "sk-live-secret"}}"""));
+        assertEquals("provider \"x\": protocol: unknown protocol \"grpc\" (supported: openai, anthropic, bedrock)",
+                providerError("""
+                {"protocol": "grpc"}"""));
+    }
+
+    @Test
+    void pricesPerModelWithADefault() throws Exception {
+        ProviderConfig p = MixDocuments.parseProvider("p", "provider \"p\"", JSON.readTree("""
+                {"protocol": "anthropic", "pricing": {
+                   "claude-a": {"input_per_mtok": 3, "output_per_mtok": 15, "cached_input_per_mtok": 0.3,
+                                "cache_write_per_mtok": 3.75},
+                   "default": {"input_per_mtok": 1, "output_per_mtok": 5}}}"""));
+        Price a = p.pricing().priceOf("claude-a").orElseThrow();
+        // 1000 uncached in, 2000 cached in, 100 cache writes, 500 out
+        assertEquals(new java.math.BigDecimal("0.011475"), a.cost(1000, 2000, 100, 500));
+        assertEquals(new java.math.BigDecimal("0.0035"), p.pricing().priceOf("other").orElseThrow().cost(1000, 0, 0, 500),
+                "the default entry prices the others");
+        assertEquals(new java.math.BigDecimal("0.007"), p.pricing().priceOf("other").orElseThrow().cost(1000, 1000, 0, 1000),
+                "without a cached price, cached input is charged as input");
+        assertTrue(MixDocuments.parseProvider("p", "p", JSON.readTree("""
+                {"protocol": "anthropic", "pricing": {"claude-a": {"input_per_mtok": 3, "output_per_mtok": 15}}}"""))
+                .pricing().priceOf("claude-b").isEmpty(), "no default: other models have no price");
+
+        assertEquals("provider \"x\": pricing.claude-a.output_per_mtok: is required (USD per million tokens)",
+                providerError("""
+                {"protocol": "anthropic", "pricing": {"claude-a": {"input_per_mtok": 3}}}"""));
+        assertEquals("provider \"x\": pricing.claude-a.input_per_mtok: must be between 0.0 and 1000000.0", providerError("""
+                {"protocol": "anthropic", "pricing": {"claude-a": {"input_per_mtok": -1, "output_per_mtok": 1}}}"""));
+        assertEquals("provider \"x\": pricing.m.input_per_mtk: unknown field (allowed: cache_write_per_mtok, "
+                + "cached_input_per_mtok, input_per_mtok, output_per_mtok)", providerError("""
+                {"protocol": "openai", "base_url": "https://x", "pricing": {"m": {"input_per_mtk": 1, "output_per_mtok": 1}}}"""));
+        assertEquals("provider \"x\": pricing.m.input_per_mtok: must be a number", providerError("""
+                {"protocol": "openai", "base_url": "https://x", "pricing": {"m": {"input_per_mtok": "1", "output_per_mtok": 1}}}"""));
     }
 
     @Test

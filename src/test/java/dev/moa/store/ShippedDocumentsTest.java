@@ -73,6 +73,20 @@ class ShippedDocumentsTest {
         assertEquals(7, MixPlanner.calls(rank));
     }
 
+    @Test
+    void claudeIsReachedNativelyAndTheShippedPricesAreTheSourcedOnes() {
+        ResolvedMix coding = catalog.resolve("coding-mix").orElseThrow();
+        assertEquals(dev.moa.mix.Protocol.ANTHROPIC, coding.providers().get("anthropic").protocol());
+        dev.moa.mix.Price sonnet = coding.providers().get("anthropic").pricing().priceOf("claude-3-5-sonnet-20240620")
+                .orElseThrow();
+        assertEquals(0, new java.math.BigDecimal("3").compareTo(sonnet.inputPerMtok()));
+        assertEquals(0, new java.math.BigDecimal("15").compareTo(sonnet.outputPerMtok()));
+        dev.moa.mix.Price gpt4o = coding.providers().get("openai").pricing().priceOf("gpt-4o").orElseThrow();
+        assertEquals(0, new java.math.BigDecimal("2.5").compareTo(gpt4o.inputPerMtok()));
+        assertEquals(true, coding.providers().get("openai").pricing().priceOf("gpt-4-turbo").isEmpty(),
+                "no sourced price: unknown, not invented");
+    }
+
     private static Set<String> models(Mix mix, int layer) {
         return mix.layers().get(layer).agents().stream().map(a -> a.model()).collect(Collectors.toSet());
     }

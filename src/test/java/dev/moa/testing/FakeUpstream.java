@@ -143,6 +143,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
     private final List<Recorded> recorded = new ArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile CountDownLatch released = new CountDownLatch(1);
 
     public FakeUpstream() {
@@ -203,7 +204,21 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
+    /** Requests received and not yet answered (a {@link Hang} stays in flight until released). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            serve(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
         CountDownLatch releasedAtStart = released;
         Map<String, String> headers = new HashMap<>();

@@ -43,6 +43,29 @@ public final class PythonTools {
         return find(AWS);
     }
 
+    /**
+     * A Python interpreter that can {@code import openai} (the official SDK): the machine's {@code python3} if it
+     * has the package, else the build's virtual environment with {@code pip install openai}.
+     */
+    public static synchronized Path pythonWithOpenAi() {
+        String start = System.getProperty("moa.test.python-tools", "path");
+        if (!start.equals("venv")) {
+            Optional<Path> python = onPath("python3");
+            if (python.isPresent() && runs(List.of(python.get().toString(), "-c", "import openai"))) {
+                return python.get();
+            }
+        }
+        Path venv = ROOT.resolve("venv");
+        Path python = venv.resolve("bin").resolve("python");
+        if (!Files.isExecutable(venv.resolve("bin").resolve("pip"))) {
+            install(List.of("python3", "-m", "venv", venv.toString()));
+        }
+        if (!runs(List.of(python.toString(), "-c", "import openai"))) {
+            install(List.of(venv.resolve("bin").resolve("pip").toString(), "install", "--quiet", "openai"));
+        }
+        return python;
+    }
+
     /** @return a PATH for a child process that finds these tools first */
     public static String pathWith(Path... tools) {
         StringBuilder path = new StringBuilder();

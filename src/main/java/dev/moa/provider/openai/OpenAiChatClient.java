@@ -127,7 +127,8 @@ public final class OpenAiChatClient implements ChatClient {
         long prompt = node.path("prompt_tokens").asLong(0);
         long completion = node.path("completion_tokens").asLong(0);
         long total = node.path("total_tokens").asLong(prompt + completion);
-        return new Usage(prompt, completion, total);
+        // Prompt-cache reads are part of prompt_tokens and priced apart (cached_input_per_mtok).
+        return Usage.of(prompt, completion, total, node.path("prompt_tokens_details").path("cached_tokens").asLong(0), 0);
     }
 
     /** The upstream's own error message when it sent an OpenAI error object, else the start of its body. */

@@ -1,0 +1,53 @@
+package dev.moa.batch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.moa.api.ApiError;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/** The Batches API. */
+@Path("/v1/batches")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class BatchesResource {
+
+    private final Batches batches;
+
+    public BatchesResource(Batches batches) {
+        this.batches = batches;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public BatchObject create(JsonNode request) {
+        if (request == null || !request.isObject()) {
+            throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+        }
+        return batches.create(request);
+    }
+
+    @GET
+    @Path("/{id}")
+    public BatchObject get(@PathParam("id") String id) {
+        return batches.get(id);
+    }
+
+    @GET
+    public BatchObject.Page list(@QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+        return batches.list(after, limit);
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
+    public BatchObject cancel(@PathParam("id") String id) {
+        return batches.cancel(id);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.moa.batch;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/** Ids in OpenAI's shapes: {@code file-…}, {@code batch_…}, {@code batch_req_…}; random, unguessable. */
+final class Ids {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern FILE = Pattern.compile("file-[0-9a-f]{24}");
+    private static final Pattern BATCH = Pattern.compile("batch_[0-9a-f]{24}");
+
+    private Ids() {
+    }
+
+    static String file() {
+        return "file-" + hex(12);
+    }
+
+    static String batch() {
+        return "batch_" + hex(12);
+    }
+
+    static String request() {
+        return "batch_req_" + hex(12);
+    }
+
+    /** A batch's result file ids follow from its id, so assembling again replaces rather than adds files. */
+    static String outputFile(String batchId) {
+        return "file-" + digest(batchId + "/output");
+    }
+
+    static String errorFile(String batchId) {
+        return "file-" + digest(batchId + "/errors");
+    }
+
+    /** A drop-folder batch's id follows from its execution, so a retried first step opens the same batch. */
+    static String batchFor(String executionId) {
+        return "batch_" + digest(executionId);
+    }
+
+    static boolean isFile(String id) {
+        return id != null && FILE.matcher(id).matches();
+    }
+
+    static boolean isBatch(String id) {
+        return id != null && BATCH.matcher(id).matches();
+    }
+
+    private static String digest(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hex(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+}

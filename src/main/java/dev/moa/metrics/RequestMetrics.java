@@ -1,0 +1,10 @@
+package dev.moa.metrics;
+
+/** Where each request's figures go. */
+public interface RequestMetrics {
+
+    /** Records nothing: dev mode and tests, unless {@code moa.metrics.emf} is on. */
+    RequestMetrics NONE = outcome -> { };
+
+    void record(RequestOutcome outcome);
+}

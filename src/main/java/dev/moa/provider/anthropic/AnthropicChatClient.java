@@ -1,0 +1,367 @@
+package dev.moa.provider.anthropic;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.moa.mix.CallOptions;
+import dev.moa.mix.Sampling;
+import dev.moa.provider.AlternatingTurns;
+import dev.moa.provider.ChatClient;
+import dev.moa.provider.Completion;
+import dev.moa.provider.CompletionCall;
+import dev.moa.provider.CompletionEvent;
+import dev.moa.provider.Message;
+import dev.moa.provider.RetryAfter;
+import dev.moa.provider.ToolCall;
+import dev.moa.provider.UpstreamFailure;
+import dev.moa.provider.Usage;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A provider that speaks Anthropic's Messages API: system messages lifted into {@code system}, same-role turns
+ * merged so user and assistant alternate, {@code max_tokens} always sent, {@code stop} as {@code stop_sequences}.
+ * Answers, stop reasons and usage (cache reads and writes included) come back in OpenAI's terms.
+ */
+public final class AnthropicChatClient implements ChatClient {
+
+    /** The API version this client speaks; Anthropic keeps each version's behaviour stable. */
+    public static final String VERSION = "2023-06-01";
+    private static final int MAX_ERROR_CHARS = 300;
+
+    private final AnthropicApi api;
+    private final Optional<String> apiKey;
+    private final ObjectMapper json;
+    private final int defaultMaxTokens;
+
+    public AnthropicChatClient(AnthropicApi api, Optional<String> apiKey, ObjectMapper json, int defaultMaxTokens) {
+        this.api = api;
+        this.apiKey = apiKey.filter(k -> !k.isBlank());
+        this.json = json;
+        this.defaultMaxTokens = defaultMaxTokens;
+    }
+
+    @Override
+    public Uni<Completion> complete(CompletionCall call) {
+        AnthropicRequest body = request(call, null);
+        return Uni.createFrom().deferred(() -> api.create(apiKey.orElse(null), VERSION, body))
+                .onFailure(f -> !(f instanceof UpstreamFailure))
+                .transform(f -> UpstreamFailure.connection(redact(describe(f))))
+                .map(this::read);
+    }
+
+    @Override
+    public Multi<CompletionEvent> stream(CompletionCall call) {
+        AnthropicRequest body = request(call, true);
+        return Multi.createFrom().deferred(() -> {
+            StreamState state = new StreamState();
+            return api.stream(apiKey.orElse(null), VERSION, body)
+                    .onItem().transformToIterable(state::accept)
+                    .onCompletion().switchTo(() -> state.finished ? Multi.createFrom().empty()
+                            : Multi.createFrom().failure(UpstreamFailure.badResponse("the stream ended before message_stop")))
+                    .onFailure(f -> !(f instanceof UpstreamFailure)).transform(this::streamFailure);
+        });
+    }
+
+    AnthropicRequest request(CompletionCall call, Boolean stream) {
+        Sampling s = call.sampling();
+        AlternatingTurns turns = AlternatingTurns.of(call.messages());
+        // Recent Claude models reject temperature and top_p together; the temperature wins. Anthropic's range is 0-1.
+        Double temperature = s.temperature() == null ? null : Math.min(1.0, s.temperature());
+        Double topP = temperature == null ? s.topP() : null;
+        CallOptions options = call.options();
+        return new AnthropicRequest(call.model(), s.maxTokens() != null ? s.maxTokens() : defaultMaxTokens,
+                turns.system(), turns.turns().stream().map(this::turn).toList(),
+                temperature, topP, s.stop(), stream, options.hasTools() ? tools(options.tools()) : null,
+                options.hasTools() ? toolChoice(options) : null);
+    }
+
+    private AnthropicRequest.Turn turn(AlternatingTurns.Turn turn) {
+        String text = turn.plainText();
+        if (text != null) {
+            return new AnthropicRequest.Turn(turn.role(), text);
+        }
+        ArrayNode blocks = json.createArrayNode();
+        for (Message part : turn.parts()) {
+            if (part.isToolResult()) {
+                blocks.addObject().put("type", "tool_result").put("tool_use_id", part.toolCallId())
+                        .put("content", part.content());
+                continue;
+            }
+            if (!part.content().isEmpty()) {
+                blocks.addObject().put("type", "text").put("text", part.content());
+            }
+            for (ToolCall toolCall : part.toolCalls()) {
+                ObjectNode use = blocks.addObject().put("type", "tool_use").put("id", toolCall.id())
+                        .put("name", toolCall.name());
+                use.set("input", arguments(toolCall.arguments()));
+            }
+        }
+        return new AnthropicRequest.Turn(turn.role(), blocks);
+    }
+
+    /** The model's arguments as the JSON object Anthropic wants; text that is no JSON object becomes {}. */
+    private JsonNode arguments(String arguments) {
+        try {
+            JsonNode node = arguments.isBlank() ? null : json.readTree(arguments);
+            return node != null && node.isObject() ? node : json.createObjectNode();
+        } catch (JsonProcessingException e) {
+            return json.createObjectNode();
+        }
+    }
+
+    /** OpenAI's {@code {"type": "function", "function": {name, description, parameters}}} as Anthropic's tools. */
+    private List<JsonNode> tools(List<JsonNode> openAiTools) {
+        List<JsonNode> tools = new ArrayList<>();
+        for (JsonNode tool : openAiTools) {
+            JsonNode function = tool.path("function");
+            ObjectNode out = json.createObjectNode().put("name", function.path("name").asText());
+            if (function.path("description").isTextual()) {
+                out.put("description", function.path("description").textValue());
+            }
+            out.set("input_schema", function.path("parameters").isObject() ? function.get("parameters")
+                    : json.createObjectNode().put("type", "object"));
+            tools.add(out);
+        }
+        return tools;
+    }
+
+    /** auto / required (Anthropic's any) / none / one named function; parallel_tool_calls false disables parallel use. */
+    private JsonNode toolChoice(CallOptions options) {
+        JsonNode choice = options.toolChoice();
+        ObjectNode out = json.createObjectNode();
+        if (choice != null && choice.isObject()) {
+            out.put("type", "tool").put("name", choice.path("function").path("name").asText());
+        } else {
+            String mode = choice == null ? "auto" : choice.asText("auto");
+            out.put("type", switch (mode) {
+                case "required" -> "any";
+                case "none" -> "none";
+                default -> "auto";
+            });
+        }
+        if (Boolean.FALSE.equals(options.parallelToolCalls()) && !"none".equals(out.path("type").asText())) {
+            out.put("disable_parallel_tool_use", true);
+        }
+        return out;
+    }
+
+    private Completion read(Response response) {
+        try (response) {
+            String text = response.hasEntity() ? response.readEntity(String.class) : "";
+            int status = response.getStatus();
+            if (status < 200 || status >= 300) {
+                throw UpstreamFailure.status(status, errorMessage(text), RetryAfter.parse(response.getHeaderString("retry-after")));
+            }
+            return parse(text);
+        }
+    }
+
+    private Completion parse(String text) {
+        JsonNode root = readObject(text);
+        JsonNode content = root.get("content");
+        if (content == null || !content.isArray()) {
+            throw UpstreamFailure.badResponse("no content blocks");
+        }
+        StringBuilder answer = new StringBuilder();
+        List<ToolCall> toolCalls = new ArrayList<>();
+        for (JsonNode block : content) {
+            // Text blocks are the answer, tool_use blocks its tool calls; thinking blocks are neither.
+            String type = block.path("type").asText();
+            if ("text".equals(type) && block.path("text").isTextual()) {
+                answer.append(block.path("text").textValue());
+            } else if ("tool_use".equals(type)) {
+                toolCalls.add(new ToolCall(block.path("id").asText(), block.path("name").asText(),
+                        block.path("input").isMissingNode() ? "{}" : block.path("input").toString()));
+            }
+        }
+        String stopReason = root.path("stop_reason").asText("");
+        if (answer.isEmpty() && toolCalls.isEmpty() && !"refusal".equals(stopReason) && !"max_tokens".equals(stopReason)) {
+            throw UpstreamFailure.badResponse("no text in the content blocks");
+        }
+        return new Completion(answer.toString(), finishReason(stopReason), usage(root.path("usage")), toolCalls);
+    }
+
+    /** Anthropic's stop reasons in OpenAI's terms. */
+    static String finishReason(String stopReason) {
+        return switch (stopReason) {
+            case "max_tokens", "model_context_window_exceeded" -> "length";
+            case "tool_use" -> "tool_calls";
+            case "refusal" -> "content_filter";
+            default -> "stop"; // end_turn, stop_sequence, pause_turn
+        };
+    }
+
+    /** Anthropic's input_tokens leave out cache reads and writes; OpenAI's prompt_tokens counts them all. */
+    static Usage usage(JsonNode node) {
+        long input = node.path("input_tokens").asLong(0);
+        long cacheRead = node.path("cache_read_input_tokens").asLong(0);
+        long cacheWrite = node.path("cache_creation_input_tokens").asLong(0);
+        long output = node.path("output_tokens").asLong(0);
+        long prompt = input + cacheRead + cacheWrite;
+        return Usage.of(prompt, output, prompt + output, cacheRead, cacheWrite);
+    }
+
+    /** One subscription's view of the event stream: the usage and stop reason arrive in pieces. */
+    private final class StreamState {
+        JsonNode startUsage;
+        JsonNode finalUsage;
+        String stopReason = "";
+        boolean finished;
+        final java.util.Map<Integer, Integer> toolIndexes = new java.util.HashMap<>();
+
+        List<CompletionEvent> accept(String data) {
+            if (data == null || data.isBlank()) {
+                return List.of();
+            }
+            JsonNode event = readObject(data);
+            switch (event.path("type").asText()) {
+                case "message_start" -> startUsage = event.path("message").path("usage");
+                case "content_block_start" -> {
+                    JsonNode block = event.path("content_block");
+                    if ("tool_use".equals(block.path("type").asText())) {
+                        // OpenAI numbers tool calls among themselves; Anthropic numbers every content block.
+                        int index = toolIndexes.size();
+                        toolIndexes.put(event.path("index").asInt(), index);
+                        return List.of(new CompletionEvent.ToolCallDelta(index, block.path("id").asText(),
+                                block.path("name").asText(), null));
+                    }
+                }
+                case "content_block_delta" -> {
+                    JsonNode delta = event.path("delta");
+                    String type = delta.path("type").asText();
+                    if ("text_delta".equals(type) && delta.path("text").isTextual()) {
+                        return List.of(new CompletionEvent.Delta(delta.path("text").textValue()));
+                    }
+                    Integer tool = toolIndexes.get(event.path("index").asInt());
+                    if ("input_json_delta".equals(type) && tool != null) {
+                        return List.of(new CompletionEvent.ToolCallDelta(tool, null, null,
+                                delta.path("partial_json").asText("")));
+                    }
+                    // thinking and signature deltas are not the answer
+                }
+                case "message_delta" -> {
+                    stopReason = event.path("delta").path("stop_reason").asText(stopReason);
+                    finalUsage = event.path("usage");
+                }
+                case "message_stop" -> {
+                    finished = true;
+                    return List.of(new CompletionEvent.Finished(finishReason(stopReason), streamUsage()));
+                }
+                case "error" -> throw eventError(event.path("error"));
+                default -> {
+                    // ping, content_block_stop, and event types added later
+                }
+            }
+            return List.of();
+        }
+
+        /** message_delta's usage is cumulative and may repeat the input counts; message_start's has them first. */
+        private Usage streamUsage() {
+            com.fasterxml.jackson.databind.node.ObjectNode merged = json.createObjectNode();
+            if (startUsage != null && startUsage.isObject()) {
+                merged.setAll((com.fasterxml.jackson.databind.node.ObjectNode) startUsage);
+            }
+            if (finalUsage != null && finalUsage.isObject()) {
+                finalUsage.fields().forEachRemaining(f -> {
+                    if (!f.getValue().isNull()) {
+                        merged.set(f.getKey(), f.getValue());
+                    }
+                });
+            }
+            return usage(merged);
+        }
+    }
+
+    /** An {@code error} event inside a 200 stream, given the status Anthropic uses for its type. */
+    private UpstreamFailure eventError(JsonNode error) {
+        String type = error.path("type").asText("api_error");
+        int status = switch (type) {
+            case "overloaded_error" -> 529;
+            case "rate_limit_error" -> 429;
+            case "api_error" -> 500;
+            case "request_too_large" -> 413;
+            case "not_found_error" -> 404;
+            case "permission_error" -> 403;
+            case "authentication_error" -> 401;
+            default -> 400;
+        };
+        return UpstreamFailure.status(status, clip(type + ": " + error.path("message").asText("")), null);
+    }
+
+    private UpstreamFailure streamFailure(Throwable failure) {
+        if (failure instanceof WebApplicationException web && web.getResponse() != null) {
+            Response response = web.getResponse();
+            String text = "";
+            try {
+                text = response.hasEntity() ? response.readEntity(String.class) : "";
+            } catch (RuntimeException unreadable) {
+                // the status says enough
+            }
+            return UpstreamFailure.status(response.getStatus(), errorMessage(text),
+                    RetryAfter.parse(response.getHeaderString("retry-after")));
+        }
+        return UpstreamFailure.connection(redact(describe(failure)));
+    }
+
+    private JsonNode readObject(String text) {
+        JsonNode root;
+        try {
+            root = json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw UpstreamFailure.badResponse("body is not JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw UpstreamFailure.badResponse("body is not a JSON object");
+        }
+        return root;
+    }
+
+    /** {@code {"type": "error", "error": {"type": "rate_limit_error", "message": "..."}}}, else the start of the body. */
+    private String errorMessage(String body) {
+        String message = body;
+        try {
+            JsonNode node = json.readTree(body);
+            JsonNode error = node == null ? null : node.path("error");
+            if (error != null && error.path("message").isTextual()) {
+                message = error.path("type").asText("error") + ": " + error.path("message").textValue();
+            }
+        } catch (JsonProcessingException ignored) {
+            // not JSON: keep the raw text
+        }
+        return clip(message);
+    }
+
+    private String clip(String text) {
+        String message = text.strip().replaceAll("\\s+", " ");
+        if (message.length() > MAX_ERROR_CHARS) {
+            message = message.substring(0, MAX_ERROR_CHARS) + "…";
+        }
+        return redact(message);
+    }
+
+    /** Upstreams sometimes echo the key they were given. */
+    private String redact(String text) {
+        if (apiKey.isEmpty() || text == null) {
+            return text;
+        }
+        return text.replace(apiKey.get(), "[redacted]");
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

@@ -26,7 +26,13 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                     @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
-        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList(), null);
+        List<LayerView> views = new java.util.ArrayList<>(layers.size());
+        for (int i = 0; i < layers.size(); i++) {
+            // What the next layer's budget did to this layer's answers shows on the answers themselves too.
+            views.add(LayerView.of(layers.get(i), i + 1 < layers.size() ? layers.get(i + 1).references().cuts()
+                    : List.of()));
+        }
+        return new Trace(mix, latencyMs, views, null);
     }
 
     static Trace of(String mix, MixResult result) {
@@ -58,9 +64,23 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
     public record LayerView(List<AgentView> agents, List<ReferenceCutView> references, String overflow,
                             @JsonProperty("early_stop") EarlyStopView earlyStop) {
 
-        static LayerView of(LayerTrace layer) {
+        static LayerView of(LayerTrace layer, List<ReferenceCut> cutByNextLayer) {
             List<ReferenceCutView> cuts = layer.references().cuts().stream().map(ReferenceCutView::of).toList();
-            return new LayerView(layer.outcomes().stream().map(AgentView::of).toList(), cuts.isEmpty() ? null : cuts,
+            List<AgentView> agents = new java.util.ArrayList<>(layer.outcomes().size());
+            int answer = 0;
+            for (AgentOutcome outcome : layer.outcomes()) {
+                AgentView view = AgentView.of(outcome);
+                if (outcome instanceof AgentOutcome.Answered) {
+                    int number = ++answer;
+                    for (ReferenceCut cut : cutByNextLayer) {
+                        if (cut.number() == number) {
+                            view = view.asReference(cut);
+                        }
+                    }
+                }
+                agents.add(view);
+            }
+            return new LayerView(agents, cuts.isEmpty() ? null : cuts,
                     layer.references().switchedToSequential() ? "sequential" : null,
                     layer.earlyStop().map(EarlyStopView::of).orElse(null));
         }
@@ -115,7 +135,16 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                             String output, String reasoning, RankView rank, List<StepView> steps,
                             String error, Boolean cut, List<AttemptView> attempts,
                             @JsonInclude(JsonInclude.Include.NON_EMPTY)
-                            @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls) {
+                            @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls,
+                            @JsonProperty("reference_truncated") Long referenceTruncated,
+                            @JsonProperty("reference_dropped") Boolean referenceDropped) {
+
+        /** As the next layer received it: cut to its budget (the estimated tokens it had) or left out. */
+        AgentView asReference(ReferenceCut cut) {
+            boolean dropped = cut.kind() == ReferenceCut.Kind.DROPPED;
+            return new AgentView(provider, model, sample, latencyMs, usage, cost, costUnknown, output, reasoning, rank,
+                    steps, error, this.cut, attempts, toolCalls, dropped ? null : cut.tokens(), dropped ? true : null);
+        }
 
         static AgentView of(AgentOutcome outcome) {
             Integer sample = outcome.agent().samples() > 1 ? outcome.sample() : null;
@@ -138,18 +167,18 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                 Usage usage = a.completion().usage();
                 return new AgentView(provider, model, sample, ms, usage, usage.cost(), costUnknown(a),
                         a.completion().content(), a.completion().reasoning(), rank, steps, null, null, attempts,
-                        a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of).toList());
+                        a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of).toList(), null, null);
             }
             // A cut call was cancelled before it reported usage; the provider may still bill what it generated.
             if (outcome instanceof AgentOutcome.Cut c) {
                 return new AgentView(provider, model, sample, ms, Usage.ZERO, null,
                         "cut before it reported usage; not in usage.cost", null, null, null, null, c.reason(), true,
-                        attempts, null);
+                        attempts, null, null, null);
             }
             // A failed call answered nothing: providers do not bill errors, so it costs nothing here.
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
             return new AgentView(provider, model, sample, ms, Usage.ZERO, BigDecimal.ZERO, null, null, null, null,
-                    null, f.failure().getMessage(), null, attempts, null);
+                    null, f.failure().getMessage(), null, attempts, null, null, null);
         }
 
         /** Names the model that answered (a fallback, perhaps) when its provider document has no price for it. */

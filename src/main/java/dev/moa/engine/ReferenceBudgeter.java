@@ -22,23 +22,19 @@ final class ReferenceBudgeter {
         return (text.length() + 3) / 4;
     }
 
-    static String marker(long kept, long of) {
-        return "\n[… truncated: about " + kept + " of " + of + " tokens kept]";
+    /** The visible end of a shortened reference; {@code field} is the budget that cut it. */
+    static String marker(long of, long kept, String field) {
+        return "\n\n[… reference truncated: about " + of + " tokens, cut to " + kept + " (" + field + ")]";
     }
 
     static PreparedReferences apply(ReferenceBudget budget, List<Reference> references) {
-        if (budget.maxReferenceTokens() == null && budget.maxTotalReferenceTokens() == null) {
-            return new PreparedReferences(references, List.of(), false);
-        }
         List<Reference> kept = new ArrayList<>(references);
         long[] original = references.stream().mapToLong(r -> tokens(r.content())).toArray();
         long[] size = original.clone();
         Map<Integer, ReferenceCut> cuts = new LinkedHashMap<>();
-        if (budget.maxReferenceTokens() != null) {
-            for (int i = 0; i < size.length; i++) {
-                if (size[i] > budget.maxReferenceTokens()) {
-                    size[i] = budget.maxReferenceTokens();
-                }
+        for (int i = 0; i < size.length; i++) {
+            if (size[i] > budget.maxReferenceTokens()) {
+                size[i] = budget.maxReferenceTokens();
             }
         }
         Integer total = budget.maxTotalReferenceTokens();
@@ -67,7 +63,9 @@ final class ReferenceBudgeter {
             }
             Reference r = kept.get(k++);
             if (size[i] < original[i]) {
-                r = r.withContent(truncate(r.content(), size[i], original[i]));
+                String field = size[i] == budget.maxReferenceTokens() ? "max_reference_tokens"
+                        : "max_total_reference_tokens";
+                r = r.withContent(truncate(r.content(), size[i], original[i], field));
                 cuts.put(i, new ReferenceCut(r.number(), r.source(), ReferenceCut.Kind.TRUNCATED, original[i], size[i]));
             }
             result.add(r);
@@ -81,12 +79,12 @@ final class ReferenceBudgeter {
         return new PreparedReferences(result, recorded, sequential);
     }
 
-    static String truncate(String text, long keepTokens, long ofTokens) {
+    static String truncate(String text, long keepTokens, long ofTokens, String field) {
         int chars = (int) Math.min(text.length(), keepTokens * 4);
         if (chars > 0 && Character.isHighSurrogate(text.charAt(chars - 1))) {
             chars--;
         }
-        return text.substring(0, chars) + marker(keepTokens, ofTokens);
+        return text.substring(0, chars) + marker(ofTokens, keepTokens, field);
     }
 
     /** The largest common cap under which the sizes fit the total: short references stay whole. */

@@ -26,14 +26,14 @@ public record Layer(List<Agent> agents, int minSuccesses, References references,
         agents = List.copyOf(agents);
         tools = tools == null ? ToolMode.DESCRIBE : tools;
         aggregate = aggregate == null ? Aggregate.SYNTHESIZE : aggregate;
-        budget = budget == null ? ReferenceBudget.NONE : budget;
+        budget = budget == null ? ReferenceBudget.DEFAULT : budget;
         earlyStop = earlyStop == null ? Optional.empty() : earlyStop;
     }
 
     /** A layer that synthesizes, without budget or early stop. */
     public Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace,
                  ToolMode tools) {
-        this(agents, minSuccesses, references, stragglerGrace, tools, Aggregate.SYNTHESIZE, ReferenceBudget.NONE,
+        this(agents, minSuccesses, references, stragglerGrace, tools, Aggregate.SYNTHESIZE, ReferenceBudget.DEFAULT,
                 false, Optional.empty());
     }
 

@@ -27,12 +27,12 @@ public final class MixDocuments {
             "straggler_grace_ms", "aggregate", "max_reference_tokens", "max_total_reference_tokens", "overflow",
             "keep_reasoning", "early_stop", "tools");
     /** Layer fields about the references a layer receives: meaningless on the first layer, which receives none. */
-    private static final List<String> RECEIVING_FIELDS = List.of("aggregate", "max_reference_tokens",
-            "max_total_reference_tokens", "overflow", "keep_reasoning");
+    private static final List<String> RECEIVING_FIELDS = List.of("aggregate", "max_total_reference_tokens",
+            "overflow", "keep_reasoning");
     private static final Set<String> AGGREGATE_FIELDS = Set.of("mode", "window");
     private static final Set<String> EARLY_STOP_FIELDS = Set.of("when", "min", "extract");
     private static final int MAX_WINDOW = 64;
-    private static final int MAX_REFERENCE_TOKENS = 10_000_000;
+    private static final int MAX_REFERENCE_TOKENS = 1_000_000;
     /** The OpenAI per-call fields a mix may set for an agent (its value wins over the client's). */
     private static final Set<String> CALL_FIELDS = Set.of("seed", "logit_bias", "presence_penalty",
             "frequency_penalty", "user", "metadata", "service_tier", "reasoning_effort");
@@ -185,9 +185,10 @@ public final class MixDocuments {
             }
         }
         if (perReference == null && total == null) {
-            return ReferenceBudget.NONE;
+            return ReferenceBudget.DEFAULT;
         }
-        return new ReferenceBudget(perReference, total, overflow);
+        return new ReferenceBudget(perReference == null ? ReferenceBudget.DEFAULT_MAX_REFERENCE_TOKENS : perReference,
+                total, overflow);
     }
 
     private static EarlyStop parseEarlyStop(DocumentNode node, int calls) {

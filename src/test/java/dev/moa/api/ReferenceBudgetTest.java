@@ -44,8 +44,8 @@ class ReferenceBudgetTest extends UpstreamTest {
         return String.valueOf((char) ('a' + index)).repeat(count);
     }
 
-    private static String marker(long kept, long of) {
-        return "\n[… truncated: about " + kept + " of " + of + " tokens kept]";
+    private static String marker(long of, long kept, String field) {
+        return "\n\n[… reference truncated: about " + of + " tokens, cut to " + kept + " (" + field + ")]";
     }
 
     private static String refs(String... answers) {
@@ -60,10 +60,12 @@ class ReferenceBudgetTest extends UpstreamTest {
     void aReferenceOverItsCapIsTruncatedWithAVisibleMarker() {
         JsonNode response = run("\"max_reference_tokens\": 5", 100, 8);
 
-        assertEquals(DEFAULT_PROMPT + refs(letters(0, 20) + marker(5, 25), letters(1, 8)),
+        assertEquals(DEFAULT_PROMPT + refs(letters(0, 20) + marker(25, 5, "max_reference_tokens"), letters(1, 8)),
                 upstream.only("bagg").system());
         assertEquals("[{\"reference\":1,\"agent\":\"fake/b1\",\"tokens\":25,\"kept_tokens\":5,\"truncated\":true}]",
                 response.at("/moa/layers/1/references").toString());
+        assertEquals(25, response.at("/moa/layers/0/agents/0/reference_truncated").asLong(), "shown on the answer too");
+        assertTrue(response.at("/moa/layers/0/agents/1/reference_truncated").isMissingNode());
         assertEquals(letters(0, 100), response.at("/moa/layers/0/agents/0/output").asText(), "the trace keeps it whole");
     }
 
@@ -72,8 +74,9 @@ class ReferenceBudgetTest extends UpstreamTest {
         // 40 + 40 + 8 tokens into 50: the two long ones are cut to 21 each, the short one stays whole.
         JsonNode response = run("\"max_total_reference_tokens\": 50", 160, 160, 32);
 
-        assertEquals(DEFAULT_PROMPT + refs(letters(0, 84) + marker(21, 40), letters(1, 84) + marker(21, 40),
-                letters(2, 32)), upstream.only("bagg").system());
+        String cut = marker(40, 21, "max_total_reference_tokens");
+        assertEquals(DEFAULT_PROMPT + refs(letters(0, 84) + cut, letters(1, 84) + cut, letters(2, 32)),
+                upstream.only("bagg").system());
         assertEquals(2, response.at("/moa/layers/1/references").size());
         assertTrue(response.at("/moa/layers/1").path("overflow").isMissingNode());
     }
@@ -85,6 +88,7 @@ class ReferenceBudgetTest extends UpstreamTest {
         assertEquals(DEFAULT_PROMPT + refs(letters(0, 40), letters(2, 80)), upstream.only("bagg").system());
         assertEquals("[{\"reference\":2,\"agent\":\"fake/b2\",\"tokens\":50,\"dropped\":true}]",
                 response.at("/moa/layers/1/references").toString());
+        assertTrue(response.at("/moa/layers/0/agents/1/reference_dropped").asBoolean());
     }
 
     @Test

@@ -60,11 +60,12 @@ class StrategyPiecesTest {
 
     @Test
     void budgetsKeepAtLeastOneReferenceAndRecordEveryCut() {
-        PreparedReferences dropped = ReferenceBudgeter.apply(new ReferenceBudget(null, 10,
+        PreparedReferences dropped = ReferenceBudgeter.apply(new ReferenceBudget(ReferenceBudget.DEFAULT_MAX_REFERENCE_TOKENS, 10,
                 ReferenceBudget.Overflow.DROP_LONGEST), refs(400, 200));
         assertEquals(1, dropped.references().size(), "one always stays");
         assertEquals(2, dropped.references().get(0).number());
-        assertTrue(dropped.references().get(0).content().startsWith("x".repeat(40) + "\n[… truncated: about 10 of 50"));
+        assertEquals("x".repeat(40) + "\n\n[… reference truncated: about 50 tokens, cut to 10 (max_total_reference_tokens)]",
+                dropped.references().get(0).content());
         assertEquals(List.of(new ReferenceCut(1, "p/m1", ReferenceCut.Kind.DROPPED, 100, 0),
                 new ReferenceCut(2, "p/m2", ReferenceCut.Kind.TRUNCATED, 50, 10)), dropped.cuts());
 
@@ -74,16 +75,26 @@ class StrategyPiecesTest {
         assertEquals(List.of(new ReferenceCut(1, "p/m1", ReferenceCut.Kind.TRUNCATED, 100, 23)), capped.cuts());
         assertEquals("x".repeat(80), capped.references().get(1).content());
 
-        PreparedReferences fits = ReferenceBudgeter.apply(new ReferenceBudget(null, 1000,
+        PreparedReferences fits = ReferenceBudgeter.apply(new ReferenceBudget(ReferenceBudget.DEFAULT_MAX_REFERENCE_TOKENS, 1000,
                 ReferenceBudget.Overflow.SEQUENTIAL), refs(400, 400));
         assertEquals(false, fits.switchedToSequential());
-        assertTrue(ReferenceBudgeter.apply(new ReferenceBudget(null, 150, ReferenceBudget.Overflow.SEQUENTIAL),
+        assertTrue(ReferenceBudgeter.apply(new ReferenceBudget(ReferenceBudget.DEFAULT_MAX_REFERENCE_TOKENS, 150, ReferenceBudget.Overflow.SEQUENTIAL),
                 refs(400, 400)).switchedToSequential());
+    }
+
+    @Test
+    void everyReferenceHasADefaultHardCap() {
+        PreparedReferences capped = ReferenceBudgeter.apply(ReferenceBudget.DEFAULT, refs(8192 * 4 + 40, 8));
+        assertEquals("x".repeat(8192 * 4) + "\n\n[… reference truncated: about 8202 tokens, cut to 8192 "
+                + "(max_reference_tokens)]", capped.references().get(0).content());
+        assertEquals("x".repeat(8), capped.references().get(1).content());
+        assertEquals(List.of(new ReferenceCut(1, "p/m1", ReferenceCut.Kind.TRUNCATED, 8202, 8192)), capped.cuts());
     }
 
     @Test
     void truncationNeverSplitsASurrogatePair() {
         // One token is four characters; the fourth here is the first half of an emoji, so the cut moves before it.
-        assertEquals("abc" + ReferenceBudgeter.marker(1, 2), ReferenceBudgeter.truncate("abc\uD83D\uDE00", 1, 2));
+        assertEquals("abc" + ReferenceBudgeter.marker(2, 1, "max_reference_tokens"),
+                ReferenceBudgeter.truncate("abc\uD83D\uDE00", 1, 2, "max_reference_tokens"));
     }
 }

@@ -91,7 +91,8 @@ class MixDocumentsTest {
         assertEquals(2, first.earlyStop().orElseThrow().min());
         assertEquals("(\\d+)$", first.earlyStop().orElseThrow().extract().orElseThrow().pattern());
         assertEquals(Aggregate.SYNTHESIZE, first.aggregate());
-        assertEquals(ReferenceBudget.NONE, first.budget());
+        assertEquals(ReferenceBudget.DEFAULT, first.budget());
+        assertEquals(8192, first.budget().maxReferenceTokens(), "a hard cap by default");
         Layer second = mix.layers().get(1);
         assertEquals(new Aggregate.Sequential(2), second.aggregate());
         assertEquals(new ReferenceBudget(500, 2000, ReferenceBudget.Overflow.DROP_LONGEST), second.budget());
@@ -127,8 +128,10 @@ class MixDocumentsTest {
                 + "conversation); set it on a later layer", error(withProposerFields("\"keep_reasoning\": true,")));
         assertEquals(p + "layers[1].keep_reasoning: must be true or false",
                 error(withAggregatorFields("\"keep_reasoning\": \"yes\",")));
-        assertEquals(p + "layers[1].max_reference_tokens: must be between 1 and 10000000",
+        assertEquals(p + "layers[1].max_reference_tokens: must be between 1 and 1000000",
                 error(withAggregatorFields("\"max_reference_tokens\": 0,")));
+        assertEquals(p + "layers[1].max_total_reference_tokens: must be between 1 and 1000000",
+                error(withAggregatorFields("\"max_total_reference_tokens\": 0,")));
         assertEquals(p + "layers[1].max_total_reference_tokens: must be an integer",
                 error(withAggregatorFields("\"max_total_reference_tokens\": \"lots\",")));
         assertEquals(p + "layers[1].overflow: must be \"truncate\", \"drop_longest\" or \"sequential\", found \"spill\"",

@@ -27,11 +27,11 @@ public class ClientWarmUp {
                             .forEach(provider -> clients.forProvider(provider, Optional.empty())));
                 } catch (RuntimeException e) {
                     // Best effort: a broken mix keeps failing its own requests with a clear error, not the init.
-                    LOG.debugf("warm-up skipped mix %s: %s", listing.name(), e.getMessage());
+                    LOG.debugf("warm-up skipped mix %s: %s", listing.name(), dev.moa.LogText.escape(e.getMessage()));
                 }
             }
         } catch (RuntimeException e) {
-            LOG.debugf("warm-up skipped: %s", e.getMessage());
+            LOG.debugf("warm-up skipped: %s", dev.moa.LogText.escape(e.getMessage()));
         }
     }
 }

@@ -60,6 +60,10 @@ class PackagedFunctionIT {
                 + "{\"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\", \"samples\": 3}]},"
                 + "{\"aggregate\": {\"mode\": \"sequential\", \"window\": 2},"
                 + " \"agents\": [{\"provider\": \"fake\", \"model\": \"aggregator\"}]}]}");
+        store.provider("fake-big", "{\"protocol\": \"openai\", \"base_url\": \"" + upstream.baseUrl()
+                + "\", \"max_response_bytes\": 16777216}");
+        store.mix("huge", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\"}]},"
+                + "{\"agents\": [{\"provider\": \"fake-big\", \"model\": \"huge-aggregator\"}]}]}");
         function = PackagedFunction.fromMavenBuild()
                 .environment("MOA_STORE", "file:" + store.dir())
                 .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
@@ -179,7 +183,7 @@ class PackagedFunctionIT {
         assertEquals("list", body.path("object").asText());
         List<String> ids = StreamSupport.stream(body.path("data").spliterator(), false)
                 .map(model -> model.path("id").asText()).toList();
-        assertEquals(List.of("agreeing", "duo", "ranked", "stepped"), ids);
+        assertEquals(List.of("agreeing", "duo", "huge", "ranked", "stepped"), ids);
         assertEquals("model", body.at("/data/0/object").asText());
     }
 
@@ -219,6 +223,64 @@ class PackagedFunctionIT {
         JsonNode error = assertError(response, 400, "invalid_request_error", null);
         assertTrue(error.path("message").asText().contains("not valid JSON"), error.toString());
         assertTrue(upstream.requests().isEmpty());
+    }
+
+    /** Lambda refuses responses over 6 MB; the function answers with its own error object before that happens. */
+    @Test
+    void anAnswerTooLargeForLambdaIsAnErrorObject() {
+        upstream.script("huge-aggregator", new FakeUpstream.Answer("x".repeat(7 * 1024 * 1024), "stop"));
+        HttpApiResponse response = function.call(HttpApiEvent.postJson(CHAT,
+                "{\"model\": \"huge\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
+
+        JsonNode error = assertError(response, 502, "upstream_error", "response_too_large");
+        assertTrue(error.path("message").asText().contains("6 MB"), error.toString());
+    }
+
+    /** A key an upstream echoes, even cut where its message is shortened, reaches neither the client nor the log. */
+    @Test
+    void anEchoedKeyReachesNeitherTheResponseNorTheFunctionLog() throws Exception {
+        String echo = "Incorrect API key provided: " + "z".repeat(290) + TestStore.SECRET_KEY;
+        upstream.script("aggregator", new FakeUpstream.Status(401, echo, Map.of()));
+        HttpApiResponse response = function.call(HttpApiEvent.postJson(CHAT,
+                "{\"model\": \"duo\", \"moa\": {\"trace\": true}, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
+
+        assertError(response, 502, "upstream_error", "upstream_failed");
+        String log = Files.readString(function.process().log());
+        assertTrue(log.contains("HTTP 401: Incorrect API key provided"), log);
+        for (int i = 0; i + 12 <= TestStore.SECRET_KEY.length(); i++) {
+            String fragment = TestStore.SECRET_KEY.substring(i, i + 12);
+            assertFalse(response.body().contains(fragment), response.body());
+            assertFalse(log.contains(fragment), "the function log holds a key fragment");
+        }
+    }
+
+    /**
+     * Paths the function does not serve, as API Gateway or a Function URL would hand them over (HTTP API routes
+     * keep most of them out, but not all front doors do): a 4xx OpenAI error object with a JSON content type, and
+     * nothing of the path starts a line in the function's log.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/models/a b", "/v1/models/a\r\nINFO forged line", "/v1/models/a%0D%0AINFO%20forged%20line",
+            "/v1/models/%ZZ", "/v1/chat/completions/x", "/v1/models/a/b", "/v1/models/", "/v1/\u0000",
+            "/v1/models/\u2028INFO forged line"})
+    void strayPathsAreErrorObjects(String path) throws Exception {
+        boolean model = path.startsWith("/v1/models/") && path.indexOf('/', 11) < 0 && path.length() > 11;
+        HttpApiEvent event = model
+                ? HttpApiEvent.route("GET /v1/models/{id}", path, Map.of("id", java.net.URLDecoder.decode(
+                        path.substring(11).replace("%ZZ", "%25ZZ"), java.nio.charset.StandardCharsets.UTF_8)))
+                : HttpApiEvent.of("GET", path);
+        long logBefore = Files.size(function.process().log());
+        HttpApiResponse response = function.call(event);
+
+        assertTrue(response.statusCode() >= 400 && response.statusCode() < 500, path + ": " + response.statusCode()
+                + " " + response.body());
+        assertTrue(response.header("content-type").startsWith("application/json"), response.headers().toString());
+        assertTrue(response.json(JSON).path("error").path("message").isTextual(), response.body());
+        byte[] log = Files.readAllBytes(function.process().log());
+        String added = new String(log, (int) logBefore, log.length - (int) logBefore, java.nio.charset.StandardCharsets.UTF_8);
+        for (String line : added.split("\\R")) {
+            assertFalse(line.startsWith("INFO forged"), "a forged log line: " + line);
+        }
     }
 
     private static JsonNode assertError(HttpApiResponse response, int status, String type, String code) {

@@ -25,15 +25,18 @@ public record ChatCompletion(
                          @JsonProperty("finish_reason") String finishReason) {
     }
 
-    /** {@code content} is {@code null} when the aggregator only called tools, as OpenAI sends it. */
+    /**
+     * {@code content} is {@code null} when the aggregator only called tools, as OpenAI sends it; {@code refusal} is
+     * always present, null when the model did not refuse (the OpenAI schema requires it).
+     */
     @RegisterForReflection
-    public record AssistantMessage(String role, String content,
+    public record AssistantMessage(String role, String content, String refusal,
                                    @JsonInclude(JsonInclude.Include.NON_EMPTY)
                                    @JsonProperty("tool_calls") List<ToolCallView> toolCalls) {
 
         static AssistantMessage of(Completion answer) {
             return new AssistantMessage("assistant",
-                    answer.content().isEmpty() && answer.hasToolCalls() ? null : answer.content(),
+                    answer.content().isEmpty() && answer.hasToolCalls() ? null : answer.content(), null,
                     answer.toolCalls().stream().map(ToolCallView::of).toList());
         }
     }

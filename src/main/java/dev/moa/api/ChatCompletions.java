@@ -1,5 +1,6 @@
 package dev.moa.api;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -16,6 +17,7 @@ import dev.moa.metrics.RequestOutcome;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.ChatClients;
+import dev.moa.provider.Redactor;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import dev.moa.store.MixCatalog;
@@ -30,8 +32,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +82,20 @@ public class ChatCompletions {
         return create(body, config.deadline());
     }
 
+    /**
+     * A request of the API with the client's {@code Authorization} header: the client's own key is a secret of the
+     * request like the provider keys, redacted from everything an upstream sends back.
+     */
+    public Uni<Response> create(byte[] body, String authorization) {
+        return create(body, config.deadline(), authorization);
+    }
+
     /** A request with its own deadline (a batch line), still capped by what is left of a Lambda invocation. */
     public Uni<Response> create(byte[] body, Duration deadline) {
+        return create(body, deadline, null);
+    }
+
+    public Uni<Response> create(byte[] body, Duration deadline, String authorization) {
         if (body != null && body.length > MAX_BODY_BYTES) {
             throw new ApiError(413, "invalid_request_error", null, "request_too_large",
                     "The request body is " + body.length + " bytes; the limit is " + MAX_BODY_BYTES
@@ -87,8 +103,17 @@ public class ChatCompletions {
         }
         ChatRequest request = ChatRequestParser.parse(readJson(body));
         ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
-        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams(mix), budget(deadline),
-                request.options());
+        Map<String, ResolvedKey> keys = new HashMap<>();
+        mix.providers().forEach((name, provider) -> keys.put(name, resolveKey(provider)));
+        List<String> secrets = new ArrayList<>();
+        keys.values().forEach(k -> k.key().ifPresent(secrets::add));
+        bearer(authorization).ifPresent(secrets::add);
+        Redactor redactor = Redactor.of(secrets);
+        Map<String, Upstream> upstreams = new HashMap<>();
+        mix.providers().forEach((name, provider) -> upstreams.put(name,
+                new Upstream(client(provider, keys.get(name), redactor), provider.timeout(), provider.pricing())));
+        MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams, budget(deadline),
+                request.options(), redactor);
         if (request.dryRun()) {
             return Uni.createFrom().item(Response.ok(DryRun.of(newId(), Instant.now().getEpochSecond(),
                     request.model(), planner.plan(run)), MediaType.APPLICATION_JSON_TYPE).build());
@@ -116,6 +141,18 @@ public class ChatCompletions {
                     layers.layers());
         }
         return new RequestOutcome(request.model(), at, latency, Optional.empty(), 500, List.of());
+    }
+
+    /** The client's own key travels in our Authorization header; it is a secret of the request like the others. */
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        String value = authorization.strip();
+        if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            value = value.substring(7).strip();
+        }
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
     /**
@@ -154,46 +191,46 @@ public class ChatCompletions {
         }
     }
 
+    /** Exactly one JSON value: trailing garbage or a second value after the object is an error, not ignored. */
     private JsonNode readJson(byte[] body) {
         try {
-            JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
+            JsonNode node = body == null || body.length == 0 ? null
+                    : json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
             if (node == null || !node.isObject()) {
                 throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
             }
             return node;
         } catch (IOException e) {
-            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid JSON.");
+            throw ApiError.invalidRequest(null, "We could not parse the JSON body of your request: it is not valid "
+                    + "JSON, or more than one JSON value.");
         }
     }
 
-    private Map<String, Upstream> upstreams(ResolvedMix mix) {
-        Map<String, Upstream> upstreams = new HashMap<>();
-        mix.providers().forEach((name, provider) -> upstreams.put(name,
-                new Upstream(client(provider), provider.timeout(), provider.pricing())));
-        return upstreams;
+    /** A provider's key, or why there is none. */
+    private record ResolvedKey(Optional<String> key, String missing) {
     }
 
-    private ChatClient client(ProviderConfig provider) {
+    private ResolvedKey resolveKey(ProviderConfig provider) {
         if (provider.apiKey().isEmpty()) {
-            return clients.forProvider(provider, Optional.empty());
+            return new ResolvedKey(Optional.empty(), null);
         }
         ApiKey reference = provider.apiKey().get();
-        Optional<String> key;
-        String why;
         try {
-            key = secrets.resolve(reference);
-            why = describe(reference) + " is not set";
+            Optional<String> key = secrets.resolve(reference);
+            return new ResolvedKey(key, key.isEmpty() ? describe(reference) + " is not set" : null);
         } catch (StoreUnavailableException e) {
-            key = Optional.empty();
-            why = e.getMessage();
+            return new ResolvedKey(Optional.empty(), e.getMessage());
         }
-        if (key.isEmpty()) {
+    }
+
+    private ChatClient client(ProviderConfig provider, ResolvedKey key, Redactor redactor) {
+        if (key.missing() != null) {
             // Only this provider's agents fail; others in the mix may still answer.
             UpstreamFailure noKey = UpstreamFailure.notConfigured("no API key for provider \"" + provider.name()
-                    + "\": " + why);
+                    + "\": " + key.missing());
             return call -> Uni.createFrom().failure(noKey);
         }
-        return clients.forProvider(provider, key);
+        return clients.forProvider(provider, key.key(), redactor);
     }
 
     private static String newId() {
@@ -212,13 +249,16 @@ public class ChatCompletions {
         long created = Instant.now().getEpochSecond();
         Trace trace = request.trace() ? Trace.of(request.model(), result) : null;
         if (request.stream()) {
-            return Response.ok(EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace),
-                    MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
+            String events = EventStream.of(json, id, created, request.model(), result, request.includeUsage(), trace);
+            ResponseSize.check(events.getBytes(StandardCharsets.UTF_8), request.trace());
+            return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8")).build();
         }
         ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
                 result.usage(), trace);
+        // The entity stays the object (a batch line reads it as such); its size is measured as it will be written.
+        ResponseSize.check(completion, json, request.trace());
         return withCost(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE), result.usage()).build();
     }
 

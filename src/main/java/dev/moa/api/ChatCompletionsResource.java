@@ -2,8 +2,10 @@ package dev.moa.api;
 
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
 /** {@code POST /v1/chat/completions}: the OpenAI endpoint, answered by a mix (see {@link ChatCompletions}). */
@@ -22,7 +24,7 @@ public class ChatCompletionsResource {
     /** Blocking: resolving a mix reads the store; the upstream calls themselves are non-blocking. */
     @POST
     @Blocking
-    public Uni<Response> create(byte[] body) {
-        return completions.create(body);
+    public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return completions.create(body, authorization);
     }
 }

@@ -1,5 +1,6 @@
 package dev.moa.api;
 
+import dev.moa.LogText;
 import dev.moa.engine.LayerFailedException;
 import dev.moa.mix.InvalidDocumentException;
 import dev.moa.store.StoreUnavailableException;
@@ -21,7 +22,7 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response invalidDocument(InvalidDocumentException error) {
-        LOG.warn(error.getMessage());
+        LOG.warn(LogText.escape(error.getMessage()));
         return json(500, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "server_error", "model",
                 "invalid_mix_document")));
     }
@@ -29,7 +30,7 @@ public class ErrorMapper {
     /** SSM could not be read and no earlier copy exists; the message names what was read, never a value. */
     @ServerExceptionMapper
     public Response storeUnavailable(StoreUnavailableException error) {
-        LOG.warn(error.getMessage());
+        LOG.warn(LogText.escape(error.getMessage()));
         return json(503, new ErrorBody(new ErrorBody.Detail(
                 "The mix store is unavailable right now; please retry. " + error.getMessage(), "server_error", null,
                 "store_unavailable")));
@@ -38,7 +39,7 @@ public class ErrorMapper {
     /** 504 when time ran out with too few answers, 502 when the upstreams failed. */
     @ServerExceptionMapper
     public Response layerFailed(LayerFailedException error) {
-        LOG.warn(error.getMessage());
+        LOG.warn(LogText.escape(error.getMessage()));
         return error.outOfTime()
                 ? json(504, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "timeout_error", null,
                         "deadline_exceeded")))

@@ -126,7 +126,9 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
 
     /**
      * One call: {@code output} when it answered, {@code error} when it did not; {@code cut} when the layer went
-     * on without it. {@code attempts} lists every try, fallbacks included.
+     * on without it. {@code attempts} lists every try, fallbacks included. {@code reference_truncated} is the
+     * answer's estimated tokens when it was cut to the next layer's {@code max_reference_tokens} (the next layer
+     * saw the cut text; {@code output} here is the whole answer).
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)

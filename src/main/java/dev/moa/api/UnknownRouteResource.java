@@ -39,6 +39,6 @@ public class UnknownRouteResource {
 
     private static ApiError unknown(String method, String path) {
         return new ApiError(404, "invalid_request_error", null, "unknown_url",
-                "Invalid URL (" + method + " /" + path + ")");
+                "Invalid URL (" + method + " /" + dev.moa.LogText.escape(path) + ")");
     }
 }

@@ -13,7 +13,9 @@ import io.smallrye.mutiny.Uni;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -179,7 +181,7 @@ public final class MixEngine {
             Uni<Completion> chain = null;
             for (Agent candidate : agent.candidates()) {
                 Upstream upstream = run.upstreams().get(candidate.provider());
-                Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(candidate, new CompletionCall(
+                Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
                         candidate.model(), withFollowUp(messagesFor.apply(candidate), followUp),
                         samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd)
                         .map(c -> priced(c, upstream, candidate.model())));
@@ -196,8 +198,8 @@ public final class MixEngine {
                 reason -> new AgentOutcome.Cut(agent, sample, since(start), log, reason));
     }
 
-    private Uni<Completion> withRetries(Agent candidate, CompletionCall call, Upstream upstream, List<Attempt> log,
-                                        long layerEnd) {
+    private Uni<Completion> withRetries(MixRun run, Agent candidate, CompletionCall call, Upstream upstream,
+                                        List<Attempt> log, long layerEnd) {
         int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
         Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
         Uni<Completion> attempt = Uni.createFrom().deferred(() -> {
@@ -208,7 +210,10 @@ public final class MixEngine {
                 log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                 return Uni.createFrom().failure(noTime);
             }
-            Uni<Completion> completion = upstream.client().complete(call);
+            // The one point every answer and failure passes: redacted here, before anything else sees it.
+            Uni<Completion> completion = upstream.client().complete(call)
+                    .map(run.redactor()::redact)
+                    .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
             // A timeout longer than the budget left is not armed: the layer's collector cuts the call at its end.
             if (configured.compareTo(left) < 0) {
                 completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
@@ -222,8 +227,10 @@ public final class MixEngine {
         }
         int[] tries = {0};
         return attempt
-                // An upstream that names its own wait (429/503 Retry-After) gets it, capped, before the backoff.
-                .onFailure(f -> f instanceof UpstreamFailure u && u.retryable() && u.retryAfter().isPresent()
+                // An upstream that names its own wait (429/503 Retry-After) gets it, capped, before the backoff;
+                // "0" means no extra wait (Mutiny refuses a zero delay, so there is none to arm).
+                .onFailure(f -> f instanceof UpstreamFailure u && u.retryable()
+                        && u.retryAfter().filter(d -> !d.isZero() && !d.isNegative()).isPresent()
                         && tries[0] < retries)
                 .call(f -> Uni.createFrom().voidItem().onItem().delayIt()
                         .by(cap(((UpstreamFailure) f).retryAfter().get())))

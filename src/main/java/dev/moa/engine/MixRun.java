@@ -4,6 +4,7 @@ import dev.moa.mix.CallOptions;
 import dev.moa.mix.Mix;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
+import dev.moa.provider.Redactor;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,18 +18,26 @@ import java.util.Map;
  * @param budget         how long the whole run may take
  * @param clientOptions  the client's per-call fields (tools, tool_choice, response_format, seed...): they go to
  *                       the aggregator as sent, where the mix sets none; proposers get them as their layer says
+ * @param redactor       the request's secrets: every answer and failure is redacted with it as it arrives, before
+ *                       it becomes a reference, a trace field, an error or the response
  */
 public record MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams,
-                     Duration budget, CallOptions clientOptions) {
+                     Duration budget, CallOptions clientOptions, Redactor redactor) {
 
     public MixRun {
         conversation = List.copyOf(conversation);
         upstreams = Map.copyOf(upstreams);
         clientOptions = clientOptions == null ? CallOptions.NONE : clientOptions;
+        redactor = redactor == null ? Redactor.NONE : redactor;
+    }
+
+    public MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams,
+                  Duration budget, CallOptions clientOptions) {
+        this(mix, conversation, clientSampling, upstreams, budget, clientOptions, Redactor.NONE);
     }
 
     public MixRun(Mix mix, List<Message> conversation, Sampling clientSampling, Map<String, Upstream> upstreams,
                   Duration budget) {
-        this(mix, conversation, clientSampling, upstreams, budget, CallOptions.NONE);
+        this(mix, conversation, clientSampling, upstreams, budget, CallOptions.NONE, Redactor.NONE);
     }
 }

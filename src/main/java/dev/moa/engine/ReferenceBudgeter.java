@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Applies a layer's reference budget: the per-reference cap first, then the total as the layer's {@code overflow}
- * says. Sizes are estimated as characters / 4, which is close for English prose and cheap; the cost of a wrong
+ * Applies a layer's reference budget: the per-reference cap first (the hard cap, {@link ReferenceCap}), then the
+ * total as the layer's {@code overflow} says. Sizes are estimated as characters / 4, which is close for English prose and cheap; the cost of a wrong
  * estimate is a reference a little longer or shorter than its budget, never a silent loss (every cut is recorded
  * and truncated text carries a visible marker).
  */
@@ -19,7 +19,7 @@ final class ReferenceBudgeter {
     }
 
     static long tokens(String text) {
-        return (text.length() + 3) / 4;
+        return ReferenceCap.estimateTokens(text);
     }
 
     /** The visible end of a shortened reference; {@code field} is the budget that cut it. */
@@ -80,6 +80,9 @@ final class ReferenceBudgeter {
     }
 
     static String truncate(String text, long keepTokens, long ofTokens, String field) {
+        if (field.equals("max_reference_tokens")) {
+            return ReferenceCap.apply(text, null, (int) keepTokens).reference().content(); // the hard cap's own cut
+        }
         int chars = (int) Math.min(text.length(), keepTokens * 4);
         if (chars > 0 && Character.isHighSurrogate(text.charAt(chars - 1))) {
             chars--;

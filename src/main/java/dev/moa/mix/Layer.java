@@ -22,6 +22,9 @@ public record Layer(List<Agent> agents, int minSuccesses, References references,
                     ToolMode tools, Aggregate aggregate, ReferenceBudget budget, boolean keepReasoning,
                     Optional<EarlyStop> earlyStop) {
 
+    /** {@code max_reference_tokens} when the layer sets none (~32 KB of text per reference). */
+    public static final int DEFAULT_MAX_REFERENCE_TOKENS = ReferenceBudget.DEFAULT_MAX_REFERENCE_TOKENS;
+
     public Layer {
         agents = List.copyOf(agents);
         tools = tools == null ? ToolMode.DESCRIBE : tools;
@@ -35,6 +38,19 @@ public record Layer(List<Agent> agents, int minSuccesses, References references,
                  ToolMode tools) {
         this(agents, minSuccesses, references, stragglerGrace, tools, Aggregate.SYNTHESIZE, ReferenceBudget.DEFAULT,
                 false, Optional.empty());
+    }
+
+    /** A layer that synthesizes, with this per-reference cap ({@code max_reference_tokens}) and no total. */
+    public Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace,
+                 ToolMode tools, int maxReferenceTokens) {
+        this(agents, minSuccesses, references, stragglerGrace, tools, Aggregate.SYNTHESIZE,
+                new ReferenceBudget(maxReferenceTokens, null, ReferenceBudget.Overflow.TRUNCATE), false,
+                Optional.empty());
+    }
+
+    /** {@code max_reference_tokens}: the longest reference this layer's agents receive. */
+    public int maxReferenceTokens() {
+        return budget.maxReferenceTokens();
     }
 
     public Layer(List<Agent> agents, int minSuccesses, References references, Optional<Duration> stragglerGrace) {

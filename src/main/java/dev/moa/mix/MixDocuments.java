@@ -32,7 +32,6 @@ public final class MixDocuments {
     private static final Set<String> AGGREGATE_FIELDS = Set.of("mode", "window");
     private static final Set<String> EARLY_STOP_FIELDS = Set.of("when", "min", "extract");
     private static final int MAX_WINDOW = 64;
-    private static final int MAX_REFERENCE_TOKENS = 1_000_000;
     /** The OpenAI per-call fields a mix may set for an agent (its value wins over the client's). */
     private static final Set<String> CALL_FIELDS = Set.of("seed", "logit_bias", "presence_penalty",
             "frequency_penalty", "user", "metadata", "service_tier", "reasoning_effort");
@@ -45,7 +44,10 @@ public final class MixDocuments {
     private static final int MAX_RETRIES = 5;
     private static final Set<String> REFERENCE_FIELDS = Set.of("prompt", "placement", "shuffle", "dropout");
     private static final Set<String> PROVIDER_FIELDS = Set.of("protocol", "base_url", "api_key", "headers", "timeout_ms",
-            "pricing", "description");
+            "pricing", "description", "max_response_bytes");
+    private static final int MIN_RESPONSE_BYTES = 1024;
+    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+    private static final int MAX_REFERENCE_TOKENS = 1_000_000;
     /** Per protocol, the fields beyond the common ones. */
     private static final Map<Protocol, Set<String>> PROTOCOL_FIELDS = Map.of(
             Protocol.OPENAI, Set.of(),
@@ -401,8 +403,10 @@ public final class MixDocuments {
         }
         DocumentNode pricingNode = root.field("pricing");
         Pricing pricing = pricingNode.present() ? parsePricing(pricingNode) : Pricing.NONE;
+        Integer maxResponseBytes = root.field("max_response_bytes").optionalInt(MIN_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
         return new ProviderConfig(name, protocol, baseUrl, apiKey, headers,
-                Optional.ofNullable(timeoutMs).map(Duration::ofMillis), region, Optional.ofNullable(maxTokens), pricing);
+                Optional.ofNullable(timeoutMs).map(Duration::ofMillis), region, Optional.ofNullable(maxTokens), pricing,
+                maxResponseBytes == null ? ProviderConfig.DEFAULT_MAX_RESPONSE_BYTES : maxResponseBytes);
     }
 
     /** {@code {"<model>": {"input_per_mtok": 3, "output_per_mtok": 15, ...}, "default": {...}}}, USD per million tokens. */

@@ -5,9 +5,9 @@ import dev.moa.mix.ProviderConfig;
 import dev.moa.provider.anthropic.AnthropicApi;
 import dev.moa.provider.anthropic.AnthropicChatClient;
 import dev.moa.provider.bedrock.BedrockClients;
-import dev.moa.provider.openai.OpenAiApi;
 import dev.moa.provider.openai.OpenAiChatClient;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MultivaluedHashMap;
@@ -21,9 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds protocol clients on the reactive REST client. Connections are pooled per base URL and header set,
- * so a warm instance reuses them across requests; the key is a per-call header, so a rotated key needs no
- * new pool.
+ * Builds protocol clients: {@code openai} on one shared {@link UpstreamHttp} (Vert.x' client, bodies read with the
+ * provider's {@code max_response_bytes}), {@code anthropic} on the reactive REST client, {@code bedrock} on the AWS
+ * SDK. Connections are pooled and reused across requests by a warm instance; keys are per-call headers, so a
+ * rotated key needs no new pool.
  */
 @ApplicationScoped
 public class RestChatClients implements ChatClients {
@@ -31,13 +32,15 @@ public class RestChatClients implements ChatClients {
     private static final long CONNECT_TIMEOUT_MS = 5_000;
 
     private final ObjectMapper json;
-    private final Map<Endpoint, OpenAiApi> apis = new ConcurrentHashMap<>();
+    /** The OpenAI protocol reads bodies with a size limit on Vert.x' client (see {@link UpstreamHttp}). */
+    private final UpstreamHttp http;
     private final Map<Endpoint, AnthropicApi> anthropicApis = new ConcurrentHashMap<>();
     /** Bedrock is reached through the AWS SDK (SigV4, event-stream decoding), not the REST client. */
     private final BedrockClients bedrock = new BedrockClients();
 
-    public RestChatClients(ObjectMapper json) {
+    public RestChatClients(ObjectMapper json, Vertx vertx) {
         this.json = json;
+        this.http = new UpstreamHttp(vertx);
     }
 
     @PreDestroy
@@ -49,20 +52,15 @@ public class RestChatClients implements ChatClients {
     }
 
     @Override
-    public ChatClient forProvider(ProviderConfig provider, Optional<String> apiKey) {
+    public ChatClient forProvider(ProviderConfig provider, Optional<String> apiKey, Redactor redactor) {
         return switch (provider.protocol()) {
-            case OPENAI -> new OpenAiChatClient(
-                    apis.computeIfAbsent(new Endpoint(provider.baseUrl(), provider.headers()), RestChatClients::build),
-                    apiKey, json);
+            case OPENAI -> new OpenAiChatClient(http, provider.baseUrl(), provider.headers(), apiKey, json, redactor,
+                    provider.maxResponseBytes());
             case ANTHROPIC -> new AnthropicChatClient(anthropicApis.computeIfAbsent(
                     new Endpoint(provider.baseUrl(), provider.headers()), e -> build(e, AnthropicApi.class)),
                     apiKey, json, provider.maxTokens().orElse(dev.moa.mix.MixDocuments.DEFAULT_ANTHROPIC_MAX_TOKENS));
             case BEDROCK -> bedrock.forProvider(provider);
         };
-    }
-
-    private static OpenAiApi build(Endpoint endpoint) {
-        return build(endpoint, OpenAiApi.class);
     }
 
     private static <T> T build(Endpoint endpoint, Class<T> api) {

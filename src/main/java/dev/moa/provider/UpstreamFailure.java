@@ -21,7 +21,9 @@ public final class UpstreamFailure extends RuntimeException {
         /** We could not even call: the provider's key is not set. */
         NOT_CONFIGURED,
         /** The request's time budget was spent before this attempt could start. */
-        DEADLINE
+        DEADLINE,
+        /** The body grew past the provider's {@code max_response_bytes}; the connection was closed. */
+        RESPONSE_TOO_LARGE
     }
 
     private final Kind kind;
@@ -56,6 +58,16 @@ public final class UpstreamFailure extends RuntimeException {
         return new UpstreamFailure(Kind.DEADLINE, 0, "no time left in the layer's budget", null);
     }
 
+    public static UpstreamFailure responseTooLarge(long limit) {
+        return new UpstreamFailure(Kind.RESPONSE_TOO_LARGE, 0, "response_too_large: the body exceeded max_response_bytes ("
+                + limit + " bytes); the connection was closed", null);
+    }
+
+    /** The same failure with another message (a redacted one). */
+    public UpstreamFailure withMessage(String message) {
+        return new UpstreamFailure(kind, status, message, retryAfter);
+    }
+
     public static UpstreamFailure notConfigured(String message) {
         return new UpstreamFailure(Kind.NOT_CONFIGURED, 0, message, null);
     }
@@ -78,7 +90,7 @@ public final class UpstreamFailure extends RuntimeException {
         return switch (kind) {
             case STATUS -> status == 408 || status == 429 || status >= 500;
             case TIMEOUT, CONNECTION -> true;
-            case BAD_RESPONSE, NOT_CONFIGURED, DEADLINE -> false;
+            case BAD_RESPONSE, NOT_CONFIGURED, DEADLINE, RESPONSE_TOO_LARGE -> false;
         };
     }
 }

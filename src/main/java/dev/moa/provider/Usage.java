@@ -14,6 +14,9 @@ import java.util.Optional;
  * Token counts as OpenAI reports them, and what they cost; serialized by Jackson inside completions, chunks and
  * traces. {@code prompt_tokens} counts every input token, cached ones included (as OpenAI counts them).
  *
+ * Counts are never negative (an upstream's negative count becomes 0) and sums saturate at {@link Long#MAX_VALUE}
+ * instead of overflowing.
+ *
  * @param promptTokensDetails prompt-cache reads ({@code cached_tokens}) and writes; null when there were none
  * @param cost                USD, summed over the calls that have a price; null when none has (or none is known yet)
  * @param unpricedCalls       how many calls had no price: when present, {@code cost} is partial (or absent)
@@ -29,6 +32,19 @@ public record Usage(
 
     public static final Usage ZERO = new Usage(0, 0, 0);
 
+    public Usage {
+        promptTokens = Math.max(0, promptTokens);
+        completionTokens = Math.max(0, completionTokens);
+        totalTokens = Math.max(0, totalTokens);
+    }
+
+    /** Counts as an upstream sent them; a missing {@code total} is prompt + completion. */
+    public static Usage reported(long prompt, long completion, Long total) {
+        long p = Math.max(0, prompt);
+        long c = Math.max(0, completion);
+        return new Usage(p, c, total != null ? total : saturatedSum(p, c));
+    }
+
     public Usage(long promptTokens, long completionTokens, long totalTokens) {
         this(promptTokens, completionTokens, totalTokens, null, null, null);
     }
@@ -38,6 +54,10 @@ public record Usage(
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     public record PromptTokensDetails(@JsonProperty("cached_tokens") long cachedTokens,
                                       @JsonProperty("cache_write_tokens") long cacheWriteTokens) {
+        public PromptTokensDetails {
+            cachedTokens = Math.max(0, cachedTokens);
+            cacheWriteTokens = Math.max(0, cacheWriteTokens);
+        }
     }
 
     /** Counts with cache details; details are dropped when both are zero. */
@@ -81,12 +101,19 @@ public record Usage(
     public Usage plus(Usage other) {
         PromptTokensDetails details = promptTokensDetails == null ? other.promptTokensDetails
                 : other.promptTokensDetails == null ? promptTokensDetails
-                : new PromptTokensDetails(cachedTokens() + other.cachedTokens(),
-                        cacheWriteTokens() + other.cacheWriteTokens());
-        return new Usage(promptTokens + other.promptTokens, completionTokens + other.completionTokens,
-                totalTokens + other.totalTokens, details,
+                : new PromptTokensDetails(saturatedSum(cachedTokens(), other.cachedTokens()),
+                        saturatedSum(cacheWriteTokens(), other.cacheWriteTokens()));
+        return new Usage(saturatedSum(promptTokens, other.promptTokens),
+                saturatedSum(completionTokens, other.completionTokens), saturatedSum(totalTokens, other.totalTokens),
+                details,
                 cost == null ? other.cost : other.cost == null ? cost : cost.add(other.cost),
                 sum(unpricedCalls, other.unpricedCalls));
+    }
+
+    /** Both are non-negative, so the only overflow is upwards. */
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static Integer sum(Integer a, Integer b) {

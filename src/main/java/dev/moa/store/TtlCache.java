@@ -47,7 +47,7 @@ final class TtlCache<K, V> {
             if (entry == null) {
                 throw e;
             }
-            LOG.warnf("%s; serving the last good copy, read %d s ago", e.getMessage(),
+            LOG.warnf("%s; serving the last good copy, read %d s ago", dev.moa.LogText.escape(e.getMessage()),
                     Duration.between(entry.readAt(), now).toSeconds());
             entries.put(key, new Entry<>(entry.value(), entry.readAt(), now.plus(ttl)));
             return entry.value();

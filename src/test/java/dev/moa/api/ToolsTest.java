@@ -219,6 +219,15 @@ class ToolsTest extends UpstreamTest {
     }
 
     @Test
+    void aToolCallWithoutAnIdFromTheProviderGetsOneSoTheClientCanAnswerIt() {
+        upstream.script("agg", FakeUpstream.CallTools.of(new FakeUpstream.Call(null, "get_weather", "{}")));
+        JsonNode call = read(post("""
+                {"model": "agentic", "tools": %s, "messages": [{"role": "user", "content": "Paris?"}]}""".formatted(TOOLS))
+                .then().statusCode(200).extract().asString()).path("choices").path(0).path("message").path("tool_calls").path(0);
+        assertTrue(call.path("id").asText().matches("call_[0-9a-f]{32}"), call.toString());
+    }
+
+    @Test
     void toolChoiceRequiredAndANamedFunctionReachTheAggregatorAndAreDescribedToProposers() {
         post("""
                 {"model": "agentic", "tools": %s, "tool_choice": "required", "parallel_tool_calls": false,

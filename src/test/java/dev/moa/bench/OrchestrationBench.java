@@ -48,13 +48,16 @@ class OrchestrationBench {
     private static final int COLD_RUNS = intProperty("moa.bench.cold.runs", 5);
     /** Which parts to run, e.g. -Dmoa.bench.sections=warm for a quick look. */
     private static final List<String> SECTIONS = List.of(System.getProperty("moa.bench.sections",
-            "warm,straggler,strategies,memory,cold").split(","));
+            "warm,straggler,strategies,memory,hostile,cold").split(","));
     /** Which rows of the strategies section to run: synthesize, rank, sequential, early_stop. */
     private static final List<String> STRATEGIES = List.of(System.getProperty("moa.bench.strategies",
             "synthesize,rank,sequential,early_stop").split(","));
     private static final int STRATEGY_PROPOSERS = 6;
     private static final int STRATEGY_LATENCY_MS = 300;
     private static final int SEQUENTIAL_WINDOW = 2;
+    /** Requests of the hostile-upstream row: each meets three endless 200 bodies. */
+    private static final int HOSTILE_REQUESTS = intProperty("moa.bench.hostile.requests", 50);
+    private static final int ENDLESS_PROPOSERS = 3;
     /** Which rows of the warm grid to run, e.g. -Dmoa.bench.mixes=3x6x300; all when empty. */
     private static final List<String> MIXES = List.of(System.getProperty("moa.bench.mixes", "").split(",")).stream()
             .filter(m -> !m.isBlank()).toList();
@@ -93,6 +96,7 @@ class OrchestrationBench {
         for (String strategy : List.of("synthesize", "rank", "sequential", "early_stop")) {
             store.mix("strategy-" + strategy, strategyMix(strategy));
         }
+        store.mix("hostile", hostileMix());
         out = Path.of(System.getProperty("moa.bench.out", "target/bench"));
         Files.createDirectories(out);
     }
@@ -136,6 +140,9 @@ class OrchestrationBench {
             }
             if (SECTIONS.contains("memory")) {
                 memory(function);
+            }
+            if (SECTIONS.contains("hostile")) {
+                hostile(function);
             }
         }
         if (SECTIONS.contains("cold")) {
@@ -392,6 +399,64 @@ class OrchestrationBench {
                     heapAfterGcMb(function), cpuMs));
         }
         line("");
+    }
+
+    // ---- hostile upstream: endless 200 bodies ----
+
+    /**
+     * Three proposers whose upstream sends 200 headers and then a body that never ends ({@link FakeUpstream.Endless},
+     * as fast as the function reads), beside one that answers: each endless call must stop at the provider's
+     * max_response_bytes (default 4 MB) with response_too_large and its connection closed, and the process must not
+     * grow with the bytes sent. RSS is sampled after every request.
+     */
+    private void hostile(PackagedFunction function) throws Exception {
+        line("## Hostile upstream: " + ENDLESS_PROPOSERS + " endless 200 bodies per request (max_response_bytes 4 MB, "
+                + HOSTILE_REQUESTS + " requests)");
+        line("");
+        line("| RSS before (MB) | RSS max during (MB) | RSS after (MB) | **growth: max − before (MB)** | heap after a full GC (MB)"
+                + " | closed endless calls | end-to-end p50 (ms) |");
+        line("|---|---|---|---|---|---|---|");
+        upstream.reset();
+        scriptHostile();
+        invoke(function, "hostile"); // the first one, outside the figures: classes of the failure path load
+        heapAfterGcMb(function);
+        double before = rssMb(function);
+        double max = before;
+        List<Double> latencies = new ArrayList<>();
+        int closed = 0;
+        for (int i = 0; i < HOSTILE_REQUESTS; i++) {
+            upstream.reset();
+            scriptHostile();
+            LambdaRuntimeApi.Response response = invoke(function, "hostile");
+            latencies.add(ms(response.timing().answeredNanos() - response.timing().deliveredNanos()));
+            for (int e = 1; e <= ENDLESS_PROPOSERS; e++) {
+                assertTrue(upstream.awaitDisconnects("endless-" + e, 1), "an endless call was not closed");
+            }
+            closed += ENDLESS_PROPOSERS;
+            max = Math.max(max, rssMb(function));
+        }
+        double after = rssMb(function);
+        line(String.format(Locale.ROOT, "| %.1f | %.1f | %.1f | **%.1f** | %s | %d | %.1f |", before, max, after,
+                max - before, heapAfterGcMb(function), closed,
+                Stats.ofValues(latencies.stream().mapToDouble(d -> d).toArray()).p50));
+        line("");
+    }
+
+    private static void scriptHostile() {
+        for (int e = 1; e <= ENDLESS_PROPOSERS; e++) {
+            upstream.script("endless-" + e, new FakeUpstream.Endless());
+        }
+        upstream.script(model(1, 1), FakeUpstream.Slow.millis(0));
+        upstream.script(model(2, 1), FakeUpstream.Slow.millis(0));
+    }
+
+    private static String hostileMix() {
+        StringBuilder agents = new StringBuilder();
+        for (int e = 1; e <= ENDLESS_PROPOSERS; e++) {
+            agents.append("{\"provider\": \"fake\", \"model\": \"endless-").append(e).append("\", \"retries\": 0}, ");
+        }
+        return "{\"layers\": [{\"agents\": [" + agents + "{\"provider\": \"fake\", \"model\": \"" + model(1, 1)
+                + "\"}]}, {\"agents\": [{\"provider\": \"fake\", \"model\": \"" + model(2, 1) + "\"}]}]}";
     }
 
     // ---- cold start ----

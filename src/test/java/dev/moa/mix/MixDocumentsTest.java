@@ -224,11 +224,11 @@ class MixDocumentsTest {
         assertEquals("provider \"x\": api_key: bedrock signs its calls with the AWS credential chain (on Lambda the "
                 + "function's role); a provider document names no key", providerError("""
                 {"protocol": "bedrock", "api_key": {"env": "AWS_SECRET_ACCESS_KEY"}}"""));
-        assertEquals("provider \"x\": region: unknown field (allowed: api_key, base_url, description, headers, max_tokens, "
-                + "pricing, protocol, timeout_ms)", providerError("""
+        assertEquals("provider \"x\": region: unknown field (allowed: api_key, base_url, description, headers, "
+                + "max_response_bytes, max_tokens, pricing, protocol, timeout_ms)", providerError("""
                 {"protocol": "anthropic", "region": "us-east-1"}"""));
-        assertEquals("provider \"x\": max_tokens: unknown field (allowed: api_key, base_url, description, headers, pricing, "
-                + "protocol, timeout_ms)", providerError("""
+        assertEquals("provider \"x\": max_tokens: unknown field (allowed: api_key, base_url, description, headers, "
+                + "max_response_bytes, pricing, protocol, timeout_ms)", providerError("""
                 {"protocol": "openai", "base_url": "https://x", "max_tokens": 5}"""));
         assertEquals("provider \"x\": headers.x-api-key: set the key with api_key, not as a header, so it can stay "
                 + "secret", providerError("""
@@ -311,5 +311,27 @@ class MixDocumentsTest {
                 () -> MixDocuments.parseProvider("x", "provider \"x\"", JSON.readTree(json))).getMessage();
         assertTrue(!message.contains("sk-live-secret"), "a key written into a document is never echoed");
         return message;
+    }
+
+    @Test
+    void limitsHaveDefaultsAndBounds() throws Exception {
+        Mix mix = mix("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a"}]},
+                            {"max_reference_tokens": 100, "agents": [{"provider": "openai", "model": "b"}]}]}""");
+        assertEquals(Layer.DEFAULT_MAX_REFERENCE_TOKENS, mix.layers().get(0).maxReferenceTokens());
+        assertEquals(100, mix.layers().get(1).maxReferenceTokens());
+        assertTrue(error("""
+                {"layers": [{"max_reference_tokens": 0, "agents": [{"provider": "openai", "model": "b"}]}]}""")
+                .contains("layers[0].max_reference_tokens: must be between 1 and 1000000"));
+        ProviderConfig provider = MixDocuments.parseProvider("p", "provider \"p\"",
+                JSON.readTree("{\"protocol\": \"openai\", \"base_url\": \"http://x/v1\"}"));
+        assertEquals(4 * 1024 * 1024, provider.maxResponseBytes());
+        assertEquals(65536, MixDocuments.parseProvider("p", "provider \"p\"", JSON.readTree(
+                "{\"protocol\": \"openai\", \"base_url\": \"http://x/v1\", \"max_response_bytes\": 65536}"))
+                .maxResponseBytes());
+        String tooSmall = assertThrows(InvalidDocumentException.class, () -> MixDocuments.parseProvider("p",
+                "provider \"p\"", JSON.readTree("{\"protocol\": \"openai\", \"base_url\": \"http://x/v1\", "
+                        + "\"max_response_bytes\": 10}"))).getMessage();
+        assertEquals("provider \"p\": max_response_bytes: must be between 1024 and 67108864", tooSmall);
     }
 }

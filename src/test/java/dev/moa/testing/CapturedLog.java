@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 public final class CapturedLog extends Handler implements AutoCloseable {
 
     private final List<String> lines = new ArrayList<>();
+    private final List<String> messages = new ArrayList<>();
 
     public static CapturedLog install() {
         CapturedLog log = new CapturedLog();
@@ -33,6 +34,14 @@ public final class CapturedLog extends Handler implements AutoCloseable {
         }
         synchronized (lines) {
             lines.add(line.toString());
+            messages.add(record.getLevel() + " " + record.getLoggerName() + " " + message);
+        }
+    }
+
+    /** Each record as it was written: logger, level and message, without a stack trace. */
+    public List<String> records() {
+        synchronized (lines) {
+            return List.copyOf(messages);
         }
     }
 

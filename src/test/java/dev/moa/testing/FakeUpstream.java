@@ -110,7 +110,22 @@ public final class FakeUpstream implements AutoCloseable {
     public record After(Duration latency, Reply reply) implements Reply {
     }
 
-    /** Status recorded for a {@link Hang} request that the client closed. */
+    /**
+     * Sends 200 headers, then an endless body as fast as the client reads it: the start of a completion whose
+     * content never ends, in 64 KB chunks (a hostile or broken upstream). Ends when the client closes the
+     * connection (recorded with status {@link #DISCONNECTED}), or at {@link #reset()}/close.
+     */
+    public record Endless() implements Reply {
+    }
+
+    /** An answer with this exact body and status, and extra response headers (e.g. odd usage objects). */
+    public record Json(int status, String body, Map<String, String> headers) implements Reply {
+        public static Json ok(String body) {
+            return new Json(200, body, Map.of());
+        }
+    }
+
+    /** Status recorded for a {@link Hang} or {@link Endless} request that the client closed. */
     public static final int DISCONNECTED = -1;
 
     public record Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
@@ -245,6 +260,10 @@ public final class FakeUpstream implements AutoCloseable {
                 hang(exchange, releasedAtStart, model, body, headers, start);
                 return;
             }
+            if (reply instanceof Endless) {
+                endless(exchange, releasedAtStart, model, body, headers, start);
+                return;
+            }
             if (reply instanceof Drop) {
                 record(model, body, headers, start, 0, null);
                 exchange.close();
@@ -272,7 +291,9 @@ public final class FakeUpstream implements AutoCloseable {
             ArrayNode toolCalls = ((ObjectNode) out.path("choices").path(0).path("message")).putArray("tool_calls");
             for (Call call : calls.calls()) {
                 ObjectNode c = toolCalls.addObject();
-                c.put("id", call.id());
+                if (call.id() != null) {
+                    c.put("id", call.id());
+                }
                 c.put("type", "function");
                 c.putObject("function").put("name", call.name()).put("arguments", call.arguments());
             }
@@ -309,6 +330,9 @@ public final class FakeUpstream implements AutoCloseable {
             error.putObject("error").put("message", status.message()).put("type", "upstream_test_error");
             record(model, body, headers, start, status.status(), null);
             respond(exchange, status.status(), error.toString(), status.headers());
+        } else if (reply instanceof Json raw) {
+            record(model, body, headers, start, raw.status(), null);
+            respond(exchange, raw.status(), raw.body(), raw.headers());
         } else if (reply instanceof RawBody raw) {
             record(model, body, headers, start, raw.status(), null);
             respond(exchange, raw.status(), raw.body(), Map.of());
@@ -361,6 +385,28 @@ public final class FakeUpstream implements AutoCloseable {
             while (!release.await(20, TimeUnit.MILLISECONDS)) {
                 out.write(' ');
                 out.flush();
+            }
+        } catch (IOException closedByClient) {
+            record(model, body, headers, start, DISCONNECTED, null);
+            synchronized (recorded) {
+                recorded.notifyAll();
+            }
+            return;
+        }
+        exchange.close();
+    }
+
+    private void endless(HttpExchange exchange, CountDownLatch release, String model, JsonNode body,
+                         Map<String, String> headers, long start) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+        try {
+            out.write("{\"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": \""
+                    .getBytes(StandardCharsets.UTF_8));
+            while (release.getCount() > 0) {
+                out.write(chunk);
             }
         } catch (IOException closedByClient) {
             record(model, body, headers, start, DISCONNECTED, null);

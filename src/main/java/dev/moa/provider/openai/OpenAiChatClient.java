@@ -6,60 +6,90 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
+import dev.moa.provider.Redactor;
+import dev.moa.provider.RetryAfter;
 import dev.moa.provider.ToolCall;
 import dev.moa.provider.UpstreamFailure;
+import dev.moa.provider.UpstreamHttp;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.core.Response;
+import io.vertx.core.buffer.Buffer;
 
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
-/** A provider that speaks the OpenAI chat-completions protocol. */
+/**
+ * A provider that speaks the OpenAI chat-completions protocol. The answer is read with the provider's
+ * {@code max_response_bytes} limit; everything it reports from the upstream (error messages, broken
+ * connections) is redacted of the request's secrets before it is shortened.
+ */
 public final class OpenAiChatClient implements ChatClient {
 
     private static final int MAX_ERROR_CHARS = 300;
 
-    private final OpenAiApi api;
-    private final Optional<String> apiKey;
+    private final UpstreamHttp http;
+    private final URI endpoint;
+    private final Map<String, String> headers;
     private final ObjectMapper json;
+    private final Redactor redactor;
+    private final long maxResponseBytes;
 
-    public OpenAiChatClient(OpenAiApi api, Optional<String> apiKey, ObjectMapper json) {
-        this.api = api;
-        this.apiKey = apiKey.filter(k -> !k.isBlank());
+    /**
+     * @param baseUrl      the provider's {@code base_url}; we call {@code <base_url>/chat/completions}
+     * @param extraHeaders the provider document's {@code headers}
+     */
+    public OpenAiChatClient(UpstreamHttp http, URI baseUrl, Map<String, String> extraHeaders, Optional<String> apiKey,
+                            ObjectMapper json, Redactor redactor, long maxResponseBytes) {
+        this.http = http;
+        String base = baseUrl.toString();
+        this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/chat/completions");
+        Map<String, String> all = new HashMap<>(extraHeaders);
+        all.put("Content-Type", "application/json");
+        all.put("Accept", "application/json");
+        apiKey.filter(k -> !k.isBlank()).ifPresent(k -> all.put("Authorization", "Bearer " + k));
+        this.headers = Map.copyOf(all);
         this.json = json;
+        this.redactor = redactor;
+        this.maxResponseBytes = maxResponseBytes;
     }
 
     @Override
     public Uni<Completion> complete(CompletionCall call) {
         OpenAiRequest body = OpenAiRequest.of(call, false);
-        return Uni.createFrom().deferred(() -> api.create(apiKey.map(k -> "Bearer " + k).orElse(null), body))
-                .onFailure(f -> !(f instanceof UpstreamFailure))
-                .transform(f -> UpstreamFailure.connection(redact(describe(f))))
+        return Uni.createFrom().deferred(() -> {
+                    try {
+                        return http.post(endpoint, headers, Buffer.buffer(json.writeValueAsBytes(body)), maxResponseBytes);
+                    } catch (JsonProcessingException e) {
+                        return Uni.createFrom().failure(UpstreamFailure.badResponse("could not write the request"));
+                    }
+                })
+                .onFailure(UpstreamFailure.class).transform(f -> redactor.redact((UpstreamFailure) f))
                 .map(this::read);
     }
 
-    private Completion read(Response response) {
-        try (response) {
-            String text = response.hasEntity() ? response.readEntity(String.class) : "";
-            int status = response.getStatus();
-            if (status < 200 || status >= 300) {
-                throw UpstreamFailure.status(status, errorMessage(text), retryAfter(response.getHeaderString("Retry-After")));
-            }
-            return parse(text);
+    private Completion read(UpstreamHttp.Reply reply) {
+        int status = reply.status();
+        if (status < 200 || status >= 300) {
+            throw UpstreamFailure.status(status, errorMessage(reply.body()),
+                    RetryAfter.parse(reply.header("retry-after"), reply.header("retry-after-ms"), Clock.systemUTC()));
         }
+        return parse(reply.body());
     }
 
-    private Completion parse(String text) {
+    private Completion parse(Buffer body) {
         JsonNode root;
         try {
-            root = json.readTree(text);
-        } catch (JsonProcessingException e) {
+            root = json.readTree(stream(body));
+        } catch (IOException e) {
             throw UpstreamFailure.badResponse("body is not JSON");
         }
         if (root == null || !root.isObject()) {
@@ -115,27 +145,51 @@ public final class OpenAiChatClient implements ChatClient {
             // The protocol sends arguments as JSON text; a server that sends the object itself gets it serialized.
             String text = arguments == null || arguments.isNull() ? "" : arguments.isTextual() ? arguments.textValue()
                     : arguments.toString();
-            calls.add(new ToolCall(call.path("id").asText(null), function.get("name").textValue(), text));
+            // A client answers a call by its id; a server that sends none (some local servers) gets one made up.
+            String id = call.path("id").isTextual() && !call.path("id").textValue().isBlank()
+                    ? call.path("id").textValue() : "call_" + UUID.randomUUID().toString().replace("-", "");
+            calls.add(new ToolCall(id, function.get("name").textValue(), text));
         }
         return calls;
+    }
+
+    private static InputStream stream(Buffer body) {
+        return new io.netty.buffer.ByteBufInputStream(body.getByteBuf());
     }
 
     private static Usage usage(JsonNode node) {
         if (node == null || !node.isObject()) {
             return Usage.ZERO;
         }
-        long prompt = node.path("prompt_tokens").asLong(0);
-        long completion = node.path("completion_tokens").asLong(0);
-        long total = node.path("total_tokens").asLong(prompt + completion);
+        JsonNode total = node.get("total_tokens");
+        Usage counts = Usage.reported(count(node.get("prompt_tokens")), count(node.get("completion_tokens")),
+                total != null && total.isNumber() ? count(total) : null);
         // Prompt-cache reads are part of prompt_tokens and priced apart (cached_input_per_mtok).
-        return Usage.of(prompt, completion, total, node.path("prompt_tokens_details").path("cached_tokens").asLong(0), 0);
+        return Usage.of(counts.promptTokens(), counts.completionTokens(), counts.totalTokens(),
+                count(node.path("prompt_tokens_details").get("cached_tokens")), 0);
     }
 
-    /** The upstream's own error message when it sent an OpenAI error object, else the start of its body. */
-    private String errorMessage(String body) {
-        String message = body;
+    /** A count as sent; fractions are cut, anything beyond a long saturates, and non-numbers are 0. */
+    private static long count(JsonNode node) {
+        if (node == null || !node.isNumber()) {
+            return 0;
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
+        }
+        double value = node.doubleValue();
+        return value >= Long.MAX_VALUE ? Long.MAX_VALUE : value <= Long.MIN_VALUE ? Long.MIN_VALUE : (long) value;
+    }
+
+    /**
+     * The upstream's own error message when it sent an OpenAI error object, else the start of its body: redacted
+     * first, then shortened (a key cut by the shortening could no longer be recognised).
+     */
+    private String errorMessage(Buffer body) {
+        String text = body.toString(StandardCharsets.UTF_8);
+        String message = text;
         try {
-            JsonNode node = json.readTree(body);
+            JsonNode node = json.readTree(text);
             if (node != null && node.path("error").path("message").isTextual()) {
                 message = node.path("error").path("message").textValue();
             } else if (node != null && node.path("error").isTextual()) {
@@ -144,45 +198,10 @@ public final class OpenAiChatClient implements ChatClient {
         } catch (JsonProcessingException ignored) {
             // not JSON: keep the raw text
         }
-        message = message.strip().replaceAll("\\s+", " ");
+        message = redactor.redact(message).strip().replaceAll("\\s+", " ");
         if (message.length() > MAX_ERROR_CHARS) {
             message = message.substring(0, MAX_ERROR_CHARS) + "…";
         }
-        return redact(message);
-    }
-
-    /** Upstreams sometimes echo the key they were given (e.g. "Incorrect API key provided: sk-…"). */
-    private String redact(String text) {
-        if (apiKey.isEmpty() || text == null) {
-            return text;
-        }
-        return text.replace(apiKey.get(), "[redacted]");
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    static Duration retryAfter(String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        String value = header.trim();
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Duration until = Duration.between(ZonedDateTime.now(),
-                        ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (DateTimeParseException notDate) {
-                return null;
-            }
-        }
+        return message;
     }
 }

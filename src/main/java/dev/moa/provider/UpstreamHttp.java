@@ -1,0 +1,128 @@
+package dev.moa.provider;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * HTTP for provider clients, on Vert.x' client (pooled, keep-alive, non-blocking): a POST whose answer is read
+ * with a size limit. The body is collected chunk by chunk as it arrives; one byte over the limit and the request
+ * is reset (its connection closed) and the call fails with {@link UpstreamFailure.Kind#RESPONSE_TOO_LARGE} — a
+ * hostile or broken upstream never makes us buffer more than the limit. Cancelling the returned {@link Uni}
+ * also resets the request.
+ */
+public final class UpstreamHttp {
+
+    private static final int CONNECT_TIMEOUT_MS = 5_000;
+
+    /** A complete answer: status, headers (names in lower case) and the whole body. */
+    public record Reply(int status, Map<String, String> headers, Buffer body) {
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    private final HttpClient client;
+
+    public UpstreamHttp(Vertx vertx) {
+        this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS)
+                .setKeepAlive(true).setMaxPoolSize(64).setTryUseCompression(false));
+    }
+
+    /**
+     * @param headers  request headers (the caller's auth header among them: never logged here)
+     * @param maxBytes the most body bytes to accept
+     */
+    public Uni<Reply> post(URI url, Map<String, String> headers, Buffer body, long maxBytes) {
+        return Uni.createFrom().emitter(emitter -> {
+            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+            AtomicBoolean settled = new AtomicBoolean();
+            emitter.onTermination(() -> {
+                HttpClientRequest request = sent.get();
+                if (request != null && settled.compareAndSet(false, true)) {
+                    // Cancelled while running (timeout, straggler, layer end): close the upstream request.
+                    request.reset();
+                }
+            });
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
+            headers.forEach(options::putHeader);
+            client.request(options).onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
+                    .onSuccess(request -> {
+                        sent.set(request);
+                        request.send(body).onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
+                                .onSuccess(response -> read(response, request, maxBytes, settled, emitter));
+                    });
+        });
+    }
+
+    private static void read(HttpClientResponse response, HttpClientRequest request, long maxBytes, AtomicBoolean over,
+                             io.smallrye.mutiny.subscription.UniEmitter<? super Reply> emitter) {
+        String declared = response.getHeader("content-length");
+        if (declared != null && parseLong(declared) > maxBytes) {
+            tooLarge(request, maxBytes, over, emitter);
+            return;
+        }
+        Buffer collected = Buffer.buffer();
+        response.handler(chunk -> {
+            if (over.get()) {
+                return; // settled: too large, failed or cancelled
+            }
+            if ((long) collected.length() + chunk.length() > maxBytes) {
+                tooLarge(request, maxBytes, over, emitter);
+                return;
+            }
+            collected.appendBuffer(chunk);
+        });
+        response.exceptionHandler(f -> {
+            if (over.compareAndSet(false, true)) {
+                emitter.fail(UpstreamFailure.connection(describe(f)));
+            }
+        });
+        response.endHandler(done -> {
+            if (over.compareAndSet(false, true)) {
+                Map<String, String> names = new java.util.HashMap<>();
+                response.headers().forEach(h -> names.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT),
+                        h.getValue()));
+                emitter.complete(new Reply(response.statusCode(), Map.copyOf(names), collected));
+            }
+        });
+    }
+
+    private static void tooLarge(HttpClientRequest request, long maxBytes, AtomicBoolean over,
+                                 io.smallrye.mutiny.subscription.UniEmitter<? super Reply> emitter) {
+        if (over.compareAndSet(false, true)) {
+            request.reset();
+            emitter.fail(UpstreamFailure.responseTooLarge(maxBytes));
+        }
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The root cause's class and message; callers redact it before it goes anywhere. */
+    static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

@@ -2,6 +2,7 @@ package dev.moa;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixPlanner;
 import dev.moa.engine.ReferenceInjector;
 import dev.moa.engine.RetryPolicy;
 import dev.moa.metrics.EmfLog;
@@ -84,7 +85,19 @@ public class MoaBeans {
 
     @Produces
     @Singleton
-    MixEngine mixEngine() {
-        return new MixEngine(RetryPolicy.DEFAULT, new ReferenceInjector(ThreadLocalRandom::current));
+    MixEngine mixEngine(ReferenceInjector injector) {
+        return new MixEngine(RetryPolicy.DEFAULT, injector);
+    }
+
+    @Produces
+    @Singleton
+    MixPlanner mixPlanner(ReferenceInjector injector) {
+        return new MixPlanner(RetryPolicy.DEFAULT, injector);
+    }
+
+    @Produces
+    @Singleton
+    ReferenceInjector referenceInjector() {
+        return new ReferenceInjector(ThreadLocalRandom::current);
     }
 }

@@ -48,6 +48,18 @@ class PackagedFunctionIT {
         upstream = new FakeUpstream();
         store = new TestStore(Files.createTempDirectory("moa-packaged-store"), upstream.baseUrl());
         store.mix("duo", MIX);
+        store.mix("ranked", "{\"layers\": ["
+                + "{\"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\"},"
+                + "              {\"provider\": \"fake\", \"model\": \"proposer-b\"}]},"
+                + "{\"aggregate\": \"rank\", \"agents\": [{\"provider\": \"fake\", \"model\": \"ranker\"}]}]}");
+        store.mix("agreeing", "{\"layers\": ["
+                + "{\"early_stop\": {\"when\": \"unanimous\"}, \"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\"},"
+                + "              {\"provider\": \"fake\", \"model\": \"proposer-b\"}]},"
+                + "{\"agents\": [{\"provider\": \"fake\", \"model\": \"aggregator\"}]}]}");
+        store.mix("stepped", "{\"layers\": ["
+                + "{\"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\", \"samples\": 3}]},"
+                + "{\"aggregate\": {\"mode\": \"sequential\", \"window\": 2},"
+                + " \"agents\": [{\"provider\": \"fake\", \"model\": \"aggregator\"}]}]}");
         store.provider("fake-big", "{\"protocol\": \"openai\", \"base_url\": \"" + upstream.baseUrl()
                 + "\", \"max_response_bytes\": 16777216}");
         store.mix("huge", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\"}]},"
@@ -100,6 +112,47 @@ class PackagedFunctionIT {
     }
 
     @Test
+    void strategiesWorkThroughThePackagedFunction() {
+        upstream.script("proposer-b", new FakeUpstream.Answer("<think>long musing</think>Answer B, verbatim.", "stop"));
+        upstream.script("ranker", new FakeUpstream.Answer("2", "stop"));
+        JsonNode ranked = function.call(HttpApiEvent.postJson(CHAT, "{\"model\": \"ranked\", \"moa\": {\"trace\": true},"
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}")).json(JSON);
+        assertEquals("Answer B, verbatim.", ranked.at("/choices/0/message/content").asText());
+        assertFalse(upstream.only("ranker").system().contains("long musing"), "thinking never reaches the ranker");
+        assertEquals(2, ranked.at("/moa/layers/1/agents/0/rank/chosen").asInt());
+
+        upstream.reset();
+        upstream.script("proposer-a", new FakeUpstream.Answer("42", "stop"));
+        upstream.script("proposer-b", new FakeUpstream.Answer("42.", "stop"));
+        JsonNode stopped = function.call(HttpApiEvent.postJson(CHAT, "{\"model\": \"agreeing\","
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"6 x 7?\"}]}")).json(JSON);
+        assertEquals("42", stopped.at("/choices/0/message/content").asText());
+        assertTrue(upstream.requests("aggregator").isEmpty(), "the aggregator was skipped");
+
+        upstream.reset();
+        upstream.script("aggregator", new FakeUpstream.Answer("first synthesis", "stop"), new FakeUpstream.Answer("final", "stop"));
+        JsonNode stepped = function.call(HttpApiEvent.postJson(CHAT, "{\"model\": \"stepped\","
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}")).json(JSON);
+        assertEquals("final", stepped.at("/choices/0/message/content").asText());
+        assertEquals(2, upstream.requests("aggregator").size());
+        assertTrue(upstream.requests("aggregator").get(1).system().contains("1. first synthesis"));
+        assertEquals(upstream.requests().stream().mapToLong(c -> c.usage().path("total_tokens").asLong()).sum(),
+                stepped.at("/usage/total_tokens").asLong());
+
+        upstream.reset();
+        HttpApiResponse dry = function.call(HttpApiEvent.postJson(CHAT, "{\"model\": \"stepped\", \"moa\": {\"dry_run\": true},"
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
+        assertEquals(200, dry.statusCode(), dry.body());
+        assertEquals(5, dry.json(JSON).at("/moa/calls").asInt(), "three samples, then two sequential steps");
+        assertTrue(upstream.requests().isEmpty(), "a dry run calls nothing");
+        assertFalse(dry.body().contains(TestStore.SECRET_KEY));
+
+        HttpApiResponse model = function.call(
+                HttpApiEvent.route("GET /v1/models/{id}", "/v1/models/stepped", Map.of("id", "stepped")));
+        assertEquals(5, model.json(JSON).at("/moa/calls_per_request").asInt(), model.body());
+    }
+
+    @Test
     void streamsAsServerSentEvents() {
         upstream.script("aggregator", new FakeUpstream.Answer("streamed answer", "stop"));
         HttpApiResponse response = function.call(HttpApiEvent.postJson(CHAT,
@@ -130,7 +183,7 @@ class PackagedFunctionIT {
         assertEquals("list", body.path("object").asText());
         List<String> ids = StreamSupport.stream(body.path("data").spliterator(), false)
                 .map(model -> model.path("id").asText()).toList();
-        assertEquals(List.of("duo", "huge"), ids);
+        assertEquals(List.of("agreeing", "duo", "huge", "ranked", "stepped"), ids);
         assertEquals("model", body.at("/data/0/object").asText());
     }
 

@@ -7,6 +7,7 @@ import dev.moa.MoaConfig;
 import dev.moa.engine.AnswerEvent;
 import dev.moa.engine.LayerFailedException;
 import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixPlanner;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.MixRun;
 import dev.moa.engine.StreamedMix;
@@ -55,6 +56,7 @@ public class ChatCompletions {
 
     private final MixCatalog catalog;
     private final MixEngine engine;
+    private final MixPlanner planner;
     private final ChatClients clients;
     private final SecretResolver secrets;
     private final ObjectMapper json;
@@ -63,12 +65,13 @@ public class ChatCompletions {
     private final ResponseTransport transport;
     private final RequestMetrics metrics;
 
-    public ChatCompletions(MixCatalog catalog, MixEngine engine, ChatClients clients, SecretResolver secrets,
-                           ObjectMapper json, MoaConfig config, InvocationTime invocation,
+    public ChatCompletions(MixCatalog catalog, MixEngine engine, MixPlanner planner, ChatClients clients,
+                           SecretResolver secrets, ObjectMapper json, MoaConfig config, InvocationTime invocation,
                            ResponseTransport transport, RequestMetrics metrics) {
         this.metrics = metrics;
         this.catalog = catalog;
         this.engine = engine;
+        this.planner = planner;
         this.clients = clients;
         this.secrets = secrets;
         this.json = json;
@@ -126,6 +129,10 @@ public class ChatCompletions {
                 new Upstream(client(provider, keys.get(name), redactor), provider.timeout(), provider.pricing())));
         MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams, budget(deadline, headers),
                 request.options(), redactor);
+        if (request.dryRun()) {
+            return Uni.createFrom().item(Response.ok(DryRun.of(completionId(), Instant.now().getEpochSecond(),
+                    request.model(), planner.plan(run)), MediaType.APPLICATION_JSON_TYPE).build());
+        }
         Instant at = Instant.now();
         long start = System.nanoTime();
         if (request.stream()) {

@@ -6,12 +6,21 @@ import dev.moa.provider.Message;
 
 import java.util.List;
 
-/** A validated chat-completions request; {@code options} are the per-call fields (tools, format, seed...). */
+/**
+ * A validated chat-completions request; {@code options} are the per-call fields (tools, format, seed...).
+ *
+ * @param dryRun {@code "moa": {"dry_run": true}}: show what the mix would send, call nothing
+ */
 public record ChatRequest(String model, List<Message> messages, Sampling sampling, boolean stream,
-                          boolean includeUsage, boolean trace, CallOptions options) {
+                          boolean includeUsage, boolean trace, CallOptions options, boolean dryRun) {
 
     public ChatRequest {
         messages = List.copyOf(messages);
         options = options == null ? CallOptions.NONE : options;
+    }
+
+    public ChatRequest(String model, List<Message> messages, Sampling sampling, boolean stream, boolean includeUsage,
+                       boolean trace, CallOptions options) {
+        this(model, messages, sampling, stream, includeUsage, trace, options, false);
     }
 }

@@ -51,17 +51,23 @@ final class ChatRequestParser {
             includeUsage = bool(streamOptions, "include_usage");
         }
         boolean trace = false;
+        boolean dryRun = false;
         JsonNode moa = body.get("moa");
         if (moa != null && !moa.isNull()) {
             if (!moa.isObject()) {
                 throw ApiError.invalidRequest("moa", "'moa' must be an object, e.g. {\"trace\": true}.");
             }
             trace = bool(moa, "trace");
+            dryRun = moaFlag(moa, "dry_run");
+            if (dryRun && stream) {
+                throw ApiError.invalidRequest("moa.dry_run", "A dry run answers with its plan as one JSON object; "
+                        + "it cannot be combined with 'stream'.");
+            }
         }
         List<Message> messages = messages(body.get("messages"));
         CallOptionsParser.checkToolTurns(messages);
         return new ChatRequest(modelNode.textValue(), messages, sampling, stream, includeUsage, trace,
-                CallOptionsParser.parse(body));
+                CallOptionsParser.parse(body), dryRun);
     }
 
     private static List<Message> messages(JsonNode node) {
@@ -175,6 +181,14 @@ final class ChatRequestParser {
             throw ApiError.invalidRequest(field, "'" + field + "' must be at least " + min + ", got " + value + ".");
         }
         return value;
+    }
+
+    private static boolean moaFlag(JsonNode moa, String field) {
+        JsonNode node = moa.get(field);
+        if (node != null && !node.isNull() && !node.isBoolean()) {
+            throw ApiError.invalidRequest("moa." + field, "'moa." + field + "' must be true or false.");
+        }
+        return node != null && node.asBoolean(false);
     }
 
     private static boolean bool(JsonNode body, String field) {

@@ -28,11 +28,15 @@ public class ModelsResource {
         return new ModelList("list", catalog.list().stream().map(ModelsResource::model).toList());
     }
 
+    /** One mix, with a {@code moa} summary of its layers; a broken mix answers as its requests would (500). */
     @GET
     @Path("/{id}")
     @Blocking
-    public ModelList.Model get(@PathParam("id") String id) {
-        return catalog.find(id).map(ModelsResource::model).orElseThrow(() -> Errors.unknownModel(id));
+    public MixSummary.Model get(@PathParam("id") String id) {
+        MixListing listing = catalog.find(id).orElseThrow(() -> Errors.unknownModel(id));
+        MixSummary summary = catalog.resolve(id).map(r -> MixSummary.of(r.mix()))
+                .orElseThrow(() -> Errors.unknownModel(id));
+        return new MixSummary.Model(listing.name(), "model", listing.modified().getEpochSecond(), OWNER, summary);
     }
 
     private static ModelList.Model model(MixListing mix) {

@@ -3,6 +3,9 @@ package dev.moa.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.moa.engine.AgentOutcome;
+import dev.moa.engine.Aggregated;
+import dev.moa.engine.EarlyStopped;
+import dev.moa.engine.ReferenceCut;
 import dev.moa.engine.Attempt;
 import dev.moa.engine.LayerTrace;
 import dev.moa.engine.MixResult;
@@ -23,7 +26,13 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                     @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
-        return new Trace(mix, latencyMs, layers.stream().map(LayerView::of).toList(), null);
+        List<LayerView> views = new java.util.ArrayList<>(layers.size());
+        for (int i = 0; i < layers.size(); i++) {
+            // What the next layer's budget did to this layer's answers shows on the answers themselves too.
+            views.add(LayerView.of(layers.get(i), i + 1 < layers.size() ? layers.get(i + 1).references().cuts()
+                    : List.of()));
+        }
+        return new Trace(mix, latencyMs, views, null);
     }
 
     static Trace of(String mix, MixResult result) {
@@ -46,18 +55,73 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
         }
     }
 
+    /**
+     * One layer: its calls; {@code references} when its budget truncated or dropped some, {@code overflow} when it
+     * switched to sequential aggregation, {@code early_stop} when the mix stopped after it.
+     */
     @RegisterForReflection
-    public record LayerView(List<AgentView> agents) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LayerView(List<AgentView> agents, List<ReferenceCutView> references, String overflow,
+                            @JsonProperty("early_stop") EarlyStopView earlyStop) {
 
-        static LayerView of(LayerTrace layer) {
+        static LayerView of(LayerTrace layer, List<ReferenceCut> cutByNextLayer) {
+            List<ReferenceCutView> cuts = layer.references().cuts().stream().map(ReferenceCutView::of).toList();
             List<AgentView> agents = new java.util.ArrayList<>(layer.outcomes().size());
-            for (int i = 0; i < layer.outcomes().size(); i++) {
-                AgentView agent = AgentView.of(layer.outcomes().get(i));
-                Long tokens = layer.truncatedReferences().get(i);
-                agents.add(tokens == null ? agent : agent.withReferenceTruncated(tokens));
+            int answer = 0;
+            for (AgentOutcome outcome : layer.outcomes()) {
+                AgentView view = AgentView.of(outcome);
+                if (outcome instanceof AgentOutcome.Answered) {
+                    int number = ++answer;
+                    for (ReferenceCut cut : cutByNextLayer) {
+                        if (cut.number() == number) {
+                            view = view.asReference(cut);
+                        }
+                    }
+                }
+                agents.add(view);
             }
-            return new LayerView(agents);
+            return new LayerView(agents, cuts.isEmpty() ? null : cuts,
+                    layer.references().switchedToSequential() ? "sequential" : null,
+                    layer.earlyStop().map(EarlyStopView::of).orElse(null));
         }
+    }
+
+    /** What the budget did to one reference: truncated to {@code kept_tokens}, or dropped. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReferenceCutView(int reference, String agent, long tokens, @JsonProperty("kept_tokens") Long keptTokens,
+                                   Boolean truncated, Boolean dropped) {
+
+        static ReferenceCutView of(ReferenceCut cut) {
+            boolean dropped = cut.kind() == ReferenceCut.Kind.DROPPED;
+            return new ReferenceCutView(cut.number(), cut.source(), cut.tokens(), dropped ? null : cut.keptTokens(),
+                    dropped ? null : true, dropped ? true : null);
+        }
+    }
+
+    /** The layer's answers agreed: {@code agreeing} of {@code answers}, the returned one by {@code agent}. */
+    @RegisterForReflection
+    public record EarlyStopView(String when, int agreeing, int answers, String agent, Integer sample,
+                                @JsonProperty("skipped_layers") int skippedLayers) {
+
+        static EarlyStopView of(EarlyStopped stop) {
+            AgentOutcome.Answered chosen = stop.chosen();
+            return new EarlyStopView(stop.when().id(), stop.agreeing(), stop.answers(), chosen.agent().label(),
+                    chosen.agent().samples() > 1 ? chosen.sample() : null, stop.skippedLayers());
+        }
+    }
+
+    /** A ranking call: the agent's {@code reply}, the reference passed on, and why the reply was not used if not. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RankView(String reply, int chosen, String agent, String fallback) {
+    }
+
+    /** One step of a sequential synthesis: which references it was given, besides the running synthesis. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StepView(List<Integer> references, Boolean synthesis, @JsonProperty("latency_ms") long latencyMs,
+                           Usage usage, String output, String reasoning) {
     }
 
     /**
@@ -70,21 +134,18 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String provider, String model, Integer sample, @JsonProperty("latency_ms") long latencyMs,
                             Usage usage, BigDecimal cost, @JsonProperty("cost_unknown") String costUnknown,
-                            String output, String error, Boolean cut, List<AttemptView> attempts,
+                            String output, String reasoning, RankView rank, List<StepView> steps,
+                            String error, Boolean cut, List<AttemptView> attempts,
                             @JsonInclude(JsonInclude.Include.NON_EMPTY)
                             @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls,
-                            @JsonProperty("reference_truncated") Long referenceTruncated) {
+                            @JsonProperty("reference_truncated") Long referenceTruncated,
+                            @JsonProperty("reference_dropped") Boolean referenceDropped) {
 
-        AgentView(String provider, String model, Integer sample, long latencyMs, Usage usage, BigDecimal cost,
-                  String costUnknown, String output, String error, Boolean cut, List<AttemptView> attempts,
-                  List<ChatCompletion.ToolCallView> toolCalls) {
-            this(provider, model, sample, latencyMs, usage, cost, costUnknown, output, error, cut, attempts, toolCalls,
-                    null);
-        }
-
-        AgentView withReferenceTruncated(long originalTokens) {
-            return new AgentView(provider, model, sample, latencyMs, usage, cost, costUnknown, output, error, cut,
-                    attempts, toolCalls, originalTokens);
+        /** As the next layer received it: cut to its budget (the estimated tokens it had) or left out. */
+        AgentView asReference(ReferenceCut cut) {
+            boolean dropped = cut.kind() == ReferenceCut.Kind.DROPPED;
+            return new AgentView(provider, model, sample, latencyMs, usage, cost, costUnknown, output, reasoning, rank,
+                    steps, error, this.cut, attempts, toolCalls, dropped ? null : cut.tokens(), dropped ? true : null);
         }
 
         static AgentView of(AgentOutcome outcome) {
@@ -94,20 +155,32 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
             String provider = outcome.agent().provider();
             String model = outcome.agent().model();
             if (outcome instanceof AgentOutcome.Answered a) {
+                RankView rank = null;
+                List<StepView> steps = null;
+                if (a.how() instanceof Aggregated.Ranked r) {
+                    rank = new RankView(r.reply().content(), r.chosen().number(), r.chosen().source(),
+                            r.fallback().orElse(null));
+                } else if (a.how() instanceof Aggregated.Stepped s) {
+                    steps = s.steps().stream().map(step -> new StepView(step.references(),
+                            step.withSynthesis() ? true : null, step.latency().toMillis(), step.completion().usage(),
+                            step.completion().content(), step.completion().reasoning())).toList();
+                }
+                // The full answer, reasoning included: what the next layer or the client got is cleaned of it.
                 Usage usage = a.completion().usage();
                 return new AgentView(provider, model, sample, ms, usage, usage.cost(), costUnknown(a),
-                        a.completion().content(), null, null, attempts,
-                        a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of).toList());
+                        a.completion().content(), a.completion().reasoning(), rank, steps, null, null, attempts,
+                        a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of).toList(), null, null);
             }
             // A cut call was cancelled before it reported usage; the provider may still bill what it generated.
             if (outcome instanceof AgentOutcome.Cut c) {
                 return new AgentView(provider, model, sample, ms, Usage.ZERO, null,
-                        "cut before it reported usage; not in usage.cost", null, c.reason(), true, attempts, null);
+                        "cut before it reported usage; not in usage.cost", null, null, null, null, c.reason(), true,
+                        attempts, null, null, null);
             }
             // A failed call answered nothing: providers do not bill errors, so it costs nothing here.
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
-            return new AgentView(provider, model, sample, ms, Usage.ZERO, BigDecimal.ZERO, null, null,
-                    f.failure().getMessage(), null, attempts, null);
+            return new AgentView(provider, model, sample, ms, Usage.ZERO, BigDecimal.ZERO, null, null, null, null,
+                    null, f.failure().getMessage(), null, attempts, null, null, null);
         }
 
         /** Names the model that answered (a fallback, perhaps) when its provider document has no price for it. */

@@ -18,11 +18,21 @@ public sealed interface AgentOutcome {
 
     List<Attempt> attempts();
 
-    /** The agent, or one of its fallbacks, answered. */
-    record Answered(Agent agent, int sample, Duration latency, List<Attempt> attempts, Completion completion)
-            implements AgentOutcome {
+    /**
+     * The agent, or one of its fallbacks, answered.
+     *
+     * @param completion what the call came to: its content is the output the agent passes on (as it came, reasoning
+     *                   included), its usage that of every call it made
+     * @param how        how the output came about (a ranking's choice, a sequential synthesis's steps)
+     */
+    record Answered(Agent agent, int sample, Duration latency, List<Attempt> attempts, Completion completion,
+                    Aggregated how) implements AgentOutcome {
         public Answered {
             attempts = List.copyOf(attempts);
+        }
+
+        public Answered(Agent agent, int sample, Duration latency, List<Attempt> attempts, Completion completion) {
+            this(agent, sample, latency, attempts, completion, Aggregated.DIRECT);
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.moa.engine;
 
 import dev.moa.mix.Agent;
-import dev.moa.mix.Layer;
-import dev.moa.mix.Sampling;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
@@ -37,18 +35,23 @@ final class AggregatorStream {
         this.injector = injector;
     }
 
-    /** @param before the proposer layers' traces; the aggregator is layer {@code before.size()} */
-    Multi<AnswerEvent> answer(MixRun run, List<Reference> references, List<LayerTrace> before, long startNanos,
-                              long deadlineNanos) {
-        return Multi.createFrom().deferred(() -> new Call(run, references, before, startNanos, deadlineNanos).events());
+    /**
+     * @param turn       the aggregator's call as the layer prepared it (references after hygiene and budget)
+     * @param references what the layer's trace records of its references
+     * @param before     the proposer layers' traces; the aggregator is layer {@code before.size()}
+     */
+    Multi<AnswerEvent> answer(MixRun run, AgentTurn turn, PreparedReferences references, List<LayerTrace> before,
+                              long startNanos, long deadlineNanos) {
+        return Multi.createFrom().deferred(() -> new Call(run, turn, references, before, startNanos, deadlineNanos)
+                .events());
     }
 
     /** One subscription: one aggregator call, with its attempts and what it has said so far. */
     private final class Call {
         private final MixRun run;
-        private final Layer layer;
+        private final AgentTurn turn;
         private final Agent agent;
-        private final List<Reference> references;
+        private final PreparedReferences references;
         private final List<LayerTrace> before;
         private final long startNanos;
         private final long deadlineNanos;
@@ -57,11 +60,13 @@ final class AggregatorStream {
         private final StringBuilder text = new StringBuilder();
         private final AtomicBoolean started = new AtomicBoolean();
         private final ToolCallFragments toolCalls = new ToolCallFragments();
+        private final ThinkFilter thinking = new ThinkFilter();
 
-        Call(MixRun run, List<Reference> references, List<LayerTrace> before, long startNanos, long deadlineNanos) {
+        Call(MixRun run, AgentTurn turn, PreparedReferences references, List<LayerTrace> before, long startNanos,
+             long deadlineNanos) {
             this.run = run;
-            this.layer = run.mix().layers().get(before.size());
-            this.agent = layer.agents().get(0);
+            this.turn = turn;
+            this.agent = turn.agent();
             this.references = references;
             this.before = before;
             this.startNanos = startNanos;
@@ -76,19 +81,18 @@ final class AggregatorStream {
                         : chain.onFailure(f -> !started.get()).recoverWithMulti(f -> attempts);
             }
             return withinDeadline(chain)
-                    .onItem().transform(this::toAnswer)
+                    .onItem().transformToIterable(this::toAnswer)
                     .onFailure().recoverWithMulti(f -> started.get()
                             ? Multi.createFrom().item(interrupted(MixEngine.asUpstreamFailure(f)))
                             : Multi.createFrom().failure(failed(MixEngine.asUpstreamFailure(f))));
         }
 
         private Multi<CompletionEvent> withRetries(Agent candidate) {
-            Sampling sampling = candidate.sampling().orElse(run.clientSampling());
             Upstream upstream = run.upstreams().get(candidate.provider());
-            ToolRendering tools = ToolRendering.forLayer(layer, true, run.clientOptions());
             CompletionCall call = new CompletionCall(candidate.model(),
-                    injector.messagesFor(candidate, layer.references(), tools, run.conversation(), references),
-                    sampling, tools.options(candidate.options()));
+                    injector.messagesFor(candidate, turn.settings(), turn.tools(), turn.conversation(),
+                            turn.references()),
+                    turn.answerSampling(candidate), turn.tools().options(candidate.options()));
             int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
             Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
             Multi<CompletionEvent> attempt = Multi.createFrom().deferred(() -> {
@@ -155,21 +159,26 @@ final class AggregatorStream {
             });
         }
 
-        private AnswerEvent toAnswer(CompletionEvent event) {
+        private List<AnswerEvent> toAnswer(CompletionEvent event) {
             if (event instanceof CompletionEvent.Delta delta) {
                 text.append(delta.content());
-                return new AnswerEvent.Delta(delta.content());
+                // The client never gets the aggregator's thinking, streamed or not (Reasoning.clean).
+                String shown = thinking.accept(delta.content());
+                return shown.isEmpty() ? List.of() : List.of(new AnswerEvent.Delta(shown));
             }
             if (event instanceof CompletionEvent.ToolCallDelta call) {
                 toolCalls.add(call);
-                return new AnswerEvent.ToolCallDelta(call);
+                return List.of(new AnswerEvent.ToolCallDelta(call));
             }
             CompletionEvent.Finished finished = (CompletionEvent.Finished) event;
             Completion answer = new Completion(text.toString(), finished.finishReason(), finished.usage(),
                     toolCalls.calls());
             List<LayerTrace> layers = withAggregator(
-                    new AgentOutcome.Answered(agent, 0, since(begin), log, answer));
-            return new AnswerEvent.Completed(new MixResult(answer, usage(layers), layers, since(startNanos)));
+                    new AgentOutcome.Answered(agent, 0, since(begin), log, answer, Aggregated.DIRECT));
+            AnswerEvent.Completed completed = new AnswerEvent.Completed(new MixResult(Reasoning.clean(answer),
+                    usage(layers), layers, since(startNanos)));
+            String rest = thinking.flush();
+            return rest.isEmpty() ? List.of(completed) : List.of(new AnswerEvent.Delta(rest), completed);
         }
 
         private AnswerEvent interrupted(UpstreamFailure failure) {
@@ -186,7 +195,7 @@ final class AggregatorStream {
 
         private List<LayerTrace> withAggregator(AgentOutcome outcome) {
             List<LayerTrace> layers = new ArrayList<>(before);
-            layers.add(new LayerTrace(List.of(outcome)));
+            layers.add(new LayerTrace(List.of(outcome), references, Optional.empty()));
             return layers;
         }
     }

@@ -4,27 +4,26 @@ import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * Every call a layer made, in the order of the mix document.
  *
- * @param truncatedReferences by index into {@code outcomes}: the answers that were cut to the next layer's
- *                            {@code max_reference_tokens} before it received them, with their estimated tokens
+ * @param references what the layer's reference budget did to the references it received
+ * @param earlyStop  present when the layer's answers agreed and the mix stopped after it
  */
-public record LayerTrace(List<AgentOutcome> outcomes, Map<Integer, Long> truncatedReferences) {
+public record LayerTrace(List<AgentOutcome> outcomes, PreparedReferences references, Optional<EarlyStopped> earlyStop) {
 
     public LayerTrace {
         outcomes = List.copyOf(outcomes);
-        truncatedReferences = Map.copyOf(truncatedReferences);
     }
 
     public LayerTrace(List<AgentOutcome> outcomes) {
-        this(outcomes, Map.of());
+        this(outcomes, PreparedReferences.NONE, Optional.empty());
     }
 
-    public LayerTrace withTruncatedReferences(Map<Integer, Long> truncated) {
-        return new LayerTrace(outcomes, truncated);
+    LayerTrace stoppedEarly(EarlyStopped stop) {
+        return new LayerTrace(outcomes, references, Optional.of(stop));
     }
 
     public List<AgentOutcome.Answered> answers() {

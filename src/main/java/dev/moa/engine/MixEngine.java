@@ -1,6 +1,7 @@
 package dev.moa.engine;
 
 import dev.moa.mix.Agent;
+import dev.moa.mix.Aggregate;
 import dev.moa.mix.CallOptions;
 import dev.moa.mix.Layer;
 import dev.moa.mix.Sampling;
@@ -24,8 +25,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Runs a mix: each layer's calls concurrently, the answers of one layer as numbered references to the next,
  * the last layer's single agent (the aggregator) as the result. Plain Java and Mutiny; no container needed.
  *
+ * <p>Each layer first prepares the references it receives (reasoning removed unless it keeps it, then its token
+ * budget), each of its calls then combines them as its {@link Aggregation} mode says (synthesize, rank,
+ * sequential), and an {@code early_stop} rule may end the mix after it when its answers agree.
+ *
  * <p>Time: the request has a budget; each layer gets an equal share of what is left for it and the layers
  * after it, so a fast layer leaves more time to later ones. No attempt outlives its layer's budget.
+ *
+ * <p>Streaming ({@link #stream}): the proposer layers run as above; a synthesizing aggregator's answer is then
+ * passed on as it is written ({@link AggregatorStream}). Answers that must be complete before they can be given —
+ * JSON the client asked for, a rank or sequential aggregator, an early stop — go out whole.
  *
  * <p>Structured output: when the client asked for JSON and the aggregator's answer is not what it asked for, the
  * aggregator is asked once more, with the error, within what is left of the budget.
@@ -46,21 +55,8 @@ public final class MixEngine {
     public Uni<MixResult> run(MixRun run) {
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
-            long deadline = start + run.budget().toNanos();
-            int last = run.mix().layers().size() - 1;
-            Layer layer = run.mix().layers().get(last);
-            return runLayers(run, 0, last, List.of(), List.of(), start, deadline)
-                    .chain(proposed -> runLayers(run, last, last + 1, proposed.references(), proposed.traces(), start,
-                            deadline)
-                            .chain(done -> {
-                                List<LayerTrace> traces = done.traces();
-                                return checkOutput(run, layer, traces.get(last).answers().get(0),
-                                        proposed.references(), deadline)
-                                        .map(checked -> new MixResult(checked.answer(),
-                                                traces.stream().map(LayerTrace::usage)
-                                                        .reduce(checked.retryUsage(), Usage::plus),
-                                                traces, Duration.ofNanos(System.nanoTime() - start), checked.check()));
-                            }));
+            return runLayer(run, 0, List.of(), List.of(), start, start + run.budget().toNanos(), false)
+                    .map(progress -> ((Progress.Done) progress).result());
         });
     }
 
@@ -69,97 +65,145 @@ public final class MixEngine {
      * as it is written. Fails like {@link #run} when a proposer layer does.
      */
     public Uni<StreamedMix> stream(MixRun run) {
-        Layer aggregator = run.mix().layers().get(run.mix().layers().size() - 1);
-        if (structuredOutput.requested(aggregator.agents().get(0).options().orElse(run.clientOptions()))) {
-            // A JSON answer is checked (and maybe asked again) before it is sent: it cannot go out as it is written.
-            return run(run).map(result -> new StreamedMix(result.layers().subList(0, result.layers().size() - 1),
-                    Multi.createFrom().iterable(AggregatorStream.whole(result))));
+        Layer last = run.mix().layers().get(run.mix().layers().size() - 1);
+        if (structuredOutput.requested(last.agents().get(0).options().orElse(run.clientOptions()))
+                || !(last.aggregate() instanceof Aggregate.Synthesize)) {
+            // A JSON answer is checked (maybe asked again), a ranked or sequential one is chosen or built in steps:
+            // none can go out as it is written.
+            return run(run).map(MixEngine::whole);
         }
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
             long deadline = start + run.budget().toNanos();
-            int proposerLayers = run.mix().layers().size() - 1;
-            return runLayers(run, 0, proposerLayers, List.of(), List.of(), start, deadline)
-                    .map(done -> new StreamedMix(done.traces(),
-                            aggregatorStream.answer(run, done.references(), done.traces(), start, deadline)));
+            return runLayer(run, 0, List.of(), List.of(), start, deadline, true).map(progress -> {
+                if (progress instanceof Progress.Done done) {
+                    return whole(done.result()); // an early stop: the answer exists already
+                }
+                Progress.AtAggregator at = (Progress.AtAggregator) progress;
+                return new StreamedMix(at.traces(), aggregatorStream.answer(run, at.turn(), at.references(),
+                        at.traces(), start, deadline));
+            });
         });
     }
 
-    /** What layers {@code [0, end)} produced: their traces and the answers the next layer gets as references. */
-    private record LayersDone(List<LayerTrace> traces, List<Reference> references) {
+    private static StreamedMix whole(MixResult result) {
+        return new StreamedMix(result.layers().subList(0, result.layers().size() - 1),
+                Multi.createFrom().iterable(AggregatorStream.whole(result)));
     }
 
-    private Uni<LayersDone> runLayers(MixRun run, int index, int end, List<Reference> references,
-                                      List<LayerTrace> done, long startNanos, long deadlineNanos) {
-        if (index == end) {
-            return Uni.createFrom().item(new LayersDone(done, references));
+    /** Where the layers got to: the mix's result, or (streaming) the aggregator's call, prepared but not made. */
+    private sealed interface Progress {
+        record Done(MixResult result) implements Progress {
         }
+
+        record AtAggregator(AgentTurn turn, PreparedReferences references, List<LayerTrace> traces)
+                implements Progress {
+        }
+    }
+
+    private Uni<Progress> runLayer(MixRun run, int index, List<AgentOutcome.Answered> previous,
+                                   List<LayerTrace> done, long startNanos, long deadlineNanos,
+                                   boolean streamAggregator) {
         List<Layer> layers = run.mix().layers();
         Layer layer = layers.get(index);
         boolean aggregator = index == layers.size() - 1;
         long now = System.nanoTime();
         long layerEnd = now + Math.max(0, deadlineNanos - now) / (layers.size() - index);
+        List<Reference> unbudgeted = asReferences(previous, layer.keepReasoning());
+        PreparedReferences references = ReferenceBudgeter.apply(layer.budget(), unbudgeted);
+        Aggregation aggregation = Aggregation.forLayer(layer, references, injector);
+        ToolRendering tools = ToolRendering.forLayer(layer, aggregator, run.clientOptions());
+        if (aggregator && streamAggregator && aggregation instanceof Synthesis) {
+            return Uni.createFrom().item(new Progress.AtAggregator(new AgentTurn(layer.agents().get(0),
+                    run.conversation(), layer.references(), references.references(), unbudgeted, run.clientSampling(),
+                    layer.keepReasoning(), tools), references, done));
+        }
         List<LayerCollector.PendingCall> calls = new ArrayList<>(layer.calls());
+        List<AgentTurn> turns = new ArrayList<>(layer.calls());
         for (Agent agent : layer.agents()) {
             for (int sample = 0; sample < agent.samples(); sample++) {
-                calls.add(call(run, layer, agent, sample, references, aggregator, layerEnd, List.of()));
+                AgentTurn turn = new AgentTurn(agent, run.conversation(), layer.references(), references.references(),
+                        unbudgeted, aggregator ? run.clientSampling() : Sampling.NONE, layer.keepReasoning(), tools);
+                turns.add(turn);
+                calls.add(call(run, turn, sample, aggregation, layerEnd, List.of()));
             }
         }
         LayerCollector collector = new LayerCollector(calls, layer.minSuccesses(), layer.stragglerGrace(),
                 Duration.ofNanos(layerEnd - now));
-        return collector.collect().chain(ended -> {
-            LayerTrace trace = new LayerTrace(ended.outcomes());
-            List<LayerTrace> traces = new ArrayList<>(done);
-            traces.add(trace);
+        return collector.collect().chain(end -> {
+            LayerTrace trace = new LayerTrace(end.outcomes(), references, Optional.empty());
             List<AgentOutcome.Answered> answers = trace.answers();
             if (answers.size() < layer.minSuccesses()) {
+                List<LayerTrace> traces = append(done, trace);
                 return Uni.createFrom().failure(new LayerFailedException(run.mix().name(), index,
-                        layer.minSuccesses(), traces, ended.budgetExpired() || trace.ranOutOfTime()));
+                        layer.minSuccesses(), traces, end.budgetExpired() || trace.ranOutOfTime()));
             }
-            if (index + 1 == layers.size()) {
-                // The aggregator's layer: its answer is the result, no layer gets it as a reference.
-                return runLayers(run, index + 1, end, List.of(), traces, startNanos, deadlineNanos);
+            if (aggregator) {
+                AgentOutcome.Answered answer = answers.get(0);
+                // Only a synthesized answer is asked again for valid JSON: a ranked one is a reference, verbatim.
+                return result(run, answer, turns.get(0), answer.how() instanceof Aggregated.Direct,
+                        append(done, trace), startNanos, deadlineNanos).map(Progress.Done::new);
             }
-            int limit = layers.get(index + 1).maxReferenceTokens();
-            List<Reference> next = new ArrayList<>(answers.size());
-            Map<Integer, Long> truncated = new HashMap<>();
-            for (int i = 0; i < trace.outcomes().size(); i++) {
-                if (trace.outcomes().get(i) instanceof AgentOutcome.Answered a) {
-                    ReferenceCap.Capped capped = ReferenceCap.apply(ToolRendering.asReference(a.completion()),
-                            a.agent().weight(), limit);
-                    next.add(capped.reference());
-                    if (capped.truncated()) {
-                        truncated.put(i, capped.originalTokens());
-                    }
-                }
+            Optional<EarlyStopped> stop = layer.earlyStop()
+                    .flatMap(rule -> Agreement.check(rule, answers, layers.size() - index - 1));
+            if (stop.isPresent()) {
+                return result(run, stop.get().chosen(), null, false, append(done, trace.stoppedEarly(stop.get())),
+                        startNanos, deadlineNanos).map(Progress.Done::new);
             }
-            if (!truncated.isEmpty()) {
-                traces.set(traces.size() - 1, trace.withTruncatedReferences(truncated));
-            }
-            return runLayers(run, index + 1, end, next, traces, startNanos, deadlineNanos);
+            return runLayer(run, index + 1, answers, append(done, trace), startNanos, deadlineNanos,
+                    streamAggregator);
         });
+    }
+
+    /** The previous layer's answers as this layer receives them: numbered, reasoning removed unless kept. */
+    private static List<Reference> asReferences(List<AgentOutcome.Answered> answers, boolean keepReasoning) {
+        List<Reference> references = new ArrayList<>(answers.size());
+        for (int i = 0; i < answers.size(); i++) {
+            AgentOutcome.Answered a = answers.get(i);
+            references.add(new Reference(Reasoning.asReference(a.completion(), keepReasoning), a.agent().weight(),
+                    a.completion().finishReason(), i + 1, a.agent().label()));
+        }
+        return references;
+    }
+
+    /** The response: the answer without any reasoning, checked as the client asked, usage over every call made. */
+    private Uni<MixResult> result(MixRun run, AgentOutcome.Answered answer, AgentTurn retryTurn, boolean mayRetry,
+                                  List<LayerTrace> traces, long startNanos, long deadlineNanos) {
+        return checkOutput(run, answer.agent(), Reasoning.clean(answer.completion()), retryTurn, mayRetry,
+                deadlineNanos)
+                .map(checked -> new MixResult(checked.answer(),
+                        traces.stream().map(LayerTrace::usage).reduce(checked.retryUsage(), Usage::plus),
+                        traces, Duration.ofNanos(System.nanoTime() - startNanos), checked.check()));
+    }
+
+    private static List<LayerTrace> append(List<LayerTrace> done, LayerTrace trace) {
+        List<LayerTrace> traces = new ArrayList<>(done);
+        traces.add(trace);
+        return traces;
     }
 
     private record Checked(Completion answer, Optional<OutputCheck> check, Usage retryUsage) {
     }
 
-    /** The aggregator's answer, checked against the JSON format the client asked for; retried once if it fails. */
-    private Uni<Checked> checkOutput(MixRun run, Layer layer, AgentOutcome.Answered aggregator,
-                                     List<Reference> references, long deadlineNanos) {
-        Completion answer = aggregator.completion();
-        CallOptions options = aggregator.agent().options().orElse(run.clientOptions());
+    /**
+     * The answer, checked against the JSON format the client asked for; a synthesized answer that fails is asked
+     * for once more ({@code mayRetry}), with the error, within what is left of the budget.
+     */
+    private Uni<Checked> checkOutput(MixRun run, Agent agent, Completion answer, AgentTurn turn, boolean mayRetry,
+                                     long deadlineNanos) {
+        CallOptions options = agent.options().orElse(run.clientOptions());
         Optional<String> format = structuredOutput.format(options, answer);
         if (format.isEmpty()) {
             return Uni.createFrom().item(new Checked(answer, Optional.empty(), Usage.ZERO));
         }
         Optional<String> problem = structuredOutput.problem(options, answer);
-        if (problem.isEmpty()) {
-            return Uni.createFrom().item(new Checked(answer,
-                    Optional.of(new OutputCheck(format.get(), List.of(), Optional.empty(), true)), Usage.ZERO));
+        if (problem.isEmpty() || !mayRetry) {
+            return Uni.createFrom().item(new Checked(answer, Optional.of(new OutputCheck(format.get(),
+                    problem.map(List::of).orElse(List.of()), Optional.empty(), problem.isEmpty())), Usage.ZERO));
         }
         long now = System.nanoTime();
-        LayerCollector retry = new LayerCollector(List.of(call(run, layer, aggregator.agent(), 0, references, true,
-                deadlineNanos, structuredOutput.followUp(answer, problem.get()))), 1, Optional.empty(),
+        LayerCollector retry = new LayerCollector(List.of(call(run, turn, 0, new Synthesis(injector), deadlineNanos,
+                structuredOutput.followUp(answer, problem.get()))), 1, Optional.empty(),
                 Duration.ofNanos(Math.max(0, deadlineNanos - now)));
         return retry.collect().map(end -> {
             AgentOutcome outcome = end.outcomes().get(0);
@@ -169,38 +213,42 @@ public final class MixEngine {
                 return new Checked(answer, Optional.of(new OutputCheck(format.get(), errors, Optional.of(outcome),
                         false)), Usage.ZERO);
             }
-            // The retry's answer is returned as the provider gave it, valid or not; the check says which.
-            Optional<String> again = structuredOutput.format(options, second.completion())
-                    .flatMap(f -> structuredOutput.problem(options, second.completion()));
-            again.ifPresent(errors::add);
-            return new Checked(second.completion(), Optional.of(new OutputCheck(format.get(), errors,
-                    Optional.of(outcome), again.isEmpty())), second.completion().usage());
+            // The retry's answer is returned as the provider gave it (minus reasoning), valid or not; the check
+            // says which.
+            Completion again = Reasoning.clean(second.completion());
+            Optional<String> still = structuredOutput.format(options, again)
+                    .flatMap(f -> structuredOutput.problem(options, again));
+            still.ifPresent(errors::add);
+            return new Checked(again, Optional.of(new OutputCheck(format.get(), errors,
+                    Optional.of(outcome), still.isEmpty())), second.completion().usage());
         });
     }
 
     /**
-     * One call of one agent: the agent, then each fallback in order, each with its own retries. {@code followUp}
-     * turns go after the agent's messages (the structured-output retry).
+     * One call of one agent: its aggregation mode asks it once or more, each time the agent, then each fallback
+     * in order, each with its own retries. {@code followUp} turns go after the agent's messages (the
+     * structured-output retry).
      */
-    private LayerCollector.PendingCall call(MixRun run, Layer layer, Agent agent, int sample,
-                                            List<Reference> references, boolean aggregator, long layerEnd,
-                                            List<Message> followUp) {
+    private LayerCollector.PendingCall call(MixRun run, AgentTurn turn, int sample, Aggregation aggregation,
+                                            long layerEnd, List<Message> followUp) {
+        Agent agent = turn.agent();
         List<Attempt> log = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
-        ToolRendering tools = ToolRendering.forLayer(layer, aggregator, run.clientOptions());
-        Uni<Completion> chain = null;
-        for (Agent candidate : agent.candidates()) {
-            Sampling sampling = aggregator ? candidate.sampling().orElse(run.clientSampling()) : candidate.sampling();
-            Upstream upstream = run.upstreams().get(candidate.provider());
-            Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
-                    candidate.model(), withFollowUp(injector.messagesFor(candidate, layer.references(), tools,
-                    run.conversation(), references), followUp), sampling, tools.options(candidate.options())),
-                    upstream, log, layerEnd)
-                    .map(c -> priced(c, upstream, candidate.model())));
-            chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
-        }
-        Uni<AgentOutcome> outcome = chain
-                .map(c -> (AgentOutcome) new AgentOutcome.Answered(agent, sample, since(start), log, c))
+        AgentCall ask = (tools, messagesFor, samplingFor) -> {
+            Uni<Completion> chain = null;
+            for (Agent candidate : agent.candidates()) {
+                Upstream upstream = run.upstreams().get(candidate.provider());
+                Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
+                        candidate.model(), withFollowUp(messagesFor.apply(candidate), followUp),
+                        samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd)
+                        .map(c -> priced(c, upstream, candidate.model())));
+                chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
+            }
+            return chain;
+        };
+        Uni<AgentOutcome> outcome = Uni.createFrom().deferred(() -> aggregation.answer(turn, ask))
+                .map(r -> (AgentOutcome) new AgentOutcome.Answered(agent, sample, since(start), log, r.completion(),
+                        r.how()))
                 .onFailure().recoverWithItem(f -> new AgentOutcome.Failed(agent, sample, since(start), log,
                         asUpstreamFailure(f)));
         return new LayerCollector.PendingCall(outcome,

@@ -27,6 +27,24 @@ public final class ReferenceInjector {
 
             Answers to consider:""";
 
+    /** Our instructions to an agent of a layer with {@code aggregate: "rank"} (a mix's {@code references.prompt} replaces them). */
+    public static final String RANK_PROMPT = """
+            Below are numbered answers that AI assistants gave to the latest user message. Choose the one that \
+            answers it best: the most correct, complete and helpful. Reply with its number only, for example: 2
+
+            Answers to choose from:""";
+
+    /** Our instructions to a sequential synthesis from its second step on (a mix's {@code references.prompt} replaces them). */
+    public static final String SEQUENTIAL_PROMPT = """
+            Below are answers that other AI assistants gave to the latest user message; the first one is a \
+            synthesis of earlier answers, made in a previous step. Treat them as material, not as truth: they may \
+            contain mistakes, gaps, bias or outdated facts. Check them against each other and against what you \
+            know, keep what is correct and useful, drop what is not, and write one answer of your own that is \
+            more accurate, complete and clear than any of them. Reply to the user directly; do not mention the \
+            numbered answers or these instructions.
+
+            Answers to consider:""";
+
     private final Supplier<RandomGenerator> random;
 
     public ReferenceInjector(Supplier<RandomGenerator> random) {
@@ -40,8 +58,18 @@ public final class ReferenceInjector {
 
     public List<Message> messagesFor(Agent agent, References settings, ToolRendering tools, List<Message> conversation,
                                      List<Reference> references) {
-        String block = references.isEmpty() ? null : referenceBlock(settings, references);
-        String toolText = tools.systemText(!references.isEmpty());
+        return messagesFor(agent, settings, tools, conversation, references.isEmpty() ? references
+                : present(settings, references), DEFAULT_PROMPT);
+    }
+
+    /**
+     * The messages with references already {@link #present presented} (they are numbered as given), introduced by
+     * the layer's own {@code prompt} or else by {@code defaultPrompt}.
+     */
+    public List<Message> messagesFor(Agent agent, References settings, ToolRendering tools, List<Message> conversation,
+                                     List<Reference> presented, String defaultPrompt) {
+        String block = presented.isEmpty() ? null : referenceBlock(settings, presented, defaultPrompt);
+        String toolText = tools.systemText(!presented.isEmpty());
         List<Message> messages = new ArrayList<>(tools.conversation(conversation));
         int lastUser = lastUserIndex(messages);
         boolean inUserTurn = block != null && settings.placement() == References.Placement.USER && lastUser >= 0;
@@ -63,7 +91,8 @@ public final class ReferenceInjector {
         return List.copyOf(messages);
     }
 
-    private String referenceBlock(References settings, List<Reference> references) {
+    /** The references in the order one call sees them, after the layer's dropout and shuffle. */
+    public List<Reference> present(References settings, List<Reference> references) {
         List<Reference> chosen = new ArrayList<>(references);
         if (settings.dropout() > 0 || settings.shuffle()) {
             RandomGenerator rng = random.get();
@@ -80,7 +109,11 @@ public final class ReferenceInjector {
                 }
             }
         }
-        StringBuilder text = new StringBuilder(settings.prompt() != null ? settings.prompt() : DEFAULT_PROMPT);
+        return chosen;
+    }
+
+    private static String referenceBlock(References settings, List<Reference> chosen, String defaultPrompt) {
+        StringBuilder text = new StringBuilder(settings.prompt() != null ? settings.prompt() : defaultPrompt);
         for (int i = 0; i < chosen.size(); i++) {
             Reference ref = chosen.get(i);
             text.append("\n\n").append(i + 1).append(". ");

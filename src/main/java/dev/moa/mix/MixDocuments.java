@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Turns mix and provider documents into validated records. Every error names the document and the JSON path.
@@ -22,7 +24,14 @@ public final class MixDocuments {
 
     private static final Set<String> MIX_FIELDS = Set.of("description", "layers");
     private static final Set<String> LAYER_FIELDS = Set.of("agents", "min_successes", "references",
-            "straggler_grace_ms", "tools", "max_reference_tokens");
+            "straggler_grace_ms", "aggregate", "max_reference_tokens", "max_total_reference_tokens", "overflow",
+            "keep_reasoning", "early_stop", "tools");
+    /** Layer fields about the references a layer receives: meaningless on the first layer, which receives none. */
+    private static final List<String> RECEIVING_FIELDS = List.of("aggregate", "max_total_reference_tokens",
+            "overflow", "keep_reasoning");
+    private static final Set<String> AGGREGATE_FIELDS = Set.of("mode", "window");
+    private static final Set<String> EARLY_STOP_FIELDS = Set.of("when", "min", "extract");
+    private static final int MAX_WINDOW = 64;
     /** The OpenAI per-call fields a mix may set for an agent (its value wins over the client's). */
     private static final Set<String> CALL_FIELDS = Set.of("seed", "logit_bias", "presence_penalty",
             "frequency_penalty", "user", "metadata", "service_tier", "reasoning_effort");
@@ -74,12 +83,12 @@ public final class MixDocuments {
         List<DocumentNode> layerNodes = root.field("layers").nonEmptyArray();
         List<Layer> layers = new ArrayList<>(layerNodes.size());
         for (int i = 0; i < layerNodes.size(); i++) {
-            layers.add(parseLayer(layerNodes.get(i), i == layerNodes.size() - 1, knownProvider));
+            layers.add(parseLayer(layerNodes.get(i), i == 0, i == layerNodes.size() - 1, knownProvider));
         }
         return new Mix(name, description == null ? "" : description, layers);
     }
 
-    private static Layer parseLayer(DocumentNode node, boolean last, Predicate<String> knownProvider) {
+    private static Layer parseLayer(DocumentNode node, boolean first, boolean last, Predicate<String> knownProvider) {
         node.object().allowOnly(LAYER_FIELDS);
         List<DocumentNode> agentNodes = node.field("agents").nonEmptyArray();
         if (last && agentNodes.size() != 1) {
@@ -95,10 +104,137 @@ public final class MixDocuments {
         DocumentNode refs = node.field("references");
         References references = refs.present() ? parseReferences(refs) : References.DEFAULT;
         Integer grace = node.field("straggler_grace_ms").optionalInt(0, MAX_TIMEOUT_MS);
-        Integer maxReferenceTokens = node.field("max_reference_tokens").optionalInt(1, MAX_REFERENCE_TOKENS);
+        if (first) {
+            for (String field : RECEIVING_FIELDS) {
+                if (node.field(field).present()) {
+                    throw node.field(field).invalid("the first layer receives no references (it answers the "
+                            + "client's conversation); set it on a later layer");
+                }
+            }
+        }
+        DocumentNode aggregateNode = node.field("aggregate");
+        Aggregate aggregate = aggregateNode.present() ? parseAggregate(aggregateNode) : Aggregate.SYNTHESIZE;
+        ReferenceBudget budget = parseBudget(node, aggregate);
+        Boolean keepReasoning = node.field("keep_reasoning").optionalBoolean();
+        DocumentNode earlyStopNode = node.field("early_stop");
+        Optional<EarlyStop> earlyStop = Optional.empty();
+        if (earlyStopNode.present()) {
+            if (last) {
+                throw earlyStopNode.invalid("the last layer's answer is the response already; set early_stop on an "
+                        + "earlier layer");
+            }
+            earlyStop = Optional.of(parseEarlyStop(earlyStopNode, calls));
+        }
         return new Layer(agents, minSuccesses == null ? 1 : minSuccesses, references,
-                Optional.ofNullable(grace).map(Duration::ofMillis), parseToolMode(node.field("tools"), last),
-                maxReferenceTokens == null ? Layer.DEFAULT_MAX_REFERENCE_TOKENS : maxReferenceTokens);
+                Optional.ofNullable(grace).map(Duration::ofMillis), parseToolMode(node.field("tools"), last), aggregate,
+                budget, keepReasoning != null && keepReasoning, earlyStop);
+    }
+
+    /** {@code "synthesize"}, {@code "rank"}, or {@code {"mode": "sequential", "window": k}}. */
+    private static Aggregate parseAggregate(DocumentNode node) {
+        String mode;
+        DocumentNode modeNode = node;
+        if (node.node().isTextual()) {
+            mode = node.text();
+        } else if (node.node().isObject()) {
+            node.allowOnly(AGGREGATE_FIELDS);
+            modeNode = node.field("mode");
+            mode = modeNode.requiredText();
+        } else {
+            throw node.invalid("must be \"synthesize\", \"rank\" or {\"mode\": \"sequential\", \"window\": k}");
+        }
+        DocumentNode window = node.node().isObject() ? node.field("window") : null;
+        switch (mode) {
+            case "synthesize", "rank" -> {
+                if (window != null && window.present()) {
+                    throw window.invalid("applies only to mode \"sequential\"");
+                }
+                return mode.equals("rank") ? new Aggregate.Rank() : Aggregate.SYNTHESIZE;
+            }
+            case "sequential" -> {
+                if (window == null) {
+                    throw node.invalid("sequential aggregation needs a window: {\"mode\": \"sequential\", \"window\": k}");
+                }
+                if (!window.present()) {
+                    throw window.invalid("is required");
+                }
+                return new Aggregate.Sequential(window.optionalInt(1, MAX_WINDOW));
+            }
+            default -> throw modeNode.invalid("must be \"synthesize\", \"rank\" or \"sequential\", found \"" + mode + "\"");
+        }
+    }
+
+    private static ReferenceBudget parseBudget(DocumentNode layer, Aggregate aggregate) {
+        Integer perReference = layer.field("max_reference_tokens").optionalInt(1, MAX_REFERENCE_TOKENS);
+        DocumentNode totalNode = layer.field("max_total_reference_tokens");
+        Integer total = totalNode.optionalInt(1, MAX_REFERENCE_TOKENS);
+        DocumentNode overflowNode = layer.field("overflow");
+        ReferenceBudget.Overflow overflow = ReferenceBudget.Overflow.TRUNCATE;
+        if (overflowNode.present()) {
+            String value = overflowNode.text();
+            overflow = switch (value) {
+                case "truncate" -> ReferenceBudget.Overflow.TRUNCATE;
+                case "drop_longest" -> ReferenceBudget.Overflow.DROP_LONGEST;
+                case "sequential" -> ReferenceBudget.Overflow.SEQUENTIAL;
+                default -> throw overflowNode.invalid("must be \"truncate\", \"drop_longest\" or \"sequential\", found \""
+                        + value + "\"");
+            };
+            if (total == null) {
+                throw overflowNode.invalid("applies only with max_total_reference_tokens");
+            }
+            if (overflow == ReferenceBudget.Overflow.SEQUENTIAL && aggregate instanceof Aggregate.Rank) {
+                throw overflowNode.invalid("\"sequential\" synthesizes; it cannot be combined with aggregate \"rank\"");
+            }
+        }
+        if (perReference == null && total == null) {
+            return ReferenceBudget.DEFAULT;
+        }
+        return new ReferenceBudget(perReference == null ? ReferenceBudget.DEFAULT_MAX_REFERENCE_TOKENS : perReference,
+                total, overflow);
+    }
+
+    private static EarlyStop parseEarlyStop(DocumentNode node, int calls) {
+        node.object().allowOnly(EARLY_STOP_FIELDS);
+        DocumentNode whenNode = node.field("when");
+        String when = whenNode.requiredText();
+        DocumentNode minNode = node.field("min");
+        int min;
+        EarlyStop.When kind;
+        switch (when) {
+            case "unanimous" -> {
+                if (minNode.present()) {
+                    throw minNode.invalid("applies only to \"majority\" (unanimous means every answer)");
+                }
+                if (calls < 2) {
+                    throw whenNode.invalid("needs a layer of at least 2 calls to agree, the layer makes " + calls);
+                }
+                kind = EarlyStop.When.UNANIMOUS;
+                min = 2; // every answer that came back, and at least two of them
+            }
+            case "majority" -> {
+                if (!minNode.present()) {
+                    throw minNode.invalid("is required for \"majority\": how many equal answers stop the mix");
+                }
+                Integer value = minNode.optionalInt(2, Integer.MAX_VALUE);
+                if (value > calls) {
+                    throw minNode.invalid("is " + value + " but the layer makes only " + calls + " calls");
+                }
+                kind = EarlyStop.When.MAJORITY;
+                min = value;
+            }
+            default -> throw whenNode.invalid("must be \"unanimous\" or \"majority\", found \"" + when + "\"");
+        }
+        DocumentNode extractNode = node.field("extract");
+        Optional<Pattern> extract = Optional.empty();
+        if (extractNode.present()) {
+            String regex = extractNode.requiredText();
+            try {
+                extract = Optional.of(Pattern.compile(regex));
+            } catch (PatternSyntaxException e) {
+                throw extractNode.invalid("is not a valid regular expression: " + e.getDescription());
+            }
+        }
+        return new EarlyStop(kind, min, extract);
     }
 
     private static ToolMode parseToolMode(DocumentNode node, boolean last) {

@@ -5,8 +5,12 @@ import java.util.List;
 /**
  * One model's answer: its text ({@code ""} when it sent none, as when it only called tools) and the tool calls
  * it made.
+ *
+ * @param reasoning the provider's separate reasoning field ({@code reasoning_content} or {@code reasoning}), or
+ *                  {@code null}; never part of {@code content}
  */
-public record Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls) {
+public record Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls,
+                         String reasoning) {
 
     public Completion {
         content = content == null ? "" : content;
@@ -15,7 +19,11 @@ public record Completion(String content, String finishReason, Usage usage, List<
 
     /** A text answer. */
     public Completion(String content, String finishReason, Usage usage) {
-        this(content, finishReason, usage, List.of());
+        this(content, finishReason, usage, List.of(), null);
+    }
+
+    public Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls) {
+        this(content, finishReason, usage, toolCalls, null);
     }
 
     public boolean hasToolCalls() {
@@ -23,6 +31,6 @@ public record Completion(String content, String finishReason, Usage usage, List<
     }
 
     public Completion withUsage(Usage priced) {
-        return new Completion(content, finishReason, priced, toolCalls);
+        return new Completion(content, finishReason, priced, toolCalls, reasoning);
     }
 }

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,13 @@ class OrchestrationBench {
     private static final int COLD_RUNS = intProperty("moa.bench.cold.runs", 5);
     /** Which parts to run, e.g. -Dmoa.bench.sections=warm for a quick look. */
     private static final List<String> SECTIONS = List.of(System.getProperty("moa.bench.sections",
-            "warm,straggler,memory,hostile,cold").split(","));
+            "warm,straggler,strategies,memory,hostile,cold").split(","));
+    /** Which rows of the strategies section to run: synthesize, rank, sequential, early_stop. */
+    private static final List<String> STRATEGIES = List.of(System.getProperty("moa.bench.strategies",
+            "synthesize,rank,sequential,early_stop").split(","));
+    private static final int STRATEGY_PROPOSERS = 6;
+    private static final int STRATEGY_LATENCY_MS = 300;
+    private static final int SEQUENTIAL_WINDOW = 2;
     /** Requests of the hostile-upstream row: each meets three endless 200 bodies. */
     private static final int HOSTILE_REQUESTS = intProperty("moa.bench.hostile.requests", 50);
     private static final int ENDLESS_PROPOSERS = 3;
@@ -86,6 +93,9 @@ class OrchestrationBench {
         store.mix(CHEAP.name(), mixDocument(CHEAP, null));
         store.mix(INSTANT.name(), mixDocument(INSTANT, null));
         store.mix("straggler", mixDocument(new Shape(2, 6, 300), STRAGGLER_GRACE_MS));
+        for (String strategy : List.of("synthesize", "rank", "sequential", "early_stop")) {
+            store.mix("strategy-" + strategy, strategyMix(strategy));
+        }
         store.mix("hostile", hostileMix());
         out = Path.of(System.getProperty("moa.bench.out", "target/bench"));
         Files.createDirectories(out);
@@ -124,6 +134,9 @@ class OrchestrationBench {
             }
             if (SECTIONS.contains("straggler")) {
                 straggler(function);
+            }
+            if (SECTIONS.contains("strategies")) {
+                strategies(function);
             }
             if (SECTIONS.contains("memory")) {
                 memory(function);
@@ -272,6 +285,89 @@ class OrchestrationBench {
         line("|---|---|---|---|---|");
         line(String.format(Locale.ROOT, "| %.1f | %.1f | %.1f | **%.1f** | %.1f |", critical.p50, endToEnd.p50,
                 endToEnd.p95, excess.p50, excess.p95));
+        line("");
+    }
+
+    // ---- strategies: the same simulated mix, combined four ways ----
+
+    /**
+     * Mix 2×6×300 (six proposers, one aggregating agent, every call 300 ms) as {@code synthesize}, {@code rank}
+     * (the agent answers "3"), {@code sequential} (window 2: three steps) and {@code early_stop} (unanimous; the
+     * six proposers give the same answer, so the aggregating layer never runs).
+     */
+    private static String strategyMix(String strategy) {
+        StringBuilder json = new StringBuilder("{\"layers\": [{");
+        if (strategy.equals("early_stop")) {
+            json.append("\"early_stop\": {\"when\": \"unanimous\"}, ");
+        }
+        json.append("\"agents\": [");
+        for (int agent = 1; agent <= STRATEGY_PROPOSERS; agent++) {
+            json.append(agent > 1 ? "," : "").append("{\"provider\": \"fake\", \"model\": \"").append(model(1, agent))
+                    .append("\"}");
+        }
+        json.append("]}, {");
+        if (strategy.equals("rank")) {
+            json.append("\"aggregate\": \"rank\", ");
+        } else if (strategy.equals("sequential")) {
+            json.append("\"aggregate\": {\"mode\": \"sequential\", \"window\": ").append(SEQUENTIAL_WINDOW).append("}, ");
+        }
+        return json.append("\"agents\": [{\"provider\": \"fake\", \"model\": \"").append(model(2, 1))
+                .append("\"}]}]}").toString();
+    }
+
+    private static void scriptStrategy(String strategy) {
+        Duration latency = Duration.ofMillis(STRATEGY_LATENCY_MS);
+        for (int agent = 1; agent <= STRATEGY_PROPOSERS; agent++) {
+            upstream.script(model(1, agent), strategy.equals("early_stop")
+                    ? new FakeUpstream.After(latency, new FakeUpstream.Answer("answer from l1, agreed", "stop"))
+                    : new FakeUpstream.Slow(latency));
+        }
+        upstream.script(model(2, 1), strategy.equals("rank")
+                ? new FakeUpstream.After(latency, new FakeUpstream.Answer("3", "stop"))
+                : new FakeUpstream.Slow(latency));
+    }
+
+    /** calls, prompt tokens, completion tokens, end-to-end ms, model time on the critical path ms */
+    private double[] strategyRequest(PackagedFunction function, String strategy) throws Exception {
+        upstream.reset();
+        scriptStrategy(strategy);
+        LambdaRuntimeApi.Response response = invoke(function, "strategy-" + strategy);
+        com.fasterxml.jackson.databind.JsonNode usage = HttpApiResponse.parse(JSON, response.body()).json(JSON)
+                .path("usage");
+        List<FakeUpstream.Recorded> calls = upstream.requests();
+        // Layer 1's calls run together (its longest counts); the aggregating agent's calls run one after another.
+        long critical = calls.stream().filter(c -> c.model().startsWith("l1-")).mapToLong(c -> c.endNanos() - c.startNanos())
+                .max().orElse(0) + calls.stream().filter(c -> c.model().startsWith("l2-"))
+                .mapToLong(c -> c.endNanos() - c.startNanos()).sum();
+        return new double[]{calls.size(), usage.path("prompt_tokens").asDouble(), usage.path("completion_tokens").asDouble(),
+                ms(response.timing().answeredNanos() - response.timing().deliveredNanos()), ms(critical)};
+    }
+
+    private void strategies(PackagedFunction function) throws Exception {
+        line("## Strategies on one simulated mix (2×" + STRATEGY_PROPOSERS + "×" + STRATEGY_LATENCY_MS
+                + ": six proposers, one aggregating agent, every call " + STRATEGY_LATENCY_MS + " ms)");
+        line("");
+        line("| strategy | upstream calls | prompt tokens | completion tokens | total tokens | end-to-end p50 (ms)"
+                + " | end-to-end p95 (ms) | model time on the critical path p50 (ms) | overhead p50 (ms) |");
+        line("|---|---|---|---|---|---|---|---|---|");
+        for (String strategy : STRATEGIES) {
+            for (int i = 0; i < WARMUP; i++) {
+                strategyRequest(function, strategy);
+            }
+            List<double[]> samples = new ArrayList<>();
+            for (int i = 0; i < MEASURED; i++) {
+                samples.add(strategyRequest(function, strategy));
+            }
+            Stats calls = Stats.ofValues(samples.stream().mapToDouble(v -> v[0]).toArray());
+            Stats prompt = Stats.ofValues(samples.stream().mapToDouble(v -> v[1]).toArray());
+            Stats completion = Stats.ofValues(samples.stream().mapToDouble(v -> v[2]).toArray());
+            Stats endToEnd = Stats.ofValues(samples.stream().mapToDouble(v -> v[3]).toArray());
+            Stats critical = Stats.ofValues(samples.stream().mapToDouble(v -> v[4]).toArray());
+            Stats overhead = Stats.ofValues(samples.stream().mapToDouble(v -> v[3] - v[4]).toArray());
+            line(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | **%.1f** | %.1f | %.1f | %.1f |", strategy,
+                    calls.p50, prompt.p50, completion.p50, prompt.p50 + completion.p50, endToEnd.p50, endToEnd.p95,
+                    critical.p50, overhead.p50));
+        }
         line("");
     }
 

@@ -63,6 +63,109 @@ class MixDocumentsTest {
                 {"layers": [{"references": {"placement": "middle"}, "agents": [{"provider": "openai", "model": "a"}]}]}"""));
     }
 
+    /** A proposer layer of two agents, then {@code secondLayer}'s fields on an aggregator. */
+    private static String withAggregatorFields(String secondLayer) {
+        return """
+                {"layers": [{"agents": [{"provider": "openai", "model": "a"}, {"provider": "openai", "model": "b"}]},
+                            {%s "agents": [{"provider": "openai", "model": "c"}]}]}""".formatted(secondLayer);
+    }
+
+    private static String withProposerFields(String firstLayer) {
+        return """
+                {"layers": [{%s "agents": [{"provider": "openai", "model": "a", "samples": 3}]},
+                            {"agents": [{"provider": "openai", "model": "c"}]}]}""".formatted(firstLayer);
+    }
+
+    @Test
+    void parsesTheStrategyFields() throws Exception {
+        Mix mix = mix("""
+                {"layers": [
+                  {"early_stop": {"when": "majority", "min": 2, "extract": "(\\\\d+)$"},
+                   "agents": [{"provider": "openai", "model": "a", "samples": 3}]},
+                  {"aggregate": {"mode": "sequential", "window": 2}, "max_reference_tokens": 500,
+                   "max_total_reference_tokens": 2000, "overflow": "drop_longest", "keep_reasoning": true,
+                   "agents": [{"provider": "openai", "model": "b"}]},
+                  {"aggregate": "rank", "agents": [{"provider": "openai", "model": "c"}]}]}""");
+        Layer first = mix.layers().get(0);
+        assertEquals(EarlyStop.When.MAJORITY, first.earlyStop().orElseThrow().when());
+        assertEquals(2, first.earlyStop().orElseThrow().min());
+        assertEquals("(\\d+)$", first.earlyStop().orElseThrow().extract().orElseThrow().pattern());
+        assertEquals(Aggregate.SYNTHESIZE, first.aggregate());
+        assertEquals(ReferenceBudget.DEFAULT, first.budget());
+        assertEquals(8192, first.budget().maxReferenceTokens(), "a hard cap by default");
+        Layer second = mix.layers().get(1);
+        assertEquals(new Aggregate.Sequential(2), second.aggregate());
+        assertEquals(new ReferenceBudget(500, 2000, ReferenceBudget.Overflow.DROP_LONGEST), second.budget());
+        assertTrue(second.keepReasoning());
+        assertEquals(new Aggregate.Rank(), mix.layers().get(2).aggregate());
+        assertEquals(false, mix.layers().get(2).keepReasoning());
+        assertEquals(new Aggregate.Rank(), mix(withAggregatorFields("\"aggregate\": {\"mode\": \"rank\"},"))
+                .layers().get(1).aggregate());
+        assertEquals(EarlyStop.When.UNANIMOUS, mix(withProposerFields("\"early_stop\": {\"when\": \"unanimous\"},"))
+                .layers().get(0).earlyStop().orElseThrow().when());
+    }
+
+    @Test
+    void strategyFieldsAreValidatedWithTheirPath() {
+        String p = "mix \"coding\": ";
+        assertEquals(p + "layers[1].aggregate: must be \"synthesize\", \"rank\" or \"sequential\", found \"vote\"",
+                error(withAggregatorFields("\"aggregate\": \"vote\",")));
+        assertEquals(p + "layers[1].aggregate: must be \"synthesize\", \"rank\" or {\"mode\": \"sequential\", \"window\": k}",
+                error(withAggregatorFields("\"aggregate\": 3,")));
+        assertEquals(p + "layers[1].aggregate: sequential aggregation needs a window: {\"mode\": \"sequential\", \"window\": k}",
+                error(withAggregatorFields("\"aggregate\": \"sequential\",")));
+        assertEquals(p + "layers[1].aggregate.window: is required",
+                error(withAggregatorFields("\"aggregate\": {\"mode\": \"sequential\"},")));
+        assertEquals(p + "layers[1].aggregate.window: must be between 1 and 64",
+                error(withAggregatorFields("\"aggregate\": {\"mode\": \"sequential\", \"window\": 0},")));
+        assertEquals(p + "layers[1].aggregate.window: applies only to mode \"sequential\"",
+                error(withAggregatorFields("\"aggregate\": {\"mode\": \"rank\", \"window\": 2},")));
+        assertEquals(p + "layers[1].aggregate.windw: unknown field (allowed: mode, window)",
+                error(withAggregatorFields("\"aggregate\": {\"mode\": \"sequential\", \"windw\": 2},")));
+        assertEquals(p + "layers[0].aggregate: the first layer receives no references (it answers the client's "
+                + "conversation); set it on a later layer", error(withProposerFields("\"aggregate\": \"rank\",")));
+        assertEquals(p + "layers[0].keep_reasoning: the first layer receives no references (it answers the client's "
+                + "conversation); set it on a later layer", error(withProposerFields("\"keep_reasoning\": true,")));
+        assertEquals(p + "layers[1].keep_reasoning: must be true or false",
+                error(withAggregatorFields("\"keep_reasoning\": \"yes\",")));
+        assertEquals(p + "layers[1].max_reference_tokens: must be between 1 and 1000000",
+                error(withAggregatorFields("\"max_reference_tokens\": 0,")));
+        assertEquals(p + "layers[1].max_total_reference_tokens: must be between 1 and 1000000",
+                error(withAggregatorFields("\"max_total_reference_tokens\": 0,")));
+        assertEquals(p + "layers[1].max_total_reference_tokens: must be an integer",
+                error(withAggregatorFields("\"max_total_reference_tokens\": \"lots\",")));
+        assertEquals(p + "layers[1].overflow: must be \"truncate\", \"drop_longest\" or \"sequential\", found \"spill\"",
+                error(withAggregatorFields("\"max_total_reference_tokens\": 10, \"overflow\": \"spill\",")));
+        assertEquals(p + "layers[1].overflow: applies only with max_total_reference_tokens",
+                error(withAggregatorFields("\"overflow\": \"truncate\",")));
+        assertEquals(p + "layers[1].overflow: \"sequential\" synthesizes; it cannot be combined with aggregate \"rank\"",
+                error(withAggregatorFields("\"aggregate\": \"rank\", \"max_total_reference_tokens\": 10, "
+                        + "\"overflow\": \"sequential\",")));
+        assertEquals(p + "layers[1].early_stop: the last layer's answer is the response already; set early_stop on an "
+                + "earlier layer", error(withAggregatorFields("\"early_stop\": {\"when\": \"unanimous\"},")));
+        assertEquals(p + "layers[0].early_stop.when: must be \"unanimous\" or \"majority\", found \"all\"",
+                error(withProposerFields("\"early_stop\": {\"when\": \"all\"},")));
+        assertEquals(p + "layers[0].early_stop.when: is required", error(withProposerFields("\"early_stop\": {},")));
+        assertEquals(p + "layers[0].early_stop: must be a JSON object",
+                error(withProposerFields("\"early_stop\": \"unanimous\",")));
+        assertEquals(p + "layers[0].early_stop.min: is required for \"majority\": how many equal answers stop the mix",
+                error(withProposerFields("\"early_stop\": {\"when\": \"majority\"},")));
+        assertEquals(p + "layers[0].early_stop.min: is 4 but the layer makes only 3 calls",
+                error(withProposerFields("\"early_stop\": {\"when\": \"majority\", \"min\": 4},")));
+        assertEquals(p + "layers[0].early_stop.min: must be between 2 and 2147483647",
+                error(withProposerFields("\"early_stop\": {\"when\": \"majority\", \"min\": 1},")));
+        assertEquals(p + "layers[0].early_stop.min: applies only to \"majority\" (unanimous means every answer)",
+                error(withProposerFields("\"early_stop\": {\"when\": \"unanimous\", \"min\": 2},")));
+        assertTrue(error(withProposerFields("\"early_stop\": {\"when\": \"unanimous\", \"extract\": \"(\\\\d+\"},"))
+                .startsWith(p + "layers[0].early_stop.extract: is not a valid regular expression: "));
+        assertEquals(p + "layers[0].early_stop.stop: unknown field (allowed: extract, min, when)",
+                error(withProposerFields("\"early_stop\": {\"when\": \"unanimous\", \"stop\": 1},")));
+        assertEquals(p + "layers[0].early_stop.when: needs a layer of at least 2 calls to agree, the layer makes 1",
+                error("""
+                {"layers": [{"early_stop": {"when": "unanimous"}, "agents": [{"provider": "openai", "model": "a"}]},
+                            {"agents": [{"provider": "openai", "model": "c"}]}]}"""));
+    }
+
     @Test
     void theLastLayerHasExactlyOneAgent() {
         assertEquals("mix \"coding\": layers[0].agents: the last layer is the aggregator and must have exactly one "

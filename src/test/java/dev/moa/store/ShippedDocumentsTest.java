@@ -1,6 +1,9 @@
 package dev.moa.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.engine.MixPlanner;
+import dev.moa.mix.Agent;
+import dev.moa.mix.Aggregate;
 import dev.moa.mix.Mix;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +26,8 @@ class ShippedDocumentsTest {
     @Test
     void everyShippedMixIsValid() {
         List<String> names = catalog.list().stream().map(MixListing::name).toList();
-        assertEquals(List.of("coding-mix", "local-ollama", "together-moa", "together-moa-gpt4o", "together-moa-lite"),
-                names);
+        assertEquals(List.of("coding-mix", "local-ollama", "self-moa", "together-moa", "together-moa-gpt4o",
+                "together-moa-lite", "together-moa-rank"), names);
         names.forEach(this::mix);
     }
 
@@ -45,6 +48,29 @@ class ShippedDocumentsTest {
         assertEquals("llama3", local.mix().aggregator().model());
         assertEquals(Set.of("mistral", "stablelm-zephyr"), models(local.mix(), 0));
         assertEquals(true, local.providers().get("ollama").apiKey().isEmpty(), "local-ollama needs no key");
+    }
+
+    @Test
+    void selfMoaSamplesOneModelSixTimesAndSynthesizes() {
+        Mix self = mix("self-moa");
+        assertEquals(2, self.layers().size());
+        List<Agent> proposers = self.layers().get(0).agents();
+        assertEquals(1, proposers.size(), "one strong model");
+        assertEquals("microsoft/WizardLM-2-8x22B", proposers.get(0).model());
+        assertEquals(6, proposers.get(0).samples());
+        assertEquals(0.7, proposers.get(0).sampling().temperature());
+        assertEquals(Aggregate.SYNTHESIZE, self.layers().get(1).aggregate());
+        assertEquals(6, MixPlanner.calls(self) - 1);
+    }
+
+    @Test
+    void theRankVariantRanksThePapersProposals() {
+        Mix rank = mix("together-moa-rank");
+        Mix lite = mix("together-moa-lite");
+        assertEquals(lite.layers().get(0), rank.layers().get(0), "the same six proposers as MoA-Lite");
+        assertEquals(new Aggregate.Rank(), rank.layers().get(1).aggregate());
+        assertEquals("Qwen/Qwen1.5-110B-Chat", rank.aggregator().model());
+        assertEquals(7, MixPlanner.calls(rank));
     }
 
     @Test

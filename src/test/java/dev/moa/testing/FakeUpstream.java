@@ -143,6 +143,14 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
+    /** Answers {@code content} with the provider reasoning field {@code field} ("reasoning_content", "reasoning"). */
+    public record Reasoned(String content, String field, String reasoning) implements Reply {
+    }
+
+    /** Does {@code reply} after {@code latency}: a scripted answer from a model that takes its time. */
+    public record After(Duration latency, Reply reply) implements Reply {
+    }
+
     /** Status recorded for a {@link Hang} request that the client closed. */
     /**
      * Sends 200 headers, then an endless body as fast as the client reads it: the start of a completion whose
@@ -292,6 +300,10 @@ public final class FakeUpstream implements AutoCloseable {
         }
         Reply reply = next(model);
         try {
+            if (reply instanceof After after) {
+                Thread.sleep(after.latency().toMillis(), after.latency().toNanosPart() % 1_000_000);
+                reply = after.reply();
+            }
             if (reply instanceof Hang) {
                 hang(exchange, releasedAtStart, model, body, headers, start);
                 return;
@@ -358,9 +370,19 @@ public final class FakeUpstream implements AutoCloseable {
             }
             reply = new Answer(model + " heard " + lastUser, "stop");
         }
+        String reasoningField = null;
+        String reasoning = null;
+        if (reply instanceof Reasoned reasoned) {
+            reasoningField = reasoned.field();
+            reasoning = reasoned.reasoning();
+            reply = new Answer(reasoned.content(), "stop");
+        }
         if (reply instanceof Answer answer) {
             String content = answer.content() != null ? answer.content() : "answer from " + model;
             ObjectNode out = completion(model, body, content, content.length(), answer.finishReason());
+            if (reasoningField != null) {
+                ((ObjectNode) out.path("choices").path(0).path("message")).put(reasoningField, reasoning);
+            }
             record(model, body, headers, start, 200, out.get("usage"));
             respond(exchange, 200, out.toString(), Map.of());
         } else if (reply instanceof Status status) {

@@ -147,7 +147,19 @@ public final class OpenAiChatClient implements ChatClient {
         if (!toolCalls.isEmpty() && "stop".equals(finishReason)) {
             finishReason = "tool_calls";
         }
-        return new Completion(noText ? "" : content.textValue(), finishReason, usage(root.get("usage")), toolCalls);
+        return new Completion(noText ? "" : content.textValue(), finishReason, usage(root.get("usage")), toolCalls,
+                reasoning(message));
+    }
+
+    /** Reasoning models served over this protocol put their thinking in one of these fields, beside the content. */
+    private static String reasoning(JsonNode message) {
+        for (String field : new String[]{"reasoning_content", "reasoning"}) {
+            JsonNode value = message.get(field);
+            if (value != null && value.isTextual() && !value.textValue().isEmpty()) {
+                return value.textValue();
+            }
+        }
+        return null;
     }
 
     private static List<ToolCall> toolCalls(JsonNode node) {

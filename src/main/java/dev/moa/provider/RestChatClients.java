@@ -66,7 +66,8 @@ public class RestChatClients implements ChatClients {
                     json, provider.maxResponseBytes()));
             case ANTHROPIC -> new AnthropicChatClient(anthropicApis.computeIfAbsent(
                     new Endpoint(provider.baseUrl(), provider.headers()), e -> build(e, AnthropicApi.class)),
-                    apiKey, json, provider.maxTokens().orElse(dev.moa.mix.MixDocuments.DEFAULT_ANTHROPIC_MAX_TOKENS));
+                    apiKey, json, provider.maxTokens().orElse(dev.moa.mix.MixDocuments.DEFAULT_ANTHROPIC_MAX_TOKENS),
+                    redactor);
             case BEDROCK -> bedrock.forProvider(provider);
         };
     }

@@ -137,6 +137,16 @@ class AnthropicProtocolTest {
     }
 
     @Test
+    void aKeyEchoedWhereTheErrorMessageIsShortenedLeavesNoFragment() {
+        // "authentication_error: " + 258 characters: the 300-character cut falls inside the key.
+        String key = ProtocolsResource.ANTHROPIC_KEY;
+        anthropic.script("claude-long", new FakeUpstream.Status(401, "x".repeat(258) + key + " more", Map.of()));
+        UpstreamFailure failure = failure(() -> client.complete(call("claude-long", Sampling.NONE,
+                new Message("user", "hi"))).await().atMost(WAIT));
+        assertFalse(failure.getMessage().contains(key.substring(0, 8)), failure.getMessage());
+    }
+
+    @Test
     void streamsTextDeltasThenOneFinishedWithTheUsage() {
         anthropic.script("claude-s", new FakeUpstream.Answer("a streamed answer", "max_tokens"));
         List<CompletionEvent> events = client.stream(call("claude-s", Sampling.NONE, CONVERSATION))

@@ -15,6 +15,7 @@ import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.Message;
 import dev.moa.provider.RetryAfter;
 import dev.moa.provider.ToolCall;
+import dev.moa.provider.Redactor;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Multi;
@@ -41,12 +42,18 @@ public final class AnthropicChatClient implements ChatClient {
     private final Optional<String> apiKey;
     private final ObjectMapper json;
     private final int defaultMaxTokens;
+    private final Redactor redactor;
+    private final Redactor ownKey;
 
-    public AnthropicChatClient(AnthropicApi api, Optional<String> apiKey, ObjectMapper json, int defaultMaxTokens) {
+    /** @param redactor the request's secrets; this provider's own key is always among them */
+    public AnthropicChatClient(AnthropicApi api, Optional<String> apiKey, ObjectMapper json, int defaultMaxTokens,
+                               Redactor redactor) {
         this.api = api;
         this.apiKey = apiKey.filter(k -> !k.isBlank());
         this.json = json;
         this.defaultMaxTokens = defaultMaxTokens;
+        this.redactor = redactor;
+        this.ownKey = Redactor.of(this.apiKey);
     }
 
     @Override
@@ -340,20 +347,18 @@ public final class AnthropicChatClient implements ChatClient {
         return clip(message);
     }
 
+    /** Redacted before it is shortened: a key cut by the shortening would no longer be recognised. */
     private String clip(String text) {
-        String message = text.strip().replaceAll("\\s+", " ");
+        String message = redact(text).strip().replaceAll("\\s+", " ");
         if (message.length() > MAX_ERROR_CHARS) {
             message = message.substring(0, MAX_ERROR_CHARS) + "…";
         }
-        return redact(message);
+        return message;
     }
 
     /** Upstreams sometimes echo the key they were given. */
     private String redact(String text) {
-        if (apiKey.isEmpty() || text == null) {
-            return text;
-        }
-        return text.replace(apiKey.get(), "[redacted]");
+        return text == null ? null : ownKey.redact(redactor.redact(text));
     }
 
     private static String describe(Throwable failure) {

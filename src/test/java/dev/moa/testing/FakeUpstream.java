@@ -494,6 +494,9 @@ public final class FakeUpstream implements AutoCloseable {
                 return;
             }
             ObjectNode usage = usage(body, completionChars);
+            // Recorded once the last delta is out, before the chunks that end the stream: a client that has read the
+            // whole relayed answer then always finds this request recorded.
+            record(model, body, headers, start, 200, usage, firstDelta);
             chunk(out, id, model, json.createObjectNode(), "stop");
             if (body.path("stream_options").path("include_usage").asBoolean(false)) {
                 ObjectNode last = json.createObjectNode();
@@ -503,7 +506,6 @@ public final class FakeUpstream implements AutoCloseable {
                 write(out, "data: " + last + "\n\n");
             }
             write(out, "data: [DONE]\n\n");
-            record(model, body, headers, start, 200, usage, firstDelta);
             out.close();
         } catch (IOException closedByClient) {
             record(model, body, headers, start, DISCONNECTED, null, firstDelta);

@@ -54,6 +54,18 @@ public final class UpstreamFailure extends RuntimeException {
         return new UpstreamFailure(Kind.BAD_RESPONSE, 0, "unusable response: " + message, null);
     }
 
+    /** The most of an upstream's own error text a failure message keeps. */
+    public static final int MAX_UPSTREAM_TEXT = 300;
+
+    /**
+     * An upstream's error text as a failure message shows it: whitespace runs collapsed, at most
+     * {@link #MAX_UPSTREAM_TEXT} characters. Redact before shortening: a key cut by the cut is no longer recognised.
+     */
+    public static String shortened(String upstreamText) {
+        String message = upstreamText.strip().replaceAll("\\s+", " ");
+        return message.length() > MAX_UPSTREAM_TEXT ? message.substring(0, MAX_UPSTREAM_TEXT) + "…" : message;
+    }
+
     public static UpstreamFailure deadline() {
         return new UpstreamFailure(Kind.DEADLINE, 0, "no time left in the layer's budget", null);
     }

@@ -36,7 +36,6 @@ public final class AnthropicChatClient implements ChatClient {
 
     /** The API version this client speaks; Anthropic keeps each version's behaviour stable. */
     public static final String VERSION = "2023-06-01";
-    private static final int MAX_ERROR_CHARS = 300;
 
     private final AnthropicApi api;
     private final Optional<String> apiKey;
@@ -349,11 +348,7 @@ public final class AnthropicChatClient implements ChatClient {
 
     /** Redacted before it is shortened: a key cut by the shortening would no longer be recognised. */
     private String clip(String text) {
-        String message = redact(text).strip().replaceAll("\\s+", " ");
-        if (message.length() > MAX_ERROR_CHARS) {
-            message = message.substring(0, MAX_ERROR_CHARS) + "…";
-        }
-        return message;
+        return UpstreamFailure.shortened(redact(text));
     }
 
     /** Upstreams sometimes echo the key they were given. */

@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutionException;
  */
 final class BedrockFailures {
 
-    private static final int MAX_ERROR_CHARS = 300;
 
     private BedrockFailures() {
     }
@@ -81,8 +80,8 @@ final class BedrockFailures {
         return status >= 400 ? status : 502;
     }
 
+    /** Bedrock is signed, not keyed: its error texts carry no secret of ours to redact first. */
     private static String clip(String text) {
-        String message = text.strip().replaceAll("\\s+", " ");
-        return message.length() > MAX_ERROR_CHARS ? message.substring(0, MAX_ERROR_CHARS) + "…" : message;
+        return UpstreamFailure.shortened(text);
     }
 }

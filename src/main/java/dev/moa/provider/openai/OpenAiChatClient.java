@@ -36,7 +36,6 @@ import java.util.UUID;
  */
 public final class OpenAiChatClient implements ChatClient {
 
-    private static final int MAX_ERROR_CHARS = 300;
 
     private final UpstreamHttp http;
     private final URI endpoint;
@@ -233,10 +232,6 @@ public final class OpenAiChatClient implements ChatClient {
         } catch (JsonProcessingException ignored) {
             // not JSON: keep the raw text
         }
-        message = redactor.redact(message).strip().replaceAll("\\s+", " ");
-        if (message.length() > MAX_ERROR_CHARS) {
-            message = message.substring(0, MAX_ERROR_CHARS) + "…";
-        }
-        return message;
+        return UpstreamFailure.shortened(redactor.redact(message));
     }
 }

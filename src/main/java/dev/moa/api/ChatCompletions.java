@@ -21,6 +21,10 @@ import dev.moa.provider.ChatClients;
 import dev.moa.provider.Redactor;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
+import dev.moa.limits.Admission;
+import dev.moa.limits.LimitsGuard;
+import dev.moa.store.ClientKeyHash;
+import dev.moa.store.ClientKeys;
 import dev.moa.store.MixCatalog;
 import dev.moa.store.ResolvedMix;
 import dev.moa.store.SecretResolver;
@@ -64,11 +68,15 @@ public class ChatCompletions {
     private final InvocationTime invocation;
     private final ResponseTransport transport;
     private final RequestMetrics metrics;
+    private final ClientKeys keys;
+    private final LimitsGuard limits;
 
     public ChatCompletions(MixCatalog catalog, MixEngine engine, MixPlanner planner, ChatClients clients,
                            SecretResolver secrets, ObjectMapper json, MoaConfig config, InvocationTime invocation,
-                           ResponseTransport transport, RequestMetrics metrics) {
+                           ResponseTransport transport, RequestMetrics metrics, ClientKeys keys, LimitsGuard limits) {
         this.metrics = metrics;
+        this.keys = keys;
+        this.limits = limits;
         this.catalog = catalog;
         this.engine = engine;
         this.planner = planner;
@@ -117,6 +125,8 @@ public class ChatCompletions {
                             + " (API Gateway's payload limit).");
         }
         ChatRequest request = ChatRequestParser.parse(readJson(body));
+        // Limits (issue 22): the key is screened before the mix is read, admitted before the first upstream call.
+        ClientKeyHash caller = limits.screen(keys.identify(authorization), request.model());
         ResolvedMix mix = catalog.resolve(request.model()).orElseThrow(() -> Errors.unknownModel(request.model()));
         Map<String, ResolvedKey> keys = new HashMap<>();
         mix.providers().forEach((name, provider) -> keys.put(name, resolveKey(provider)));
@@ -133,14 +143,17 @@ public class ChatCompletions {
             return Uni.createFrom().item(Response.ok(DryRun.of(completionId(), Instant.now().getEpochSecond(),
                     request.model(), planner.plan(run)), MediaType.APPLICATION_JSON_TYPE).build());
         }
+        Admission admission = limits.admit(caller, request.model(),
+                () -> limits.estimator().estimate(run, planner.plan(run), mix.providers()), true);
         Instant at = Instant.now();
         long start = System.nanoTime();
         if (request.stream()) {
-            return stream(request, run, streams, measured(request, engine.stream(run), at, start));
+            return stream(request, run, streams, measured(request, limits.watchStream(admission, engine.stream(run)),
+                    at, start), admission);
         }
-        return engine.run(run)
+        return limits.watch(admission, engine.run(run))
                 .onItemOrFailure().invoke((result, failure) -> metrics.record(outcome(request, at, start, result, failure)))
-                .map(result -> respond(request, result));
+                .map(result -> withLimits(respond(request, result, admission), admission));
     }
 
     /**
@@ -204,7 +217,18 @@ public class ChatCompletions {
      * the body is written; a failure before the first chunk still gets its ordinary error status. Where the
      * transport buffers anyway (Lambda behind API Gateway, a batch line), the same frames are collected first.
      */
-    private Uni<Response> stream(ChatRequest request, MixRun run, boolean streams, Uni<StreamedMix> mix) {
+    /** The key's {@code x-ratelimit-*} and budget headers, as they stand after the request settled. */
+    private static Response withLimits(Response response, Admission admission) {
+        if (!admission.limited()) {
+            return response;
+        }
+        Response.ResponseBuilder builder = Response.fromResponse(response);
+        admission.headers().forEach(builder::header);
+        return builder.build();
+    }
+
+    private Uni<Response> stream(ChatRequest request, MixRun run, boolean streams, Uni<StreamedMix> mix,
+                                 Admission admission) {
         EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
                 request.includeUsage(), request.trace());
         MediaType type = MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8");
@@ -214,16 +238,16 @@ public class ChatCompletions {
                     .map(text -> {
                         // The platform's 6 MB response limit (issue 10), as for every buffered answer.
                         ResponseSize.check(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), request.trace());
-                        return Response.ok(text, type).build();
+                        return withLimits(Response.ok(text, type).build(), admission);
                     });
         }
         EventStreamBody body = new EventStreamBody(events.frames(mix, config.streamKeepAlive()),
                 failure -> StreamErrors.reply(json, failure));
-        return Uni.createFrom().item(Response.ok(body, type)
+        return Uni.createFrom().item(withLimits(Response.ok(body, type)
                 // Proxies (nginx and the like) must pass chunks on at once rather than collect them.
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no")
-                .build());
+                .build(), admission));
     }
 
     /** The metrics of a streamed answer: its real time to first token, recorded when it ends. */
@@ -300,10 +324,10 @@ public class ChatCompletions {
         return "parameter " + ((ApiKey.FromParameter) key).name();
     }
 
-    private Response respond(ChatRequest request, MixResult result) {
+    private Response respond(ChatRequest request, MixResult result, Admission admission) {
         String id = completionId();
         long created = Instant.now().getEpochSecond();
-        Trace trace = request.trace() ? Trace.of(request.model(), result) : null;
+        Trace trace = request.trace() ? Trace.of(request.model(), result).withLimits(admission) : null;
         ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),

@@ -2,6 +2,8 @@ package dev.moa.api;
 
 import dev.moa.LogText;
 import dev.moa.engine.LayerFailedException;
+import dev.moa.limits.LimitRefusal;
+import dev.moa.limits.LimitStoreUnavailableException;
 import dev.moa.mix.InvalidDocumentException;
 import dev.moa.store.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
@@ -18,6 +20,37 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response apiError(ApiError error) {
         return json(error.status(), error.body());
+    }
+
+    /**
+     * A client key's limits refused the request: its status, {@code Retry-After} when waiting helps, the key's limit
+     * headers. A refusal that waiting cannot cure tells OpenAI's SDKs not to retry ({@code x-should-retry}).
+     */
+    @ServerExceptionMapper
+    public Response limitRefused(LimitRefusal refusal) {
+        if (refusal.kind() == LimitRefusal.Kind.MIX_NOT_ALLOWED) {
+            return apiError(Errors.unknownModel(refusal.getMessage()));
+        }
+        if (refusal.kind() == LimitRefusal.Kind.INVALID_KEY_DOCUMENT) {
+            LOG.warn(LogText.escape(refusal.getMessage()));
+        }
+        Response.ResponseBuilder response = Response.status(refusal.kind().status())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorBody(new ErrorBody.Detail(refusal.getMessage(), refusal.kind().type(), null,
+                        refusal.kind().code())));
+        refusal.headers().forEach(response::header);
+        refusal.retryAfter().ifPresentOrElse(
+                wait -> response.header("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))),
+                () -> response.header("x-should-retry", "false"));
+        return response.build();
+    }
+
+    /** The limit store failed where no refusal rule applies (reading a key's usage). */
+    @ServerExceptionMapper
+    public Response limitsUnavailable(LimitStoreUnavailableException error) {
+        LOG.warn(LogText.escape(error.getMessage()));
+        return json(503, new ErrorBody(new ErrorBody.Detail("The limit store is unavailable right now; please retry.",
+                "server_error", null, "limits_unavailable")));
     }
 
     @ServerExceptionMapper

@@ -23,7 +23,27 @@ import java.util.List;
  */
 @RegisterForReflection
 public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers,
-                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
+                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) LimitsView limits) {
+
+    public Trace(String mix, long latencyMs, List<LayerView> layers, OutputCheckView outputCheck) {
+        this(mix, latencyMs, layers, outputCheck, null);
+    }
+
+    /** With the client key's limits: the worst-case estimate reserved before the run and what was settled. */
+    Trace withLimits(dev.moa.limits.Admission admission) {
+        if (!admission.limited()) {
+            return this;
+        }
+        return new Trace(mix, latencyMs, layers, outputCheck, new LimitsView(admission.key(),
+                admission.estimateUsd(), admission.settledUsd()));
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LimitsView(String key, @JsonProperty("estimate_usd") BigDecimal estimateUsd,
+                             @JsonProperty("settled_usd") BigDecimal settledUsd) {
+    }
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
         List<LayerView> views = new java.util.ArrayList<>(layers.size());

@@ -3,6 +3,7 @@ package dev.moa.batch;
 import dev.moa.api.ApiError;
 import dev.moa.api.ErrorMapper;
 import dev.moa.engine.LayerFailedException;
+import dev.moa.limits.LimitRefusal;
 import dev.moa.mix.InvalidDocumentException;
 import dev.moa.store.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
@@ -16,6 +17,9 @@ final class ErrorResponses {
     Response of(Throwable failure) {
         if (failure instanceof ApiError error) {
             return mapper.apiError(error);
+        }
+        if (failure instanceof LimitRefusal refusal) {
+            return mapper.limitRefused(refusal);
         }
         if (failure instanceof InvalidDocumentException error) {
             return mapper.invalidDocument(error);

@@ -23,7 +23,16 @@ public final class EmfLog implements RequestMetrics {
         for (String line : records.lines(outcome)) {
             text.append(line).append('\n');
         }
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        write(text.toString());
+    }
+
+    @Override
+    public void refused(String kind, String mix) {
+        write(records.refusal(kind, mix, java.time.Instant.now()) + "\n");
+    }
+
+    private void write(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         // One write per request, so log lines of other threads cannot land inside a record.
         synchronized (out) {
             out.write(bytes, 0, bytes.length);

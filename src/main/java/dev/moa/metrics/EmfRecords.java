@@ -43,6 +43,15 @@ public final class EmfRecords {
         return lines;
     }
 
+    /** One refusal by a client key's limits: metric {@code LimitRefusals}, dimension {@code kind}. */
+    public String refusal(String kind, String mix, java.time.Instant at) {
+        Record record = new Record(at, List.of("kind"));
+        record.node.put("kind", kind);
+        record.node.put("mix", mix);
+        record.metric("LimitRefusals", COUNT, 1);
+        return write(record.done());
+    }
+
     private ObjectNode request(RequestOutcome outcome) {
         Usage usage = Usage.ZERO;
         int calls = 0;
@@ -115,8 +124,12 @@ public final class EmfRecords {
         final ArrayNode metrics;
 
         Record(RequestOutcome outcome, List<String> dimensions) {
+            this(outcome.at(), dimensions);
+        }
+
+        Record(java.time.Instant at, List<String> dimensions) {
             ObjectNode aws = node.putObject("_aws");
-            aws.put("Timestamp", outcome.at().toEpochMilli());
+            aws.put("Timestamp", at.toEpochMilli());
             ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
             directive.put("Namespace", NAMESPACE);
             ArrayNode set = directive.putArray("Dimensions").addArray();

@@ -7,4 +7,8 @@ public interface RequestMetrics {
     RequestMetrics NONE = outcome -> { };
 
     void record(RequestOutcome outcome);
+
+    /** A request a client key's limits refused, by kind (e.g. {@code requests_per_minute}, {@code budget}). */
+    default void refused(String kind, String mix) {
+    }
 }

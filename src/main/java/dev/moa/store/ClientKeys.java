@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Decides whether a request's {@code Authorization: Bearer <key>} names a client key: one whose SHA-256 hex is
@@ -50,6 +51,30 @@ public final class ClientKeys {
             match |= MessageDigest.isEqual(presented, hash.sha256Hex().getBytes(StandardCharsets.US_ASCII));
         }
         return match ? Verdict.ACCEPTED : Verdict.INVALID;
+    }
+
+    /**
+     * The stored key that {@code authorization} names, whether or not keys are required: its limits apply to the
+     * request. Empty for no key, or one that is not stored.
+     *
+     * @throws StoreUnavailableException when the hashes cannot be read and none were read before
+     */
+    public Optional<ClientKeyHash> identify(String authorization) {
+        if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
+            return Optional.empty();
+        }
+        String key = authorization.substring(BEARER.length()).strip();
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] presented = sha256Hex(key).getBytes(StandardCharsets.US_ASCII);
+        ClientKeyHash found = null;
+        for (ClientKeyHash hash : store.clientKeyHashes()) {
+            if (MessageDigest.isEqual(presented, hash.sha256Hex().getBytes(StandardCharsets.US_ASCII))) {
+                found = hash;
+            }
+        }
+        return Optional.ofNullable(found);
     }
 
     public static String sha256Hex(String key) {

@@ -150,4 +150,30 @@ class InfraScriptsTest {
         assertEquals("", duplicate.out(), "and no key is printed");
         assertEquals(stored, moto.client().getParameter(r -> r.name("/keys-by-script/client-keys/alice")).parameter().value());
     }
+
+    @Test
+    void createClientKeyWithLimitsStoresAKeyDocument() throws Exception {
+        Run created = run("create-client-key.sh", "/keys-by-script", "bot", "--rpm", "60", "--tpm", "400000",
+                "--max-cost-per-request", "0.5", "--day-budget", "5", "--month-budget", "100", "--mixes",
+                "paper-moa,coding*");
+        assertEquals(0, created.exit(), created.err());
+        String key = created.out().strip();
+        String stored = moto.client().getParameter(r -> r.name("/keys-by-script/client-keys/bot")).parameter().value();
+        assertFalse(stored.contains(key));
+        ClientKeys keys = new ClientKeys(new SsmDocumentStore(moto.client(), "/keys-by-script"), true);
+        ClientKeyHash found = keys.identify("Bearer " + key).orElseThrow();
+        assertEquals("bot", found.name());
+        assertEquals(java.util.Optional.empty(), found.problem());
+        assertEquals(java.util.Optional.of(60), found.limits().rpm());
+        assertEquals(java.util.Optional.of(400000L), found.limits().tpm());
+        assertEquals(0, new java.math.BigDecimal("0.5").compareTo(found.limits().maxCostPerRequestUsd().orElseThrow()));
+        assertEquals(0, new java.math.BigDecimal("5").compareTo(found.limits().dayBudgetUsd().orElseThrow()));
+        assertEquals(0, new java.math.BigDecimal("100").compareTo(found.limits().monthBudgetUsd().orElseThrow()));
+        assertEquals(java.util.Optional.of(java.util.List.of("paper-moa", "coding*")), found.limits().mixes());
+        assertTrue(found.limits().allows("coding-fast") && !found.limits().allows("chat"));
+
+        Run wrong = run("create-client-key.sh", "/keys-by-script", "bot2", "--rpm", "sixty");
+        assertNotEquals(0, wrong.exit());
+        assertEquals("", wrong.out(), "no key is printed for a refused limit");
+    }
 }

@@ -20,7 +20,7 @@ public final class KeyDocuments {
             "mixes");
     private static final Set<String> BUDGET_FIELDS = Set.of("day", "month");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final Pattern MIX_PATTERN = Pattern.compile("[A-Za-z0-9._*-]+");
+    private static final Pattern MIX_PATTERN = Pattern.compile("[A-Za-z0-9._*:/-]+");
 
     /** The hash and the limits of one key. */
     public record KeyDocument(String sha256Hex, KeyLimits limits) {
@@ -72,7 +72,7 @@ public final class KeyDocuments {
                 DocumentNode item = new DocumentNode(label, names.path() + "[" + i + "]", names.node().get(i));
                 String pattern = item.requiredText();
                 if (!MIX_PATTERN.matcher(pattern).matches()) {
-                    throw item.invalid("must be a mix name, with * matching any characters");
+                    throw item.invalid("must be a mix name (or provider/model), with * matching any characters");
                 }
                 patterns.add(pattern);
             }

@@ -34,13 +34,16 @@ public record KeyLimits(Optional<Integer> rpm, Optional<Long> tpm, Optional<BigD
         return dayBudgetUsd.isPresent() || monthBudgetUsd.isPresent();
     }
 
-    /** Whether the key may use this mix ({@code name} or {@code name:version}): always, without {@code mixes}. */
+    /**
+     * Whether the key may use this mix ({@code name}, {@code name:version}, or a direct {@code provider/model},
+     * matched whole): always, without {@code mixes}.
+     */
     public boolean allows(String mix) {
         if (mixes.isEmpty()) {
             return true;
         }
         int selector = mix.indexOf(':');
-        String name = selector < 0 ? mix : mix.substring(0, selector);
+        String name = selector < 0 || mix.indexOf('/') >= 0 ? mix : mix.substring(0, selector);
         return mixes.get().stream().anyMatch(pattern -> matches(pattern, name));
     }
 

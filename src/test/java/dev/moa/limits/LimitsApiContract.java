@@ -191,7 +191,7 @@ abstract class LimitsApiContract {
         // A smaller request fits: the aggregator's max_tokens comes from the mix, the proposers' too, so the
         // estimate does not change with the client's max_tokens here; a cheaper mix is the way.
         store.mix("tiny", """
-                {"layers": [{"agents": [{"provider": "priced", "model": "t1", "max_tokens": 5}]}]}""");
+                {"layers": [{"agents": [{"provider": "priced", "model": "t1", "max_tokens": 20}]}]}""");
         Response answered = post("capped", "{\"model\": \"tiny\", \"moa\": {\"trace\": true}, "
                 + "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
         assertEquals(200, answered.statusCode(), answered.asString());

@@ -5,6 +5,7 @@ import dev.moa.engine.LayerFailedException;
 import dev.moa.limits.LimitRefusal;
 import dev.moa.limits.LimitStoreUnavailableException;
 import dev.moa.mix.InvalidDocumentException;
+import dev.moa.model.MoaError;
 import dev.moa.store.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -29,7 +30,7 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response limitRefused(LimitRefusal refusal) {
         if (refusal.kind() == LimitRefusal.Kind.MIX_NOT_ALLOWED) {
-            return apiError(Errors.unknownModel(refusal.getMessage()));
+            return moaError(MoaError.unknownModel(refusal.getMessage()));
         }
         if (refusal.kind() == LimitRefusal.Kind.INVALID_KEY_DOCUMENT) {
             LOG.warn(LogText.escape(refusal.getMessage()));
@@ -51,6 +52,45 @@ public class ErrorMapper {
         LOG.warn(LogText.escape(error.getMessage()));
         return json(503, new ErrorBody(new ErrorBody.Detail("The limit store is unavailable right now; please retry.",
                 "server_error", null, "limits_unavailable")));
+    }
+
+    /** A failure by meaning, in OpenAI's words. */
+    @ServerExceptionMapper
+    public Response moaError(MoaError error) {
+        Response.ResponseBuilder response = Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ApiError.of(error).body());
+        error.retryAfter().ifPresent(after -> response.header("Retry-After",
+                Math.max(1, (after.toMillis() + 999) / 1000)));
+        return response.build();
+    }
+
+    /** Any failure as the mapper for its type answers it (a streamed answer's or a batch line's failure). */
+    public Response of(Throwable failure) {
+        if (failure instanceof ApiError e) {
+            return apiError(e);
+        }
+        if (failure instanceof MoaError e) {
+            return moaError(e);
+        }
+        if (failure instanceof LimitRefusal e) {
+            return limitRefused(e);
+        }
+        if (failure instanceof LimitStoreUnavailableException e) {
+            return limitsUnavailable(e);
+        }
+        if (failure instanceof LayerFailedException e) {
+            return layerFailed(e);
+        }
+        if (failure instanceof InvalidDocumentException e) {
+            return invalidDocument(e);
+        }
+        if (failure instanceof StoreUnavailableException e) {
+            return storeUnavailable(e);
+        }
+        if (failure instanceof WebApplicationException e) {
+            return webError(e);
+        }
+        return unexpected(failure);
     }
 
     @ServerExceptionMapper

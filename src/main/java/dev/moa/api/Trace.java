@@ -24,25 +24,16 @@ import java.util.List;
 @RegisterForReflection
 public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers,
                     @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck,
-                    @JsonInclude(JsonInclude.Include.NON_NULL) LimitsView limits) {
+                    @JsonInclude(JsonInclude.Include.NON_NULL) Object limits) {
 
     public Trace(String mix, long latencyMs, List<LayerView> layers, OutputCheckView outputCheck) {
         this(mix, latencyMs, layers, outputCheck, null);
     }
 
-    /** With the client key's limits: the worst-case estimate reserved before the run and what was settled. */
-    Trace withLimits(dev.moa.limits.Admission admission) {
-        if (!admission.limited()) {
-            return this;
-        }
-        return new Trace(mix, latencyMs, layers, outputCheck, new LimitsView(admission.key(),
-                admission.estimateUsd(), admission.settledUsd()));
-    }
-
-    @RegisterForReflection
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record LimitsView(String key, @JsonProperty("estimate_usd") BigDecimal estimateUsd,
-                             @JsonProperty("settled_usd") BigDecimal settledUsd) {
+    /** With what the guards noted (the client key's limits: the estimate reserved, the cost settled). */
+    public Trace withNotes(dev.moa.gateway.GuardNotes notes) {
+        Object noted = notes.trace("limits");
+        return noted == null ? this : new Trace(mix, latencyMs, layers, outputCheck, noted);
     }
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
@@ -55,7 +46,7 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
         return new Trace(mix, latencyMs, views, null);
     }
 
-    static Trace of(String mix, MixResult result) {
+    public static Trace of(String mix, MixResult result) {
         Trace trace = of(mix, result.latency().toMillis(), result.layers());
         return new Trace(trace.mix(), trace.latencyMs(), trace.layers(),
                 result.outputCheck().map(OutputCheckView::of).orElse(null));

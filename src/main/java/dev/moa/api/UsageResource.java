@@ -2,6 +2,7 @@ package dev.moa.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.moa.gateway.CallContext;
 import dev.moa.limits.LimitStore;
 import dev.moa.limits.LimitsGuard;
 import dev.moa.limits.UsageReport;
@@ -38,10 +39,11 @@ public class UsageResource {
 
     @GET
     @Blocking
-    public KeyUsage usage(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        ClientKeyHash key = keys.identify(authorization).orElseThrow(() -> new ApiError(401,
+    public KeyUsage usage(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                          @HeaderParam("x-api-key") String apiKey) {
+        ClientKeyHash key = CallContext.presentedKey(authorization, apiKey).flatMap(keys::identifyKey).orElseThrow(() -> new ApiError(401,
                 "invalid_request_error", null, "invalid_api_key",
-                "Usage is counted per client key: send yours in an Authorization header (Bearer)."));
+                "Usage is counted per client key: send yours in an Authorization header (Bearer) or x-api-key."));
         if (!key.limits().any()) {
             limits.checkKey(key);
             return new KeyUsage("moa.usage", key.name(), null, null, null);

@@ -1,7 +1,9 @@
 package dev.moa.limits;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.gateway.Guard;
 import dev.moa.metrics.RequestMetrics;
+import dev.moa.store.ClientKeys;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
@@ -31,6 +33,13 @@ public class LimitsBeans {
             return new DynamoLimitStore(dynamo.get(), config.table().get(), clock);
         }
         return new EmbeddedLimitStore(Path.of(config.dir()), json, clock);
+    }
+
+    /** The gateway's guard for client-key limits (composed there with any others). */
+    @Produces
+    @Singleton
+    Guard limitsGate(ClientKeys keys, LimitsGuard limits) {
+        return new LimitsGate(keys, limits);
     }
 
     @Produces

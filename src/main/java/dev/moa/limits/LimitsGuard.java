@@ -1,15 +1,9 @@
 package dev.moa.limits;
 
-import dev.moa.engine.AnswerEvent;
-import dev.moa.engine.LayerFailedException;
-import dev.moa.engine.LayerTrace;
-import dev.moa.engine.MixResult;
-import dev.moa.engine.StreamedMix;
+import dev.moa.gateway.CallRecord;
 import dev.moa.mix.KeyLimits;
-import dev.moa.provider.Usage;
+import dev.moa.model.TokenUsage;
 import dev.moa.store.ClientKeyHash;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
@@ -239,19 +233,17 @@ public final class LimitsGuard {
      *
      * @return the headers after settling (the budget left, the tokens left in the window)
      */
-    public Map<String, String> settle(Admission admission, Usage usage) {
+    public Map<String, String> settle(Admission admission, long tokens, BigDecimal spent) {
         if (!admission.startSettling()) {
             return admission.headers();
         }
         if (!admission.plan().stored()) {
-            admission.settled(usage.cost(), admission.headers());
+            admission.settled(spent, admission.headers());
             return admission.headers();
         }
         Admission.Plan plan = admission.plan();
         KeyLimits limits = plan.limits();
-        BigDecimal spent = usage.cost() == null ? BigDecimal.ZERO : usage.cost();
         BigDecimal held = admission.estimate().map(CostEstimate::usd).orElse(BigDecimal.ZERO);
-        long tokens = usage.totalTokens();
         Map<String, String> headers = new LinkedHashMap<>(admission.headers());
         try {
             if (limits.tpm().isPresent() && tokens > 0) {
@@ -286,57 +278,39 @@ public final class LimitsGuard {
     }
 
     /**
-     * Settles a whole answer when it comes (its usage), a failure with the usage of the calls that answered, and a
-     * cancelled request (the client went away) at its estimate: the calls in flight may be billed in full.
+     * Settles an admitted request from how it ended: its usage and cost as the gateway recorded them. A client that
+     * went away ({@link CallRecord#CLIENT_CLOSED}) is charged what is known plus the worst case of the calls in
+     * flight (the aggregator's, or the whole estimate when no layer had answered): providers bill what they
+     * generated and never say how much. A request another guard refused ({@link CallRecord#NOT_RUN}) gives its
+     * reservations back.
+     *
+     * @return the headers after settling
      */
-    public Uni<MixResult> watch(Admission admission, Uni<MixResult> run) {
-        if (!admission.limited()) {
-            return run;
+    public Map<String, String> settle(Admission admission, CallRecord record) {
+        TokenUsage usage = record.usage();
+        if (record.status() == CallRecord.NOT_RUN) {
+            release(admission);
+            return admission.headers();
         }
-        return run.onItem().invoke(result -> settle(admission, result.usage()))
-                .onFailure().invoke(failure -> settle(admission, usageOf(failure)))
-                .onCancellation().invoke(() -> abandon(admission, Usage.ZERO, true));
+        BigDecimal cost = usage.cost() == null ? BigDecimal.ZERO : usage.cost();
+        if (record.status() == CallRecord.CLIENT_CLOSED) {
+            cost = cost.add(admission.estimate().map(e -> record.layers().isEmpty() ? e.usd() : e.lastLayerUsd())
+                    .orElse(BigDecimal.ZERO));
+        }
+        return settle(admission, usage.totalTokens(), cost);
     }
 
-    /**
-     * A streamed answer settles at its end ({@code Completed} or {@code Interrupted}: the usage so far), on a
-     * failure, or when the client goes away: then the proposers' usage plus the aggregator's worst case, since its
-     * provider bills what it generated and never says how much.
-     */
-    public Uni<StreamedMix> watchStream(Admission admission, Uni<StreamedMix> mix) {
-        if (!admission.limited()) {
-            return mix;
+    private void release(Admission admission) {
+        if (!admission.startSettling() || !admission.plan().stored()) {
+            return;
         }
-        return mix.onFailure().invoke(failure -> settle(admission, usageOf(failure)))
-                .onCancellation().invoke(() -> abandon(admission, Usage.ZERO, true))
-                .map(streamed -> {
-                    Usage proposers = streamed.proposerLayers().stream().map(LayerTrace::usage)
-                            .reduce(Usage.ZERO, Usage::plus);
-                    Multi<AnswerEvent> answer = streamed.answer().onItem().invoke(event -> {
-                        if (event instanceof AnswerEvent.Completed done) {
-                            settle(admission, done.result().usage());
-                        } else if (event instanceof AnswerEvent.Interrupted cut) {
-                            settle(admission, cut.partial().usage());
-                        }
-                    }).onFailure().invoke(failure -> settle(admission, proposers.plus(usageOf(failure))))
-                            .onCancellation().invoke(() -> abandon(admission, proposers, false));
-                    return new StreamedMix(streamed.proposerLayers(), answer);
-                });
-    }
-
-    /** A request whose end we did not see: what is known plus the worst case of what is not. */
-    private void abandon(Admission admission, Usage known, boolean everything) {
-        BigDecimal unknown = admission.estimate()
-                .map(e -> everything ? e.usd() : e.lastLayerUsd()).orElse(BigDecimal.ZERO);
-        BigDecimal cost = known.cost() == null ? unknown : known.cost().add(unknown);
-        settle(admission, known.withCost(cost));
-    }
-
-    private static Usage usageOf(Throwable failure) {
-        if (failure instanceof LayerFailedException layers) {
-            return layers.layers().stream().map(LayerTrace::usage).reduce(Usage.ZERO, Usage::plus);
+        BigDecimal held = admission.estimate().map(CostEstimate::usd).orElse(BigDecimal.ZERO);
+        try {
+            release(admission.plan().dayAccount(), admission.dayHold(), held);
+            release(admission.plan().monthAccount(), admission.monthHold(), held);
+        } catch (LimitStoreUnavailableException e) {
+            LOG.warnf("could not release the reservations of client key %s: %s", admission.key(), e.getMessage());
         }
-        return Usage.ZERO;
     }
 
     /** The key's own usage (GET /v1/moa/usage). */

@@ -63,7 +63,12 @@ public final class ClientKeys {
         if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
             return Optional.empty();
         }
-        String key = authorization.substring(BEARER.length()).strip();
+        return identifyKey(authorization.substring(BEARER.length()));
+    }
+
+    /** The stored key that {@code key} (as presented, without {@code Bearer}) is; empty for none. */
+    public Optional<ClientKeyHash> identifyKey(String key) {
+        key = key == null ? "" : key.strip();
         if (key.isEmpty()) {
             return Optional.empty();
         }

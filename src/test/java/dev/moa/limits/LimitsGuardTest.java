@@ -1,14 +1,12 @@
 package dev.moa.limits;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.engine.AnswerEvent;
-import dev.moa.engine.StreamedMix;
+import dev.moa.engine.LayerTrace;
+import dev.moa.gateway.CallRecord;
 import dev.moa.mix.KeyLimits;
 import dev.moa.store.ClientKeyHash;
+import dev.moa.model.TokenUsage;
 import dev.moa.testing.ManualClock;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,16 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The guard around requests whose end it does not see: a client that goes away, an instance that dies. */
+/** How the guard settles requests that did not simply answer: a client that went away, a refusal, a dead instance. */
 class LimitsGuardTest {
 
     private static final String HEX = "a".repeat(64);
@@ -55,32 +52,41 @@ class LimitsGuardTest {
         return store.account("k#month#2025-01");
     }
 
-    @Test
-    void aStreamTheClientLeavesSettlesAtTheAggregatorsWorstCase() throws Exception {
-        Admission admission = admit("0.5", "0.3");
-        assertEquals(0, new BigDecimal("0.5").compareTo(month().held()));
-        CountDownLatch firstDelta = new CountDownLatch(1);
-        // The aggregator said one word and would go on forever.
-        Multi<AnswerEvent> endless = Multi.createFrom().emitter(emitter -> emitter.emit(new AnswerEvent.Delta("Hi")));
-        StreamedMix streamed = guard.watchStream(admission, Uni.createFrom().item(new StreamedMix(List.of(), endless)))
-                .await().atMost(Duration.ofSeconds(5));
-        Cancellable subscription = streamed.answer().subscribe().with(event -> firstDelta.countDown());
-        assertTrue(firstDelta.await(5, TimeUnit.SECONDS));
-        subscription.cancel();
-
-        LimitStore.Account after = month();
-        assertEquals(0, BigDecimal.ZERO.compareTo(after.held()), after.toString());
-        assertEquals(0, new BigDecimal("0.3").compareTo(after.spent()), after.toString());
-        assertEquals(1, after.requests());
-        assertEquals(0, new BigDecimal("0.3").compareTo(admission.settledUsd()));
+    private static CallRecord ended(int status, List<LayerTrace> layers, String cost) {
+        return new CallRecord("m", Instant.EPOCH, Duration.ZERO, Optional.empty(), status, layers,
+                new TokenUsage(10, 5, 0, 0, cost == null ? null : new BigDecimal(cost), 0));
     }
 
     @Test
-    void aWholeAnswerTheClientLeavesSettlesAtItsEstimate() {
+    void aStreamTheClientLeftAfterTheProposersIsChargedTheirCostAndTheAggregatorsWorstCase() {
+        Admission admission = admit("0.5", "0.3");
+        assertEquals(0, new BigDecimal("0.5").compareTo(month().held()));
+        LayerTrace proposers = new LayerTrace(List.of(), null, Optional.empty());
+        guard.settle(admission, ended(CallRecord.CLIENT_CLOSED, List.of(proposers), "0.05"));
+
+        LimitStore.Account after = month();
+        assertEquals(0, BigDecimal.ZERO.compareTo(after.held()), after.toString());
+        assertEquals(0, new BigDecimal("0.35").compareTo(after.spent()), after.toString());
+        assertEquals(1, after.requests());
+        assertEquals(15, after.tokens());
+        assertEquals(0, new BigDecimal("0.35").compareTo(admission.settledUsd()));
+    }
+
+    @Test
+    void aRequestTheClientLeftBeforeAnyLayerAnsweredIsChargedItsEstimate() {
         Admission admission = admit("0.4", "0.1");
-        guard.watch(admission, Uni.createFrom().nothing()).subscribe().with(result -> { }).cancel();
+        guard.settle(admission, ended(CallRecord.CLIENT_CLOSED, List.of(), null));
         assertEquals(0, new BigDecimal("0.4").compareTo(month().spent()));
         assertEquals(0, BigDecimal.ZERO.compareTo(month().held()));
+    }
+
+    @Test
+    void aRequestAnotherGuardRefusedGivesItsReservationBack() {
+        Admission admission = admit("0.4", "0.1");
+        guard.settle(admission, ended(CallRecord.NOT_RUN, List.of(), null));
+        assertEquals(0, BigDecimal.ZERO.compareTo(month().spent()));
+        assertEquals(0, BigDecimal.ZERO.compareTo(month().held()));
+        assertEquals(0, month().requests());
     }
 
     @Test
@@ -99,8 +105,8 @@ class LimitsGuardTest {
     @Test
     void settlingTwiceCountsOnce() {
         Admission admission = admit("0.5", "0.1");
-        guard.settle(admission, dev.moa.provider.Usage.ZERO.withCost(new BigDecimal("0.2")));
-        guard.settle(admission, dev.moa.provider.Usage.ZERO.withCost(new BigDecimal("0.2")));
+        guard.settle(admission, ended(200, List.of(), "0.2"));
+        guard.settle(admission, ended(200, List.of(), "0.2"));
         assertEquals(0, new BigDecimal("0.2").compareTo(month().spent()));
         assertEquals(1, month().requests());
     }

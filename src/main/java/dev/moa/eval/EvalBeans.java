@@ -30,7 +30,7 @@ public class EvalBeans {
     @Singleton
     EvalRunner evalRunner(EvalRecords records, ChatCompletions completions, ObjectMapper json, BatchConfig batch,
                           EvalConfig config) {
-        CompletionCalls calls = new CompletionCalls(new LineExecutor(completions, json, batch.deadline()), json);
+        CompletionCalls calls = new ChatPipelineCalls(new LineExecutor(completions, json, batch.deadline()), json);
         return new EvalRunner(records, new ItemEvaluator(calls, json, Clock.systemUTC()), batch.concurrency(),
                 config.runTimeout(), Clock.systemUTC());
     }

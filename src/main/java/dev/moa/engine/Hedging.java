@@ -92,7 +92,8 @@ public final class Hedging {
         return waitFor(hedge, first, LatencyWindow.Measure.FIRST_TOKEN, notAfterNanos).map(wait -> new Race<>(first,
                 copy, hedge.max(), wait, notAfterNanos, log, LatencyWindow.Measure.FIRST_TOKEN,
                 (CompletionEvent event, BigDecimal cost) -> event instanceof CompletionEvent.Finished f
-                        ? new CompletionEvent.Finished(f.finishReason(), f.usage().plus(costOnly(cost)))
+                        ? new CompletionEvent.Finished(f.finishReason(), f.usage().plus(costOnly(cost)),
+                                f.stopSequence())
                         : event).events());
     }
 

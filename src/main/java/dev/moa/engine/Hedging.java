@@ -191,20 +191,17 @@ public final class Hedging {
         }
 
         private void hedge(int index) {
-            synchronized (this) {
-                if (over || winner >= 0 || failedOnce || System.nanoTime() >= notAfterNanos) {
-                    return;
-                }
-                hedged = true;
-            }
             start(index);
         }
 
+        /** Sends copy {@code index}; a hedge only while no copy has won or failed, and before the layer's end. */
         private void start(int index) {
             synchronized (this) {
-                if (over) {
+                if (over || winner >= 0
+                        || (index > 0 && (failedOnce || System.nanoTime() >= notAfterNanos))) {
                     return;
                 }
+                hedged |= index > 0;
                 started[index] = true;
                 startNanos[index] = System.nanoTime();
                 if (index == 0) {

@@ -64,6 +64,13 @@ class OrchestrationBench {
     /** Which cold-start variants to run: lambda, c2, appcds, jdk25. */
     private static final List<String> COLD_VARIANTS = List.of(System.getProperty("moa.bench.cold.variants",
             "lambda,c2,appcds,jdk25").split(","));
+    /**
+     * A native build's function.zip (issue 26, e.g. built with {@code -Dnative -Dmoa.build.directory=target/native}):
+     * the section {@code native} measures it beside this build's JVM zip, same procedure, same run.
+     */
+    private static final String NATIVE_ZIP = System.getProperty("moa.bench.native.zip", "");
+    private static final Shape PAPER = new Shape(3, 6, 300);
+    private static final int NATIVE_RSS_REQUESTS = 200;
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
 
     private record Shape(int layers, int agents, int latencyMs) {
@@ -123,7 +130,9 @@ class OrchestrationBench {
         line("- warm instance: " + JIT_WARMUP + " requests of mix " + INSTANT.name() + " first (JIT warm-up), then per row "
                 + WARMUP + " warm-up requests and " + MEASURED + " measured requests");
         line("");
-        try (PackagedFunction function = start(functionJava(), warmOptions)) {
+        boolean warmInstance = SECTIONS.stream()
+                .anyMatch(List.of("warm", "straggler", "strategies", "memory", "hostile")::contains);
+        if (warmInstance) try (PackagedFunction function = start(functionJava(), warmOptions)) {
             function.initDuration();
             upstream.reset();
             for (int i = 0; i < JIT_WARMUP; i++) {
@@ -147,6 +156,9 @@ class OrchestrationBench {
         }
         if (SECTIONS.contains("cold")) {
             coldStarts();
+        }
+        if (SECTIONS.contains("native")) {
+            nativeBesideJvm();
         }
         line("");
         line("- load average at end: " + loadAverage());
@@ -527,10 +539,91 @@ class OrchestrationBench {
         assertTrue(Files.isRegularFile(archive), "no CDS archive written at " + archive);
     }
 
+    // ---- native beside JVM (issue 26) ----
+
+    /**
+     * The same measurements of the JVM zip and the native zip, one after the other on the same upstream: warm
+     * overhead over the critical path of the paper mix (after the JIT warm-up for both, though the native build has
+     * no JIT), cold start to the first answer, and RSS after {@value #NATIVE_RSS_REQUESTS} requests.
+     */
+    private void nativeBesideJvm() throws Exception {
+        if (NATIVE_ZIP.isBlank()) {
+            throw new IllegalStateException("section native needs -Dmoa.bench.native.zip=<a native function.zip>");
+        }
+        Path nativeZip = Path.of(NATIVE_ZIP);
+        if (!PackagedFunction.isNative(nativeZip)) {
+            throw new IllegalStateException(nativeZip + " holds no native bootstrap");
+        }
+        line("## Native beside JVM (mix " + PAPER.name() + " warm; cold start with mix " + INSTANT.name() + ")");
+        line("");
+        line("| build | critical path p50 | overhead p50 | overhead p95 | overhead / critical path (p50) | CPU per request"
+                + " | cold start → first answer p50 (min–max, " + COLD_RUNS + " runs) | RSS after "
+                + NATIVE_RSS_REQUESTS + " requests (MB) |");
+        line("|---|---|---|---|---|---|---|---|");
+        Path jvmZip = Path.of(System.getProperty("moa.function.zip"));
+        for (Path zip : List.of(jvmZip, nativeZip)) {
+            String build = PackagedFunction.isNative(zip) ? "native" : "JVM (" + javaVersion(functionJava()) + ")";
+            double rss;
+            Stats critical;
+            Stats overhead;
+            double cpuMs;
+            try (PackagedFunction function = start(zip, functionJava(), List.of())) {
+                function.initDuration();
+                upstream.reset();
+                for (int i = 0; i < JIT_WARMUP; i++) {
+                    invoke(function, INSTANT.name());
+                }
+                for (int i = 0; i < WARMUP; i++) {
+                    measureOne(function, PAPER);
+                }
+                long cpuBefore = cpuTicks(function);
+                List<Sample> samples = new ArrayList<>();
+                for (int i = 0; i < MEASURED; i++) {
+                    samples.add(measureOne(function, PAPER));
+                }
+                cpuMs = (cpuTicks(function) - cpuBefore) * 1000.0 / CLOCK_TICKS / MEASURED;
+                critical = Stats.of(samples, Sample::criticalMs);
+                overhead = Stats.of(samples, Sample::overheadMs);
+            }
+            try (PackagedFunction function = start(zip, functionJava(), List.of())) {
+                upstream.reset();
+                scriptSlow(CHEAP);
+                for (int i = 0; i < NATIVE_RSS_REQUESTS; i++) {
+                    invoke(function, CHEAP.name());
+                    if (i % 50 == 0) {
+                        upstream.reset();
+                        scriptSlow(CHEAP);
+                    }
+                }
+                rss = rssMb(function);
+            }
+            List<Double> firstAnswer = new ArrayList<>();
+            upstream.reset();
+            for (int run = 0; run < COLD_RUNS; run++) {
+                try (PackagedFunction function = start(zip, functionJava(), List.of())) {
+                    LambdaRuntimeApi.Response response = invoke(function, INSTANT.name());
+                    firstAnswer.add(ms(response.timing().answeredNanos() - function.process().startNanos()));
+                }
+            }
+            Stats cold = Stats.ofValues(firstAnswer.stream().mapToDouble(d -> d).toArray());
+            line(String.format(Locale.ROOT,
+                    "| %s | %.1f | **%.1f** | %.1f | %.2f %% | %.1f ms | **%.0f** ms (%.0f–%.0f) | %.1f |", build,
+                    critical.p50, overhead.p50, overhead.p95, 100 * overhead.p50 / critical.p50, cpuMs, cold.p50,
+                    cold.min, cold.max, rss));
+        }
+        line("");
+    }
+
     // ---- plumbing ----
 
     private static PackagedFunction start(Path java, List<String> jvmOptions) {
-        PackagedFunction.Builder builder = PackagedFunction.fromMavenBuild()
+        return start(Path.of(System.getProperty("moa.function.zip")), java, jvmOptions);
+    }
+
+    private static PackagedFunction start(Path zip, Path java, List<String> jvmOptions) {
+        PackagedFunction.Builder builder = PackagedFunction.builder(zip,
+                        System.getProperty("moa.lambda.runtime.classpath"),
+                        Path.of(System.getProperty("moa.lambda.work.dir")))
                 .java(java)
                 .environment("MOA_STORE", "file:" + store.dir())
                 .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY);

@@ -37,6 +37,10 @@ public final class FakeUpstream implements AutoCloseable {
     public sealed interface Reply {
     }
 
+    /** A reply chosen from the request's body (its messages), for answers that depend on the prompt. */
+    public record Computed(java.util.function.Function<JsonNode, Reply> reply) implements Reply {
+    }
+
     /** A normal answer; {@code content == null} means "answer from &lt;model&gt;". */
     public record Answer(String content, String finishReason) implements Reply {
     }
@@ -300,6 +304,9 @@ public final class FakeUpstream implements AutoCloseable {
         }
         Reply reply = next(model);
         try {
+            if (reply instanceof Computed computed) {
+                reply = computed.reply().apply(body);
+            }
             if (reply instanceof After after) {
                 Thread.sleep(after.latency().toMillis(), after.latency().toNanosPart() % 1_000_000);
                 reply = after.reply();

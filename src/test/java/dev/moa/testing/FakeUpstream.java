@@ -211,6 +211,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Recorded> recorded = new ArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong arrivals = new java.util.concurrent.atomic.AtomicLong();
     private volatile CountDownLatch released = new CountDownLatch(1);
 
     public FakeUpstream() {
@@ -276,7 +277,13 @@ public final class FakeUpstream implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Requests received since the upstream started (never reset): counts calls that are cancelled, too. */
+    public long arrivals() {
+        return arrivals.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        arrivals.incrementAndGet();
         inFlight.incrementAndGet();
         try {
             serve(exchange);

@@ -19,11 +19,19 @@ final class EvalIds {
     }
 
     static String eval() {
-        return "eval_" + hex(12);
+        return "eval_" + timeOrdered();
     }
 
     static String run() {
-        return "evalrun_" + hex(12);
+        return "evalrun_" + timeOrdered();
+    }
+
+    /**
+     * The creation time in milliseconds (12 hex digits), then 6 random bytes: lists sort by created_at in seconds and
+     * then by id, so two runs created in the same second still list in the order they were created.
+     */
+    private static String timeOrdered() {
+        return String.format("%012x", System.currentTimeMillis() & 0xffffffffffffL) + hex(6);
     }
 
     /** An output item's id follows from its run and index: evaluating an item again gives it the same id. */

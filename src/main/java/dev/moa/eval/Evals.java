@@ -88,7 +88,8 @@ public final class Evals {
         records.saveItems(id, plan.items());
         records.save(run);
         runner.start(run);
-        return records.run(eval.id(), id).orElse(run);
+        // The run as created (queued), as OpenAI answers: the runner may already have moved the stored one on.
+        return run;
     }
 
     public EvalRun getRun(String evalId, String runId) {

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,7 +49,7 @@ class OrchestrationBench {
     private static final int COLD_RUNS = intProperty("moa.bench.cold.runs", 5);
     /** Which parts to run, e.g. -Dmoa.bench.sections=warm for a quick look. */
     private static final List<String> SECTIONS = List.of(System.getProperty("moa.bench.sections",
-            "warm,straggler,strategies,memory,hostile,cold").split(","));
+            "warm,straggler,strategies,memory,hostile,hedging,cold").split(","));
     /** Which rows of the strategies section to run: synthesize, rank, sequential, early_stop. */
     private static final List<String> STRATEGIES = List.of(System.getProperty("moa.bench.strategies",
             "synthesize,rank,sequential,early_stop").split(","));
@@ -84,6 +85,12 @@ class OrchestrationBench {
     private static final Shape CHEAP = new Shape(2, 2, 5);
     private static final Shape INSTANT = new Shape(2, 2, 0);
     private static final int STRAGGLER_GRACE_MS = 200;
+    /** The hedging section: normal latency T of mix 3×6×T, its requests per mix and warm-up, its tail patterns. */
+    private static final int HEDGE_LATENCY_MS = intProperty("moa.bench.hedge.latency", 100);
+    private static final int HEDGE_REQUESTS = intProperty("moa.bench.hedge.requests", 150);
+    private static final int HEDGE_WARMUP = intProperty("moa.bench.hedge.warmup", 30);
+    private static final List<String> HEDGE_TAILS = List.of(System.getProperty("moa.bench.hedge.tails",
+            "aligned,staggered").split(","));
 
     private static FakeUpstream upstream;
     private static TestStore store;
@@ -104,6 +111,10 @@ class OrchestrationBench {
             store.mix("strategy-" + strategy, strategyMix(strategy));
         }
         store.mix("hostile", hostileMix());
+        // The hedging section's own provider: its latency window starts empty, apart from the JIT warm-up's calls.
+        store.provider("tail", "{\"protocol\":\"openai\",\"base_url\":\"" + upstream.baseUrl() + "\"}");
+        store.mix("tail", tailMix(null));
+        store.mix("tail-hedged", tailMix("{\"after_ms\": \"p90\"}"));
         out = Path.of(System.getProperty("moa.bench.out", "target/bench"));
         Files.createDirectories(out);
     }
@@ -152,6 +163,9 @@ class OrchestrationBench {
             }
             if (SECTIONS.contains("hostile")) {
                 hostile(function);
+            }
+            if (SECTIONS.contains("hedging")) {
+                hedging(function);
             }
         }
         if (SECTIONS.contains("cold")) {
@@ -539,6 +553,50 @@ class OrchestrationBench {
         assertTrue(Files.isRegularFile(archive), "no CDS archive written at " + archive);
     }
 
+    // ---- hedging: every agent's every 10th call takes 10x its normal latency ----
+
+    /**
+     * Mix 3×6×T (two layers of six proposers, an aggregator) where each agent's every 10th call takes 10 T, with
+     * and without {@code "hedge": {"after_ms": "p90"}}, one request of each in turn, both seeing the same slow calls.
+     * {@code aligned}: every agent's 10th call falls in the same request; {@code staggered}: agent k's phase is
+     * k mod 10, so the slow calls are spread over the requests. A hedge copy (a later call to the model in the same
+     * request) takes T. Calls per request are counted as they arrive at the upstream, cancelled copies included.
+     */
+    private void hedging(PackagedFunction function) throws Exception {
+        Shape shape = new Shape(3, 6, HEDGE_LATENCY_MS);
+        line("## Hedged calls: mix 3×6×" + HEDGE_LATENCY_MS + ", every agent's every 10th call takes "
+                + 10 * HEDGE_LATENCY_MS + " ms");
+        line("");
+        line(HEDGE_WARMUP + " warm-up and " + HEDGE_REQUESTS + " measured requests per row, the two mixes in turn.");
+        line("");
+        line("| slow calls | hedge | end-to-end p50 | p95 | p99 | max | calls per request | extra calls |");
+        line("|---|---|---|---|---|---|---|---|");
+        for (String tail : HEDGE_TAILS) {
+            Map<String, List<double[]>> samples = new java.util.LinkedHashMap<>();
+            samples.put("tail", new ArrayList<>());
+            samples.put("tail-hedged", new ArrayList<>());
+            for (int i = 0; i < HEDGE_WARMUP + HEDGE_REQUESTS; i++) {
+                for (String mix : samples.keySet()) {
+                    double[] sample = tailRequest(function, shape, mix, i, tail.equals("staggered"));
+                    if (i >= HEDGE_WARMUP) {
+                        samples.get(mix).add(sample);
+                    }
+                }
+            }
+            double plainCalls = samples.get("tail").stream().mapToDouble(s -> s[1]).average().orElseThrow();
+            for (Map.Entry<String, List<double[]>> row : samples.entrySet()) {
+                double[] endToEnd = row.getValue().stream().mapToDouble(s -> s[0]).sorted().toArray();
+                double calls = row.getValue().stream().mapToDouble(s -> s[1]).average().orElseThrow();
+                Stats stats = Stats.ofValues(endToEnd);
+                line(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | **%.1f** | %.1f | %.2f | %+.1f %% |",
+                        tail, row.getKey().equals("tail") ? "none" : "`{\"after_ms\": \"p90\"}`", stats.p50,
+                        stats.p95, endToEnd[Math.max(0, (int) Math.ceil(0.99 * endToEnd.length) - 1)], stats.max,
+                        calls, 100 * (calls / plainCalls - 1)));
+            }
+        }
+        line("");
+    }
+
     // ---- native beside JVM (issue 26) ----
 
     /**
@@ -612,6 +670,31 @@ class OrchestrationBench {
                     cold.min, cold.max, rss));
         }
         line("");
+    }
+
+    /** One request of request sequence {@code i}: its end-to-end time (ms) and the calls it made. */
+    private static double[] tailRequest(PackagedFunction function, Shape shape, String mix, int i, boolean staggered)
+            throws Exception {
+        upstream.reset();
+        for (int layer = 1; layer <= shape.layers(); layer++) {
+            int agents = layer == shape.layers() ? 1 : shape.agents();
+            for (int agent = 1; agent <= agents; agent++) {
+                int phase = staggered ? ((layer - 1) * shape.agents() + agent - 1) % 10 : 0;
+                boolean slow = (i + phase) % 10 == 9;
+                upstream.script(model(layer, agent),
+                        FakeUpstream.Slow.millis(slow ? 10L * shape.latencyMs() : shape.latencyMs()),
+                        FakeUpstream.Slow.millis(shape.latencyMs()));
+            }
+        }
+        long before = upstream.arrivals();
+        LambdaRuntimeApi.Response response = invoke(function, mix);
+        long calls = upstream.arrivals() - before;
+        return new double[]{ms(response.timing().answeredNanos() - response.timing().deliveredNanos()), calls};
+    }
+
+    private static String tailMix(String hedge) {
+        String document = mixDocument(new Shape(3, 6, HEDGE_LATENCY_MS), null).replace("\"fake\"", "\"tail\"");
+        return hedge == null ? document : "{\"hedge\": " + hedge + ", " + document.substring(1);
     }
 
     // ---- plumbing ----

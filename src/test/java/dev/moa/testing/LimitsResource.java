@@ -68,7 +68,8 @@ public final class LimitsResource implements QuarkusTestResourceLifecycleManager
         store.provider("priced", "{\"protocol\": \"openai\", \"base_url\": \"" + upstream.baseUrl()
                 + "\", \"pricing\": {\"default\": {\"input_per_mtok\": 100, \"output_per_mtok\": 200}}}");
         if (kind.equals("dynamodb")) {
-            moto = MotoServer.start();
+            // One request at a time, as DynamoDB applies writes to one item (MotoServer.startSerial says why).
+            moto = MotoServer.startSerial();
             try (DynamoDbClient dynamo = MotoDynamo.client(moto.endpoint())) {
                 MotoDynamo.createTable(dynamo, MotoDynamo.TABLE);
             }

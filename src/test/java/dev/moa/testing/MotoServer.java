@@ -7,6 +7,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
@@ -14,12 +15,14 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * moto's server, a real emulator of the SSM API, on a free loopback port. It can be stopped and started again
- * on the same port (with empty state), to play an SSM outage.
+ * moto's server, a real emulator of the SSM and DynamoDB APIs, on a free loopback port. It can be stopped and started
+ * again on the same port (with empty state), to play an outage.
  */
 public final class MotoServer implements AutoCloseable {
 
@@ -28,17 +31,43 @@ public final class MotoServer implements AutoCloseable {
     public static final String SECRET_ACCESS_KEY = "testing";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Path executable;
+    private final List<String> command;
     private final int port;
     private Process process;
 
-    private MotoServer(Path executable, int port) {
-        this.executable = executable;
+    private MotoServer(List<String> command, int port) {
+        this.command = command;
         this.port = port;
     }
 
     public static MotoServer start() {
-        MotoServer server = new MotoServer(PythonTools.motoServer(), freePort());
+        int port = freePort();
+        MotoServer server = new MotoServer(List.of(PythonTools.motoServer().toString(), "-H", "127.0.0.1", "-p",
+                Integer.toString(port)), port);
+        server.startAgain();
+        return server;
+    }
+
+    /**
+     * moto's server application answering one request at a time, for DynamoDB conditional writes under concurrent
+     * clients. {@code moto_server} answers each request on its own thread and moto's DynamoDB backend takes no lock,
+     * so concurrent UpdateItems on one item lose updates there (see {@code moto/serial_moto_server.py}); DynamoDB
+     * applies writes to one item one at a time, and so does this server.
+     */
+    public static MotoServer startSerial() {
+        int port = freePort();
+        Path script = Path.of(System.getProperty("user.dir"), "target", "python-tools", "serial_moto_server.py");
+        try (InputStream source = MotoServer.class.getResourceAsStream("/moto/serial_moto_server.py")) {
+            if (source == null) {
+                throw new IllegalStateException("moto/serial_moto_server.py is not on the test classpath");
+            }
+            Files.createDirectories(script.getParent());
+            Files.copy(source, script, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + script, e);
+        }
+        MotoServer server = new MotoServer(List.of(PythonTools.pythonWithMotoServer().toString(), script.toString(),
+                "127.0.0.1", Integer.toString(port)), port);
         server.startAgain();
         return server;
     }
@@ -69,11 +98,10 @@ public final class MotoServer implements AutoCloseable {
         try {
             Path log = Path.of(System.getProperty("user.dir"), "target", "moto-" + port + ".log");
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(executable.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             awaitReady(log);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + executable, e);
+            throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
         }
     }
 

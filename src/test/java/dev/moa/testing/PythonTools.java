@@ -48,15 +48,20 @@ public final class PythonTools {
      * has the package, else the build's virtual environment with {@code pip install openai}.
      */
     public static Path pythonWithOpenAi() {
-        return pythonWith("openai");
+        return pythonWith("openai", "openai");
+    }
+
+    /** A Python interpreter that can {@code import moto.server} (moto with its server's packages), found or installed the same way. */
+    public static Path pythonWithMotoServer() {
+        return pythonWith("moto.server", "moto[server]");
     }
 
     /** A Python interpreter that can {@code import anthropic} (the official SDK), found or installed the same way. */
     public static Path pythonWithAnthropic() {
-        return pythonWith("anthropic");
+        return pythonWith("anthropic", "anthropic");
     }
 
-    private static synchronized Path pythonWith(String module) {
+    private static synchronized Path pythonWith(String module, String pipPackage) {
         String start = System.getProperty("moa.test.python-tools", "path");
         if (!start.equals("venv")) {
             Optional<Path> python = onPath("python3");
@@ -70,7 +75,7 @@ public final class PythonTools {
             install(List.of("python3", "-m", "venv", venv.toString()));
         }
         if (!runs(List.of(python.toString(), "-c", "import " + module))) {
-            install(List.of(venv.resolve("bin").resolve("pip").toString(), "install", "--quiet", module));
+            install(List.of(venv.resolve("bin").resolve("pip").toString(), "install", "--quiet", pipPackage));
         }
         return python;
     }

@@ -136,7 +136,10 @@ public class ChatCompletions {
         Instant at = Instant.now();
         long start = System.nanoTime();
         if (request.stream()) {
-            return stream(request, run, streams, measured(request, engine.stream(run), at, start));
+            EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
+                    request.includeUsage(), request.trace(), request.progress());
+            return stream(request, events, streams,
+                    measured(request, engine.stream(run.withListener(events.listener())), at, start));
         }
         return engine.run(run)
                 .onItemOrFailure().invoke((result, failure) -> metrics.record(outcome(request, at, start, result, failure)))
@@ -204,9 +207,7 @@ public class ChatCompletions {
      * the body is written; a failure before the first chunk still gets its ordinary error status. Where the
      * transport buffers anyway (Lambda behind API Gateway, a batch line), the same frames are collected first.
      */
-    private Uni<Response> stream(ChatRequest request, MixRun run, boolean streams, Uni<StreamedMix> mix) {
-        EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
-                request.includeUsage(), request.trace());
+    private Uni<Response> stream(ChatRequest request, EventStream events, boolean streams, Uni<StreamedMix> mix) {
         MediaType type = MediaType.SERVER_SENT_EVENTS_TYPE.withCharset("utf-8");
         if (!streams) {
             // No keep-alive comments: nothing is sent before the end anyway.

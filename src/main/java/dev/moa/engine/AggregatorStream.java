@@ -73,10 +73,17 @@ final class AggregatorStream {
             this.deadlineNanos = deadlineNanos;
         }
 
+        /** The aggregator is the last layer's only call. */
+        private int layer() {
+            return before.size();
+        }
+
         Multi<AnswerEvent> events() {
+            run.listener().callStarted(layer(), 0, agent);
             Multi<CompletionEvent> chain = null;
             for (Agent candidate : agent.candidates()) {
-                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate));
+                MixEngine.Attempts tries = new MixEngine.Attempts(layer(), 0, candidate != agent);
+                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate, tries));
                 chain = chain == null ? attempts
                         : chain.onFailure(f -> !started.get()).recoverWithMulti(f -> attempts);
             }
@@ -87,7 +94,7 @@ final class AggregatorStream {
                             : Multi.createFrom().failure(failed(MixEngine.asUpstreamFailure(f))));
         }
 
-        private Multi<CompletionEvent> withRetries(Agent candidate) {
+        private Multi<CompletionEvent> withRetries(Agent candidate, MixEngine.Attempts tries) {
             Upstream upstream = run.upstreams().get(candidate.provider());
             CompletionCall call = new CompletionCall(candidate.model(),
                     injector.messagesFor(candidate, turn.settings(), turn.tools(), turn.conversation(),
@@ -103,7 +110,8 @@ final class AggregatorStream {
                     log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                     return Multi.createFrom().failure(noTime);
                 }
-                Multi<CompletionEvent> events = upstream.client().stream(call);
+                MixListener.AttemptListener observer = tries.start(run, candidate, call);
+                Multi<CompletionEvent> events = upstream.client().stream(call.withHeaders(observer.headers()));
                 // Per attempt, the timeout bounds the wait for each event (first token, then between tokens).
                 if (configured.compareTo(left) < 0) {
                     events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
@@ -115,26 +123,32 @@ final class AggregatorStream {
                                         .pricedBy(upstream.pricing().priceOf(candidate.model())))
                                 : event)
                         .onItem().invoke(event -> {
-                            if (!(event instanceof CompletionEvent.Finished)) {
+                            if (!(event instanceof CompletionEvent.Finished finished)) {
                                 started.set(true);
                             } else {
                                 log.add(new Attempt(candidate.provider(), candidate.model(), since(attemptStart),
                                         Optional.empty()));
+                                observer.answered(new Completion(text.toString(), finished.finishReason(),
+                                        finished.usage(), toolCalls.calls()));
                             }
                         })
-                        .onFailure().invoke(f -> log.add(new Attempt(candidate.provider(), candidate.model(),
-                                since(attemptStart), Optional.of(MixEngine.asUpstreamFailure(f)))));
+                        .onFailure().invoke(f -> {
+                            log.add(new Attempt(candidate.provider(), candidate.model(), since(attemptStart),
+                                    Optional.of(MixEngine.asUpstreamFailure(f))));
+                            observer.failed(MixEngine.asUpstreamFailure(f));
+                        })
+                        .onCancellation().invoke(observer::cancelled);
             });
             if (retries == 0) {
                 return attempt;
             }
-            int[] tries = {0};
+            int[] retried = {0};
             return attempt
                     .onFailure(f -> !started.get() && f instanceof UpstreamFailure u && u.retryable()
-                            && u.retryAfter().isPresent() && tries[0] < retries)
+                            && u.retryAfter().isPresent() && retried[0] < retries)
                     .call(f -> Uni.createFrom().voidItem().onItem().delayIt()
                             .by(cap(((UpstreamFailure) f).retryAfter().get())))
-                    .onFailure().invoke(() -> tries[0]++)
+                    .onFailure().invoke(() -> retried[0]++)
                     .onFailure(f -> !started.get() && f instanceof UpstreamFailure u && u.retryable())
                     .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
         }
@@ -193,9 +207,13 @@ final class AggregatorStream {
                     failure.kind() == UpstreamFailure.Kind.DEADLINE);
         }
 
+        /** Every layer's trace, the aggregator's last; its listener hears the call and its layer end. */
         private List<LayerTrace> withAggregator(AgentOutcome outcome) {
             List<LayerTrace> layers = new ArrayList<>(before);
-            layers.add(new LayerTrace(List.of(outcome), references, Optional.empty()));
+            LayerTrace last = new LayerTrace(List.of(outcome), references, Optional.empty());
+            layers.add(last);
+            run.listener().callDone(layer(), 0, outcome);
+            run.listener().layerDone(layer(), last);
             return layers;
         }
     }

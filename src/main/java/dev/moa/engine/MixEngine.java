@@ -19,7 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs a mix: each layer's calls concurrently, the answers of one layer as numbered references to the next,
@@ -38,6 +41,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Structured output: when the client asked for JSON and the aggregator's answer is not what it asked for, the
  * aggregator is asked once more, with the error, within what is left of the budget.
+ *
+ * <p>Observers ({@link MixListener}) hear of every layer, call and attempt as it starts and ends: the run's own
+ * (progress events) and those the engine is made with (traces).
  */
 public final class MixEngine {
 
@@ -45,19 +51,50 @@ public final class MixEngine {
     private final ReferenceInjector injector;
     private final StructuredOutput structuredOutput = new StructuredOutput();
     private final AggregatorStream aggregatorStream;
+    private final MixListener.Factory observers;
 
     public MixEngine(RetryPolicy policy, ReferenceInjector injector) {
+        this(policy, injector, MixListener.Factory.NONE);
+    }
+
+    /** @param observers make each run's own observers (a tracer's), heard beside the run's listener */
+    public MixEngine(RetryPolicy policy, ReferenceInjector injector, MixListener.Factory observers) {
         this.policy = policy;
         this.injector = injector;
         this.aggregatorStream = new AggregatorStream(policy, injector);
+        this.observers = observers;
     }
 
     public Uni<MixResult> run(MixRun run) {
         return Uni.createFrom().deferred(() -> {
-            long start = System.nanoTime();
-            return runLayer(run, 0, List.of(), List.of(), start, start + run.budget().toNanos(), false)
-                    .map(progress -> ((Progress.Done) progress).result());
+            MixRun observed = observed(run);
+            return ended(observed, runWhole(observed));
         });
+    }
+
+    private Uni<MixResult> runWhole(MixRun run) {
+        long start = System.nanoTime();
+        return runLayer(run, 0, List.of(), List.of(), start, start + run.budget().toNanos(), false)
+                .map(progress -> ((Progress.Done) progress).result());
+    }
+
+    /** The run with every observer of it as its listener, told that it starts. */
+    private MixRun observed(MixRun run) {
+        MixRun observed = run.withListener(MixListener.of(observers.forRun(run), run.listener()));
+        observed.listener().mixStarted(observed);
+        return observed;
+    }
+
+    /** Tells the run's listener how the whole answer ended. */
+    private static Uni<MixResult> ended(MixRun run, Uni<MixResult> result) {
+        return result.onItemOrFailure().invoke((done, failure) -> {
+                    if (failure == null) {
+                        run.listener().mixDone(done, false);
+                    } else {
+                        run.listener().mixFailed(failure);
+                    }
+                })
+                .onCancellation().invoke(() -> run.listener().mixFailed(new CancellationException("cancelled")));
     }
 
     /**
@@ -73,17 +110,44 @@ public final class MixEngine {
             return run(run).map(MixEngine::whole);
         }
         return Uni.createFrom().deferred(() -> {
+            MixRun observed = observed(run);
             long start = System.nanoTime();
             long deadline = start + run.budget().toNanos();
-            return runLayer(run, 0, List.of(), List.of(), start, deadline, true).map(progress -> {
-                if (progress instanceof Progress.Done done) {
-                    return whole(done.result()); // an early stop: the answer exists already
-                }
-                Progress.AtAggregator at = (Progress.AtAggregator) progress;
-                return new StreamedMix(at.traces(), aggregatorStream.answer(run, at.turn(), at.references(),
-                        at.traces(), start, deadline));
-            });
+            return runLayer(observed, 0, List.of(), List.of(), start, deadline, true).map(progress -> {
+                        if (progress instanceof Progress.Done done) {
+                            observed.listener().mixDone(done.result(), false);
+                            return whole(done.result()); // an early stop: the answer exists already
+                        }
+                        Progress.AtAggregator at = (Progress.AtAggregator) progress;
+                        return new StreamedMix(at.traces(), streamEnded(observed, aggregatorStream.answer(observed,
+                                at.turn(), at.references(), at.traces(), start, deadline)));
+                    })
+                    .onFailure().invoke(failure -> observed.listener().mixFailed(failure))
+                    .onCancellation().invoke(() -> observed.listener().mixFailed(
+                            new CancellationException("cancelled")));
         });
+    }
+
+    /** Tells the run's listener how a streamed answer ended: complete, interrupted, failed or cancelled. */
+    private static Multi<AnswerEvent> streamEnded(MixRun run, Multi<AnswerEvent> answer) {
+        AtomicBoolean told = new AtomicBoolean();
+        return answer.onItem().invoke(event -> {
+                    if (event instanceof AnswerEvent.Completed completed && told.compareAndSet(false, true)) {
+                        run.listener().mixDone(completed.result(), false);
+                    } else if (event instanceof AnswerEvent.Interrupted cut && told.compareAndSet(false, true)) {
+                        run.listener().mixDone(cut.partial(), true);
+                    }
+                })
+                .onFailure().invoke(failure -> {
+                    if (told.compareAndSet(false, true)) {
+                        run.listener().mixFailed(failure);
+                    }
+                })
+                .onCancellation().invoke(() -> {
+                    if (told.compareAndSet(false, true)) {
+                        run.listener().mixFailed(new CancellationException("cancelled"));
+                    }
+                });
     }
 
     private static StreamedMix whole(MixResult result) {
@@ -114,24 +178,27 @@ public final class MixEngine {
         Aggregation aggregation = Aggregation.forLayer(layer, references, injector);
         ToolRendering tools = ToolRendering.forLayer(layer, aggregator, run.clientOptions());
         if (aggregator && streamAggregator && aggregation instanceof Synthesis) {
+            run.listener().layerStarted(index, 1);
             return Uni.createFrom().item(new Progress.AtAggregator(new AgentTurn(layer.agents().get(0),
                     run.conversation(), layer.references(), references.references(), unbudgeted, run.clientSampling(),
                     layer.keepReasoning(), tools), references, done));
         }
         List<LayerCollector.PendingCall> calls = new ArrayList<>(layer.calls());
         List<AgentTurn> turns = new ArrayList<>(layer.calls());
+        run.listener().layerStarted(index, layer.calls());
         for (Agent agent : layer.agents()) {
             for (int sample = 0; sample < agent.samples(); sample++) {
                 AgentTurn turn = new AgentTurn(agent, run.conversation(), layer.references(), references.references(),
                         unbudgeted, aggregator ? run.clientSampling() : Sampling.NONE, layer.keepReasoning(), tools);
                 turns.add(turn);
-                calls.add(call(run, turn, sample, aggregation, layerEnd, List.of()));
+                calls.add(call(run, index, calls.size(), turn, sample, aggregation, layerEnd, List.of()));
             }
         }
         LayerCollector collector = new LayerCollector(calls, layer.minSuccesses(), layer.stragglerGrace(),
-                Duration.ofNanos(layerEnd - now));
+                Duration.ofNanos(layerEnd - now), (call, outcome) -> run.listener().callDone(index, call, outcome));
         return collector.collect().chain(end -> {
             LayerTrace trace = new LayerTrace(end.outcomes(), references, Optional.empty());
+            run.listener().layerDone(index, trace);
             List<AgentOutcome.Answered> answers = trace.answers();
             if (answers.size() < layer.minSuccesses()) {
                 List<LayerTrace> traces = append(done, trace);
@@ -142,13 +209,13 @@ public final class MixEngine {
                 AgentOutcome.Answered answer = answers.get(0);
                 // Only a synthesized answer is asked again for valid JSON: a ranked one is a reference, verbatim.
                 return result(run, answer, turns.get(0), answer.how() instanceof Aggregated.Direct,
-                        append(done, trace), startNanos, deadlineNanos).map(Progress.Done::new);
+                        append(done, trace), startNanos, deadlineNanos, index, layer.calls()).map(Progress.Done::new);
             }
             Optional<EarlyStopped> stop = layer.earlyStop()
                     .flatMap(rule -> Agreement.check(rule, answers, layers.size() - index - 1));
             if (stop.isPresent()) {
                 return result(run, stop.get().chosen(), null, false, append(done, trace.stoppedEarly(stop.get())),
-                        startNanos, deadlineNanos).map(Progress.Done::new);
+                        startNanos, deadlineNanos, index, layer.calls()).map(Progress.Done::new);
             }
             return runLayer(run, index + 1, answers, append(done, trace), startNanos, deadlineNanos,
                     streamAggregator);
@@ -168,9 +235,10 @@ public final class MixEngine {
 
     /** The response: the answer without any reasoning, checked as the client asked, usage over every call made. */
     private Uni<MixResult> result(MixRun run, AgentOutcome.Answered answer, AgentTurn retryTurn, boolean mayRetry,
-                                  List<LayerTrace> traces, long startNanos, long deadlineNanos) {
+                                  List<LayerTrace> traces, long startNanos, long deadlineNanos, int layer,
+                                  int retryIndex) {
         return checkOutput(run, answer.agent(), Reasoning.clean(answer.completion()), retryTurn, mayRetry,
-                deadlineNanos)
+                deadlineNanos, layer, retryIndex)
                 .map(checked -> new MixResult(checked.answer(),
                         traces.stream().map(LayerTrace::usage).reduce(checked.retryUsage(), Usage::plus),
                         traces, Duration.ofNanos(System.nanoTime() - startNanos), checked.check()));
@@ -190,7 +258,7 @@ public final class MixEngine {
      * for once more ({@code mayRetry}), with the error, within what is left of the budget.
      */
     private Uni<Checked> checkOutput(MixRun run, Agent agent, Completion answer, AgentTurn turn, boolean mayRetry,
-                                     long deadlineNanos) {
+                                     long deadlineNanos, int layer, int retryIndex) {
         CallOptions options = agent.options().orElse(run.clientOptions());
         Optional<String> format = structuredOutput.format(options, answer);
         if (format.isEmpty()) {
@@ -202,9 +270,10 @@ public final class MixEngine {
                     problem.map(List::of).orElse(List.of()), Optional.empty(), problem.isEmpty())), Usage.ZERO));
         }
         long now = System.nanoTime();
-        LayerCollector retry = new LayerCollector(List.of(call(run, turn, 0, new Synthesis(injector), deadlineNanos,
-                structuredOutput.followUp(answer, problem.get()))), 1, Optional.empty(),
-                Duration.ofNanos(Math.max(0, deadlineNanos - now)));
+        LayerCollector retry = new LayerCollector(List.of(call(run, layer, retryIndex, turn, 0,
+                new Synthesis(injector), deadlineNanos, structuredOutput.followUp(answer, problem.get()))), 1,
+                Optional.empty(), Duration.ofNanos(Math.max(0, deadlineNanos - now)),
+                (call, outcome) -> run.listener().callDone(layer, retryIndex, outcome));
         return retry.collect().map(end -> {
             AgentOutcome outcome = end.outcomes().get(0);
             List<String> errors = new ArrayList<>(List.of(problem.get()));
@@ -229,8 +298,8 @@ public final class MixEngine {
      * in order, each with its own retries. {@code followUp} turns go after the agent's messages (the
      * structured-output retry).
      */
-    private LayerCollector.PendingCall call(MixRun run, AgentTurn turn, int sample, Aggregation aggregation,
-                                            long layerEnd, List<Message> followUp) {
+    private LayerCollector.PendingCall call(MixRun run, int layer, int index, AgentTurn turn, int sample,
+                                            Aggregation aggregation, long layerEnd, List<Message> followUp) {
         Agent agent = turn.agent();
         List<Attempt> log = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
@@ -238,15 +307,20 @@ public final class MixEngine {
             Uni<Completion> chain = null;
             for (Agent candidate : agent.candidates()) {
                 Upstream upstream = run.upstreams().get(candidate.provider());
+                Attempts tries = new Attempts(layer, index, candidate != agent);
                 Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
                         candidate.model(), withFollowUp(messagesFor.apply(candidate), followUp),
-                        samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd)
+                        samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd,
+                        tries)
                         .map(c -> priced(c, upstream, candidate.model())));
                 chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
             }
             return chain;
         };
-        Uni<AgentOutcome> outcome = Uni.createFrom().deferred(() -> aggregation.answer(turn, ask))
+        Uni<AgentOutcome> outcome = Uni.createFrom().deferred(() -> {
+                    run.listener().callStarted(layer, index, agent);
+                    return aggregation.answer(turn, ask);
+                })
                 .map(r -> (AgentOutcome) new AgentOutcome.Answered(agent, sample, since(start), log, r.completion(),
                         r.how()))
                 .onFailure().recoverWithItem(f -> new AgentOutcome.Failed(agent, sample, since(start), log,
@@ -255,8 +329,27 @@ public final class MixEngine {
                 reason -> new AgentOutcome.Cut(agent, sample, since(start), log, reason));
     }
 
+    /** Where a candidate's attempts belong, for the listener: its call, whether a fallback, how many so far. */
+    static final class Attempts {
+        final int layer;
+        final int index;
+        final boolean fallback;
+        private final AtomicInteger made = new AtomicInteger();
+
+        Attempts(int layer, int index, boolean fallback) {
+            this.layer = layer;
+            this.index = index;
+            this.fallback = fallback;
+        }
+
+        /** Tells the listener an attempt starts; the answer is what to tell it of the attempt's end. */
+        MixListener.AttemptListener start(MixRun run, Agent candidate, CompletionCall call) {
+            return run.listener().attemptStarted(layer, index, candidate, fallback, made.getAndIncrement(), call);
+        }
+    }
+
     private Uni<Completion> withRetries(MixRun run, Agent candidate, CompletionCall call, Upstream upstream,
-                                        List<Attempt> log, long layerEnd) {
+                                        List<Attempt> log, long layerEnd, Attempts attempts) {
         int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
         Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
         Uni<Completion> attempt = Uni.createFrom().deferred(() -> {
@@ -267,8 +360,9 @@ public final class MixEngine {
                 log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                 return Uni.createFrom().failure(noTime);
             }
+            MixListener.AttemptListener observer = attempts.start(run, candidate, call);
             // The one point every answer and failure passes: redacted here, before anything else sees it.
-            Uni<Completion> completion = upstream.client().complete(call)
+            Uni<Completion> completion = upstream.client().complete(call.withHeaders(observer.headers()))
                     .map(run.redactor()::redact)
                     .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
             // A timeout longer than the budget left is not armed: the layer's collector cuts the call at its end.
@@ -276,8 +370,16 @@ public final class MixEngine {
                 completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
             }
             return completion
-                    .onItemOrFailure().invoke((item, failure) -> log.add(new Attempt(candidate.provider(),
-                            candidate.model(), since(begin), Optional.ofNullable(failure).map(MixEngine::asUpstreamFailure))));
+                    .onItemOrFailure().invoke((item, failure) -> {
+                        log.add(new Attempt(candidate.provider(), candidate.model(), since(begin),
+                                Optional.ofNullable(failure).map(MixEngine::asUpstreamFailure)));
+                        if (failure == null) {
+                            observer.answered(item);
+                        } else {
+                            observer.failed(asUpstreamFailure(failure));
+                        }
+                    })
+                    .onCancellation().invoke(observer::cancelled);
         });
         if (retries == 0) {
             return attempt;

@@ -126,7 +126,8 @@ public class ChatCompletions {
         Redactor redactor = Redactor.of(secrets);
         Map<String, Upstream> upstreams = new HashMap<>();
         mix.providers().forEach((name, provider) -> upstreams.put(name,
-                new Upstream(client(provider, keys.get(name), redactor), provider.timeout(), provider.pricing())));
+                new Upstream(client(provider, keys.get(name), redactor), provider.timeout(), provider.pricing(),
+                        provider.protocol(), provider.baseUrl())));
         MixRun run = new MixRun(mix.mix(), request.messages(), request.sampling(), upstreams, budget(deadline, headers),
                 request.options(), redactor);
         if (request.dryRun()) {

@@ -6,15 +6,26 @@ import java.util.List;
  * One model's answer: its text ({@code ""} when it sent none, as when it only called tools) and the tool calls
  * it made.
  *
- * @param reasoning the provider's separate reasoning field ({@code reasoning_content} or {@code reasoning}), or
- *                  {@code null}; never part of {@code content}
+ * @param reasoning     the provider's separate reasoning field ({@code reasoning_content} or {@code reasoning}),
+ *                      or {@code null}; never part of {@code content}
+ * @param responseId    the provider's id of the answer, or {@code null} (for traces)
+ * @param responseModel the model that answered as the provider names it, or {@code null} (for traces)
  */
 public record Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls,
-                         String reasoning) {
+                         String reasoning, String responseId, String responseModel) {
 
     public Completion {
         content = content == null ? "" : content;
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    public Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls, String reasoning) {
+        this(content, finishReason, usage, toolCalls, reasoning, null, null);
+    }
+
+    /** The same answer, as the provider identified it. */
+    public Completion identified(String id, String model) {
+        return new Completion(content, finishReason, usage, toolCalls, reasoning, id, model);
     }
 
     /** A text answer. */
@@ -31,6 +42,6 @@ public record Completion(String content, String finishReason, Usage usage, List<
     }
 
     public Completion withUsage(Usage priced) {
-        return new Completion(content, finishReason, priced, toolCalls, reasoning);
+        return new Completion(content, finishReason, priced, toolCalls, reasoning, responseId, responseModel);
     }
 }

@@ -127,7 +127,9 @@ public final class Redactor {
             changed |= !arguments.equals(call.arguments()) || !name.equals(call.name());
             calls.add(new ToolCall(call.id(), name, arguments));
         }
-        return changed ? new Completion(clean, completion.finishReason(), completion.usage(), calls) : completion;
+        return changed ? new Completion(clean, completion.finishReason(), completion.usage(), calls,
+                completion.reasoning() == null ? null : redact(completion.reasoning()), completion.responseId(),
+                completion.responseModel()) : completion;
     }
 
     private String redactFragments(String text) {

@@ -127,9 +127,8 @@ public final class Redactor {
             changed |= !arguments.equals(call.arguments()) || !name.equals(call.name());
             calls.add(new ToolCall(call.id(), name, arguments));
         }
-        return changed ? new Completion(clean, completion.finishReason(), completion.usage(), calls,
-                completion.reasoning() == null ? null : redact(completion.reasoning()), completion.responseId(),
-                completion.responseModel()) : completion;
+        return changed ? new Completion(clean, completion.finishReason(), completion.usage(), calls, null,
+                completion.stopSequence(), completion.responseId(), completion.responseModel()) : completion;
     }
 
     private String redactFragments(String text) {

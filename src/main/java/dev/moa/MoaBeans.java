@@ -1,6 +1,8 @@
 package dev.moa;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.engine.Hedging;
+import dev.moa.engine.LatencyWindow;
 import dev.moa.engine.MixEngine;
 import dev.moa.engine.MixListener;
 import dev.moa.engine.MixPlanner;
@@ -117,7 +119,8 @@ public class MoaBeans {
     @Produces
     @Singleton
     MixEngine mixEngine(ReferenceInjector injector, MixListener.Factory observers) {
-        return new MixEngine(RetryPolicy.DEFAULT, injector, observers);
+        // One latency window per instance: percentile hedges learn from this instance's own calls.
+        return new MixEngine(RetryPolicy.DEFAULT, injector, new Hedging(new LatencyWindow()), observers);
     }
 
     /**

@@ -142,8 +142,8 @@ final class ProgressEvents implements MixListener {
 
     @Override
     public AttemptListener attemptStarted(int layer, int index, Agent candidate, boolean fallback, int retry,
-                                          CompletionCall request) {
-        AttemptTimes times = new AttemptTimes(candidate.provider(), candidate.model(), fallback, retry,
+                                          int hedge, CompletionCall request) {
+        AttemptTimes times = new AttemptTimes(candidate.provider(), candidate.model(), fallback, retry, hedge,
                 millisSinceStart());
         attempts.computeIfAbsent(key(layer, index), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
                 .add(times);
@@ -222,15 +222,17 @@ final class ProgressEvents implements MixListener {
         private final String model;
         private final boolean fallback;
         private final int retry;
+        private final int hedge;
         private final long startedMs;
         private volatile Long latencyMs;
         private volatile String error;
 
-        AttemptTimes(String provider, String model, boolean fallback, int retry, long startedMs) {
+        AttemptTimes(String provider, String model, boolean fallback, int retry, int hedge, long startedMs) {
             this.provider = provider;
             this.model = model;
             this.fallback = fallback;
             this.retry = retry;
+            this.hedge = hedge;
             this.startedMs = startedMs;
         }
 
@@ -243,7 +245,7 @@ final class ProgressEvents implements MixListener {
 
         AttemptView view() {
             return new AttemptView(provider, model, startedMs, latencyMs, retry > 0 ? retry : null,
-                    fallback ? true : null, error);
+                    fallback ? true : null, hedge > 0 ? hedge : null, error);
         }
     }
 
@@ -274,6 +276,7 @@ final class ProgressEvents implements MixListener {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record AttemptView(String provider, String model, @JsonProperty("started_ms") long startedMs,
-                       @JsonProperty("latency_ms") Long latencyMs, Integer retry, Boolean fallback, String error) {
+                       @JsonProperty("latency_ms") Long latencyMs, Integer retry, Boolean fallback, Integer hedge,
+                       String error) {
     }
 }

@@ -1,6 +1,7 @@
 package dev.moa.engine;
 
 import dev.moa.mix.Agent;
+import dev.moa.mix.Hedge;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The aggregator's call when the client streams: its answer goes out fragment by fragment. Retries and fallbacks
@@ -29,10 +32,12 @@ final class AggregatorStream {
 
     private final RetryPolicy policy;
     private final ReferenceInjector injector;
+    private final Hedging hedging;
 
-    AggregatorStream(RetryPolicy policy, ReferenceInjector injector) {
+    AggregatorStream(RetryPolicy policy, ReferenceInjector injector, Hedging hedging) {
         this.policy = policy;
         this.injector = injector;
+        this.hedging = hedging;
     }
 
     /**
@@ -81,9 +86,12 @@ final class AggregatorStream {
         Multi<AnswerEvent> events() {
             run.listener().callStarted(layer(), 0, agent);
             Multi<CompletionEvent> chain = null;
+            MixEngine.Attempts tries = new MixEngine.Attempts(layer(), 0, agent);
             for (Agent candidate : agent.candidates()) {
-                MixEngine.Attempts tries = new MixEngine.Attempts(layer(), 0, candidate != agent);
-                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate, tries));
+                // Only the agent's own first request may be hedged (on its time to first token).
+                Optional<Hedge> hedge = chain == null ? agent.hedge() : Optional.empty();
+                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate, hedge,
+                        tries));
                 chain = chain == null ? attempts
                         : chain.onFailure(f -> !started.get()).recoverWithMulti(f -> attempts);
             }
@@ -94,51 +102,59 @@ final class AggregatorStream {
                             : Multi.createFrom().failure(failed(MixEngine.asUpstreamFailure(f))));
         }
 
-        private Multi<CompletionEvent> withRetries(Agent candidate, MixEngine.Attempts tries) {
-            Upstream upstream = run.upstreams().get(candidate.provider());
-            CompletionCall call = new CompletionCall(candidate.model(),
+        private CompletionCall callFor(Agent candidate) {
+            return new CompletionCall(candidate.model(),
                     injector.messagesFor(candidate, turn.settings(), turn.tools(), turn.conversation(),
                             turn.references()),
                     turn.answerSampling(candidate), turn.tools().options(candidate.options()));
+        }
+
+        private Multi<CompletionEvent> withRetries(Agent candidate, Optional<Hedge> hedge, MixEngine.Attempts tries) {
+            CompletionCall call = callFor(candidate);
             int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
-            Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+            AtomicBoolean firstTry = new AtomicBoolean(true);
             Multi<CompletionEvent> attempt = Multi.createFrom().deferred(() -> {
                 long attemptStart = System.nanoTime();
-                Duration left = Duration.ofNanos(deadlineNanos - attemptStart);
-                if (left.isNegative() || left.isZero()) {
+                if (deadlineNanos - attemptStart <= 0) {
                     UpstreamFailure noTime = UpstreamFailure.deadline();
                     log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                     return Multi.createFrom().failure(noTime);
                 }
-                MixListener.AttemptListener observer = tries.start(run, candidate, call);
-                Multi<CompletionEvent> events = upstream.client().stream(call.withHeaders(observer.headers()));
-                // Per attempt, the timeout bounds the wait for each event (first token, then between tokens).
-                if (configured.compareTo(left) < 0) {
-                    events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+                // A retry is a call that already failed: only the first try is hedged.
+                if (firstTry.getAndSet(false) && hedge.isPresent()) {
+                    Agent target = hedge.get().to() == Hedge.Target.FALLBACK ? agent.fallbacks().get(0) : candidate;
+                    CompletionCall targetCall = target == candidate ? call : callFor(target);
+                    // Each copy is a request of its own for the listener (a span each), numbered in the order sent.
+                    AtomicInteger copies = new AtomicInteger(1);
+                    Optional<Multi<CompletionEvent>> raced = hedging.stream(hedge.get(),
+                            copy(candidate, call, () -> tries.start(run, candidate, 0, call)),
+                            copy(target, targetCall, () -> tries.start(run, target, copies.getAndIncrement(),
+                                    targetCall)),
+                            deadlineNanos, log::add);
+                    if (raced.isPresent()) {
+                        return raced.get().onItem().invoke(event -> {
+                            if (!(event instanceof CompletionEvent.Finished)) {
+                                started.set(true);
+                            }
+                        });
+                    }
                 }
-                return events
-                        // The call's cost, as for every other call (MixEngine.priced).
-                        .onItem().transform(event -> event instanceof CompletionEvent.Finished finished
-                                ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
-                                        .pricedBy(upstream.pricing().priceOf(candidate.model())),
-                                        finished.stopSequence())
-                                : event)
+                AtomicBoolean first = new AtomicBoolean(true);
+                return send(candidate, call, tries.start(run, candidate, 0, call))
                         .onItem().invoke(event -> {
-                            if (!(event instanceof CompletionEvent.Finished finished)) {
+                            if (first.getAndSet(false)) {
+                                hedging.latencies().record(candidate.provider(), candidate.model(),
+                                        LatencyWindow.Measure.FIRST_TOKEN, since(attemptStart));
+                            }
+                            if (!(event instanceof CompletionEvent.Finished)) {
                                 started.set(true);
                             } else {
                                 log.add(new Attempt(candidate.provider(), candidate.model(), since(attemptStart),
                                         Optional.empty()));
-                                observer.answered(new Completion(text.toString(), finished.finishReason(),
-                                        finished.usage(), toolCalls.calls()));
                             }
                         })
-                        .onFailure().invoke(f -> {
-                            log.add(new Attempt(candidate.provider(), candidate.model(), since(attemptStart),
-                                    Optional.of(MixEngine.asUpstreamFailure(f))));
-                            observer.failed(MixEngine.asUpstreamFailure(f));
-                        })
-                        .onCancellation().invoke(observer::cancelled);
+                        .onFailure().invoke(f -> log.add(new Attempt(candidate.provider(), candidate.model(),
+                                since(attemptStart), Optional.of(MixEngine.asUpstreamFailure(f)))));
             });
             if (retries == 0) {
                 return attempt;
@@ -152,6 +168,44 @@ final class AggregatorStream {
                     .onFailure().invoke(() -> retried[0]++)
                     .onFailure(f -> !started.get() && f instanceof UpstreamFailure u && u.retryable())
                     .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
+        }
+
+        private Hedging.Copy<CompletionEvent> copy(Agent candidate, CompletionCall call,
+                                                   Supplier<MixListener.AttemptListener> observer) {
+            return new Hedging.Copy<>(candidate.provider(), candidate.model(), () -> send(candidate, call,
+                    observer.get()), Hedging.estimatedPromptTokens(call),
+                    run.upstreams().get(candidate.provider()).pricing().priceOf(candidate.model()));
+        }
+
+        /**
+         * One streamed request: its timeout bounds the wait for each event (first token, then between tokens). It
+         * carries the observer's headers, and the observer hears how it ended (its own text, for a trace).
+         */
+        private Multi<CompletionEvent> send(Agent candidate, CompletionCall call,
+                                            MixListener.AttemptListener observer) {
+            Upstream upstream = run.upstreams().get(candidate.provider());
+            Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+            Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime());
+            Multi<CompletionEvent> events = upstream.client().stream(call.withHeaders(observer.headers()));
+            if (configured.compareTo(left) < 0) {
+                events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+            }
+            StringBuilder said = new StringBuilder();
+            // The call's cost, as for every other call (MixEngine.priced).
+            return events.onItem().transform(event -> event instanceof CompletionEvent.Finished finished
+                            ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
+                                    .pricedBy(upstream.pricing().priceOf(candidate.model())), finished.stopSequence())
+                            : event)
+                    .onItem().invoke(event -> {
+                        if (event instanceof CompletionEvent.Delta delta) {
+                            said.append(delta.content());
+                        } else if (event instanceof CompletionEvent.Finished finished) {
+                            observer.answered(new Completion(said.toString(), finished.finishReason(),
+                                    finished.usage(), toolCalls.calls()));
+                        }
+                    })
+                    .onFailure().invoke(f -> observer.failed(MixEngine.asUpstreamFailure(f)))
+                    .onCancellation().invoke(observer::cancelled);
         }
 
         /** Fails with a deadline failure when the request's time runs out; the cancellation closes the call. */

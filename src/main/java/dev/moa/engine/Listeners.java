@@ -50,9 +50,9 @@ final class Listeners implements MixListener {
 
     @Override
     public AttemptListener attemptStarted(int layer, int index, Agent candidate, boolean fallback, int retry,
-                                          CompletionCall request) {
+                                          int hedge, CompletionCall request) {
         List<AttemptListener> attempts = new ArrayList<>(listeners.size());
-        each(l -> attempts.add(l.attemptStarted(layer, index, candidate, fallback, retry, request)));
+        each(l -> attempts.add(l.attemptStarted(layer, index, candidate, fallback, retry, hedge, request)));
         return MixListener.attempts(attempts);
     }
 

@@ -3,6 +3,7 @@ package dev.moa.engine;
 import dev.moa.mix.Agent;
 import dev.moa.mix.Aggregate;
 import dev.moa.mix.CallOptions;
+import dev.moa.mix.Hedge;
 import dev.moa.mix.Layer;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Completion;
@@ -23,6 +24,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs a mix: each layer's calls concurrently, the answers of one layer as numbered references to the next,
@@ -52,16 +55,24 @@ public final class MixEngine {
     private final StructuredOutput structuredOutput = new StructuredOutput();
     private final AggregatorStream aggregatorStream;
     private final MixListener.Factory observers;
+    private final Hedging hedging;
 
+    /** An engine with its own latency window, hedging on Mutiny's timers. */
     public MixEngine(RetryPolicy policy, ReferenceInjector injector) {
-        this(policy, injector, MixListener.Factory.NONE);
+        this(policy, injector, new Hedging(new LatencyWindow()));
+    }
+
+    public MixEngine(RetryPolicy policy, ReferenceInjector injector, Hedging hedging) {
+        this(policy, injector, hedging, MixListener.Factory.NONE);
     }
 
     /** @param observers make each run's own observers (a tracer's), heard beside the run's listener */
-    public MixEngine(RetryPolicy policy, ReferenceInjector injector, MixListener.Factory observers) {
+    public MixEngine(RetryPolicy policy, ReferenceInjector injector, Hedging hedging,
+                     MixListener.Factory observers) {
         this.policy = policy;
         this.injector = injector;
-        this.aggregatorStream = new AggregatorStream(policy, injector);
+        this.hedging = hedging;
+        this.aggregatorStream = new AggregatorStream(policy, injector, hedging);
         this.observers = observers;
     }
 
@@ -304,15 +315,16 @@ public final class MixEngine {
         List<Attempt> log = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
         AgentCall ask = (tools, messagesFor, samplingFor) -> {
+            Function<Agent, CompletionCall> callFor = candidate -> new CompletionCall(candidate.model(),
+                    withFollowUp(messagesFor.apply(candidate), followUp), samplingFor.apply(candidate),
+                    tools.options(candidate.options()));
             Uni<Completion> chain = null;
+            Attempts tries = new Attempts(layer, index, agent);
             for (Agent candidate : agent.candidates()) {
-                Upstream upstream = run.upstreams().get(candidate.provider());
-                Attempts tries = new Attempts(layer, index, candidate != agent);
-                Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
-                        candidate.model(), withFollowUp(messagesFor.apply(candidate), followUp),
-                        samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd,
-                        tries)
-                        .map(c -> priced(c, upstream, candidate.model())));
+                // Only the agent's own first request may be hedged; fallbacks keep their own rules.
+                Optional<Hedge> hedge = chain == null ? agent.hedge() : Optional.empty();
+                Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, callFor, hedge,
+                        agent, log, layerEnd, tries));
                 chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
             }
             return chain;
@@ -329,73 +341,135 @@ public final class MixEngine {
                 reason -> new AgentOutcome.Cut(agent, sample, since(start), log, reason));
     }
 
-    /** Where a candidate's attempts belong, for the listener: its call, whether a fallback, how many so far. */
+    /**
+     * Where a call's attempts belong, for the listener: its layer and place, and how many tries each candidate
+     * (the agent, its fallbacks) has made so far. A hedge's copies are not tries of their own: they share the try
+     * they race in.
+     */
     static final class Attempts {
         final int layer;
         final int index;
-        final boolean fallback;
-        private final AtomicInteger made = new AtomicInteger();
+        private final Agent agent;
+        private final List<Agent> candidates;
+        private final AtomicInteger[] made;
 
-        Attempts(int layer, int index, boolean fallback) {
+        Attempts(int layer, int index, Agent agent) {
             this.layer = layer;
             this.index = index;
-            this.fallback = fallback;
+            this.agent = agent;
+            this.candidates = agent.candidates();
+            this.made = new AtomicInteger[candidates.size()];
+            for (int i = 0; i < made.length; i++) {
+                made[i] = new AtomicInteger();
+            }
         }
 
-        /** Tells the listener an attempt starts; the answer is what to tell it of the attempt's end. */
-        MixListener.AttemptListener start(MixRun run, Agent candidate, CompletionCall call) {
-            return run.listener().attemptStarted(layer, index, candidate, fallback, made.getAndIncrement(), call);
+        /**
+         * Tells the listener a request starts; the answer is what to tell it of the request's end.
+         *
+         * @param hedge 0 for a try's own request, 1, 2... for the hedges raced against it
+         */
+        MixListener.AttemptListener start(MixRun run, Agent candidate, int hedge, CompletionCall call) {
+            int place = 0;
+            while (place < candidates.size() - 1 && candidates.get(place) != candidate) {
+                place++;
+            }
+            int retry = hedge == 0 ? made[place].getAndIncrement() : Math.max(0, made[place].get() - 1);
+            return run.listener().attemptStarted(layer, index, candidate, candidate != agent, retry, hedge, call);
         }
     }
 
-    private Uni<Completion> withRetries(MixRun run, Agent candidate, CompletionCall call, Upstream upstream,
-                                        List<Attempt> log, long layerEnd, Attempts attempts) {
+    private Uni<Completion> withRetries(MixRun run, Agent candidate, Function<Agent, CompletionCall> callFor,
+                                        Optional<Hedge> hedge, Agent agent, List<Attempt> log, long layerEnd,
+                                        Attempts tries) {
         int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
-        Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+        CompletionCall call = callFor.apply(candidate);
+        AtomicBoolean firstTry = new AtomicBoolean(true);
         Uni<Completion> attempt = Uni.createFrom().deferred(() -> {
             long begin = System.nanoTime();
-            Duration left = Duration.ofNanos(layerEnd - begin);
-            if (left.isNegative() || left.isZero()) {
+            if (layerEnd - begin <= 0) {
                 UpstreamFailure noTime = UpstreamFailure.deadline();
                 log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                 return Uni.createFrom().failure(noTime);
             }
-            MixListener.AttemptListener observer = attempts.start(run, candidate, call);
-            // The one point every answer and failure passes: redacted here, before anything else sees it.
-            Uni<Completion> completion = upstream.client().complete(call.withHeaders(observer.headers()))
-                    .map(run.redactor()::redact)
-                    .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
-            // A timeout longer than the budget left is not armed: the layer's collector cuts the call at its end.
-            if (configured.compareTo(left) < 0) {
-                completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+            // A retry is a call that already failed: only the first try is hedged.
+            if (firstTry.getAndSet(false) && hedge.isPresent()) {
+                Agent target = hedge.get().to() == Hedge.Target.FALLBACK ? agent.fallbacks().get(0) : candidate;
+                CompletionCall targetCall = target == candidate ? call : callFor.apply(target);
+                // Each copy is a request of its own for the listener (a span each), numbered in the order sent.
+                AtomicInteger copies = new AtomicInteger(1);
+                Optional<Uni<Completion>> raced = hedging.answer(hedge.get(),
+                        copy(run, candidate, call, layerEnd, () -> tries.start(run, candidate, 0, call)),
+                        copy(run, target, targetCall, layerEnd,
+                                () -> tries.start(run, target, copies.getAndIncrement(), targetCall)),
+                        layerEnd, log::add);
+                if (raced.isPresent()) {
+                    return raced.get();
+                }
             }
-            return completion
+            return send(run, candidate, call, layerEnd, tries.start(run, candidate, 0, call))
                     .onItemOrFailure().invoke((item, failure) -> {
-                        log.add(new Attempt(candidate.provider(), candidate.model(), since(begin),
+                        Duration latency = since(begin);
+                        log.add(new Attempt(candidate.provider(), candidate.model(), latency,
                                 Optional.ofNullable(failure).map(MixEngine::asUpstreamFailure)));
                         if (failure == null) {
-                            observer.answered(item);
-                        } else {
-                            observer.failed(asUpstreamFailure(failure));
+                            hedging.latencies().record(candidate.provider(), candidate.model(),
+                                    LatencyWindow.Measure.ANSWER, latency);
                         }
-                    })
-                    .onCancellation().invoke(observer::cancelled);
+                    });
         });
         if (retries == 0) {
             return attempt;
         }
-        int[] tries = {0};
+        int[] retried = {0};
         return attempt
                 // An upstream that names its own wait (429/503 Retry-After) gets it, capped, before the backoff;
                 // "0" means no extra wait (Mutiny refuses a zero delay, so there is none to arm).
                 .onFailure(f -> f instanceof UpstreamFailure u && u.retryable()
                         && u.retryAfter().filter(d -> !d.isZero() && !d.isNegative()).isPresent()
-                        && tries[0] < retries)
+                        && retried[0] < retries)
                 .call(f -> Uni.createFrom().voidItem().onItem().delayIt()
                         .by(cap(((UpstreamFailure) f).retryAfter().get())))
-                .onFailure().invoke(() -> tries[0]++)
+                .onFailure().invoke(() -> retried[0]++)
                 .onFailure(f -> f instanceof UpstreamFailure u && u.retryable())
                 .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
+    }
+
+    /** One request of a hedged call, to {@code candidate}; {@code observer} is asked for as it is sent. */
+    private Hedging.Copy<Completion> copy(MixRun run, Agent candidate, CompletionCall call, long layerEnd,
+                                          Supplier<MixListener.AttemptListener> observer) {
+        Upstream upstream = run.upstreams().get(candidate.provider());
+        return new Hedging.Copy<>(candidate.provider(), candidate.model(),
+                () -> send(run, candidate, call, layerEnd, observer.get()).toMulti(),
+                Hedging.estimatedPromptTokens(call), upstream.pricing().priceOf(candidate.model()));
+    }
+
+    /**
+     * One request to one candidate: redacted, priced, and bounded by its timeout when that is shorter than what
+     * is left of the layer (else the layer's collector cuts it at its end). It carries the observer's headers
+     * (trace context), and the observer hears how it ended: answered, failed, or cancelled (cut, or a hedge lost).
+     */
+    private Uni<Completion> send(MixRun run, Agent candidate, CompletionCall call, long layerEnd,
+                                 MixListener.AttemptListener observer) {
+        Upstream upstream = run.upstreams().get(candidate.provider());
+        Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+        Duration left = Duration.ofNanos(layerEnd - System.nanoTime());
+        // The one point every answer and failure passes: redacted here, before anything else sees it.
+        Uni<Completion> completion = upstream.client().complete(call.withHeaders(observer.headers()))
+                .map(run.redactor()::redact)
+                .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
+        if (configured.compareTo(left) < 0) {
+            completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+        }
+        return completion.map(c -> priced(c, upstream, candidate.model()))
+                .onItemOrFailure().invoke((item, failure) -> {
+                    if (failure == null) {
+                        observer.answered(item);
+                    } else {
+                        observer.failed(asUpstreamFailure(failure));
+                    }
+                })
+                .onCancellation().invoke(observer::cancelled);
     }
 
     private static List<Message> withFollowUp(List<Message> messages, List<Message> followUp) {

@@ -44,9 +44,11 @@ public interface MixListener {
      *
      * @param candidate the agent, or the fallback being tried
      * @param retry     0 for a candidate's first try, then 1, 2... for its retries
+     * @param hedge     0 for a try's own request, then 1, 2... for the hedged copies raced against it (the
+     *                  first answer wins, the others are cancelled)
      */
     default AttemptListener attemptStarted(int layer, int index, Agent candidate, boolean fallback, int retry,
-                                           CompletionCall request) {
+                                           int hedge, CompletionCall request) {
         return AttemptListener.NONE;
     }
 

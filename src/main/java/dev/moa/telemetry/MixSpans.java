@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One run's spans: {@code moa.mix} under the caller's context, {@code moa.layer} under it, {@code moa.agent} per
  * call under its layer, and {@code chat {model}} (kind CLIENT) per upstream request under its agent: the first try,
- * each retry and each fallback are siblings. Attribute names follow the OpenTelemetry GenAI semantic conventions;
+ * each retry, each fallback and each hedged copy are siblings (a hedge that lost is ended as cancelled). Attribute names follow the OpenTelemetry GenAI semantic conventions;
  * ours are {@code moa.*}. No prompt or answer text unless asked for, and never a key: what is captured is redacted
  * with the request's {@link dev.moa.provider.Redactor} first.
  */
@@ -68,6 +68,7 @@ final class MixSpans implements MixListener {
     static final AttributeKey<Long> LAYER_CUT = AttributeKey.longKey("moa.layer.cut");
     static final AttributeKey<Long> RETRY = AttributeKey.longKey("moa.attempt.retry");
     static final AttributeKey<Boolean> FALLBACK = AttributeKey.booleanKey("moa.attempt.fallback");
+    static final AttributeKey<Long> HEDGE = AttributeKey.longKey("moa.attempt.hedge");
     static final AttributeKey<Boolean> PARTIAL = AttributeKey.booleanKey("moa.partial");
 
     private final Tracer tracer;
@@ -130,7 +131,7 @@ final class MixSpans implements MixListener {
 
     @Override
     public AttemptListener attemptStarted(int layer, int index, Agent candidate, boolean fallback, int retry,
-                                          CompletionCall request) {
+                                          int hedge, CompletionCall request) {
         attempts.incrementAndGet();
         Context agentContext = agentContexts.getOrDefault(key(layer, index), mixContext);
         Upstream upstream = run.upstreams().get(candidate.provider());
@@ -143,6 +144,9 @@ final class MixSpans implements MixListener {
                 .setAttribute(RETRY, (long) retry);
         if (fallback) {
             builder.setAttribute(FALLBACK, true);
+        }
+        if (hedge > 0) {
+            builder.setAttribute(HEDGE, (long) hedge);
         }
         if (request.sampling() != null) {
             if (request.sampling().temperature() != null) {

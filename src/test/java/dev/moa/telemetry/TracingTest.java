@@ -193,6 +193,36 @@ class TracingTest extends UpstreamTest {
     }
 
     @Test
+    void aHedgedCallsCopiesAreSiblingSpansTheLoserCancelled() {
+        store.mix("traced-hedge", """
+                {"layers": [{"agents": [{"provider": "fake", "model": "th-slow",
+                                         "hedge": {"after_ms": 50, "to": "fallback"},
+                                         "fallbacks": [{"provider": "fake", "model": "th-spare"}]}]},
+                            {"agents": [{"provider": "fake", "model": "th-agg"}]}]}""");
+        // The first request never answers; the hedge sent to the fallback after 50 ms does.
+        upstream.script("th-slow", new FakeUpstream.Hang());
+        given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+                .body("""
+                        {"model": "traced-hedge", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
+                .when().post("/v1/chat/completions").then().statusCode(200);
+        List<Span> spans = trace(otlp);
+        Span slow = only(spans, "chat th-slow");
+        Span spare = only(spans, "chat th-spare");
+        assertEquals(slow.parentSpanId(), spare.parentSpanId(), "both copies are children of the agent's span");
+        Span agent = spans.stream().filter(s -> s.spanId().equals(slow.parentSpanId())).findFirst().orElseThrow();
+        assertEquals("moa.agent", agent.name().split(" ")[0], agent.toString());
+        assertEquals(1L, spare.attribute("moa.attempt.hedge"));
+        assertEquals(true, spare.attribute("moa.attempt.fallback"));
+        assertEquals(0, spare.statusCode());
+        assertFalse(slow.attributes().containsKey("moa.attempt.hedge"), "the first copy is the try itself");
+        assertEquals(true, slow.attribute("moa.cut"), "the losing copy was cancelled: " + slow);
+        assertEquals("cancelled", slow.attribute("error.type"));
+        String spareParent = upstream.only("th-spare").headers().get("traceparent");
+        assertEquals("00-" + TRACE_ID + "-" + spare.spanId() + "-01", spareParent, "the hedge carries its own span");
+        assertNoContentAndNoKeys(spans);
+    }
+
+    @Test
     void aFailedMixIsAnErrorSpan() {
         upstream.script("tr-agg", new FakeUpstream.Status(400, "bad " + TestStore.SECRET_KEY, Map.of()));
         given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")

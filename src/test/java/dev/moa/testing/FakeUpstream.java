@@ -37,6 +37,10 @@ public final class FakeUpstream implements AutoCloseable {
     public sealed interface Reply {
     }
 
+    /** A reply chosen from the request's body (its messages), for answers that depend on the prompt. */
+    public record Computed(java.util.function.Function<JsonNode, Reply> reply) implements Reply {
+    }
+
     /** A normal answer; {@code content == null} means "answer from &lt;model&gt;". */
     public record Answer(String content, String finishReason) implements Reply {
     }
@@ -207,6 +211,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Recorded> recorded = new ArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong arrivals = new java.util.concurrent.atomic.AtomicLong();
     private volatile CountDownLatch released = new CountDownLatch(1);
 
     public FakeUpstream() {
@@ -272,7 +277,13 @@ public final class FakeUpstream implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Requests received since the upstream started (never reset): counts calls that are cancelled, too. */
+    public long arrivals() {
+        return arrivals.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        arrivals.incrementAndGet();
         inFlight.incrementAndGet();
         try {
             serve(exchange);
@@ -300,6 +311,9 @@ public final class FakeUpstream implements AutoCloseable {
         }
         Reply reply = next(model);
         try {
+            if (reply instanceof Computed computed) {
+                reply = computed.reply().apply(body);
+            }
             if (reply instanceof After after) {
                 Thread.sleep(after.latency().toMillis(), after.latency().toNanosPart() % 1_000_000);
                 reply = after.reply();

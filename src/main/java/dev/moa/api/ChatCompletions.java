@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -79,6 +80,14 @@ public class ChatCompletions {
                 CallContext.presentedKey(authorization, null), false));
     }
 
+    /**
+     * A batch line or an eval run's call: charged to the key that created the batch or run ({@code owner}, by name),
+     * counted against its tokens and budgets but not its requests per minute.
+     */
+    public Uni<Response> createLine(byte[] body, Duration deadline, Optional<String> owner) {
+        return create(body, CallContext.line(deadline, invocation.remaining(null), owner));
+    }
+
     /** Any caller that built its own {@link CallContext}. */
     public Uni<Response> create(byte[] body, CallContext context) {
         ChatRequest request = ChatRequestParser.parse(BodyReader.read(body, json));
@@ -122,21 +131,7 @@ public class ChatCompletions {
                                  Uni<StreamedMix> mix) {
         return SseResponder.respond(keepAlive -> events.frames(mix, keepAlive), context.streams(),
                 config.streamKeepAlive(), request.trace(), failure -> StreamErrors.reply(json, failure))
-                .map(response -> withNotes(response, context));
-    }
-
-    /**
-     * What the guards noted for the answer: the client key's {@code x-ratelimit-*} and budget headers (after the
-     * request settled, where the answer is sent whole).
-     */
-    private static Response withNotes(Response response, CallContext context) {
-        java.util.Map<String, String> headers = context.notes().headers();
-        if (headers.isEmpty()) {
-            return response;
-        }
-        Response.ResponseBuilder builder = Response.fromResponse(response);
-        headers.forEach(builder::header);
-        return builder.build();
+                .map(response -> GuardHeaders.added(response, context));
     }
 
     private static String completionId() {
@@ -153,8 +148,8 @@ public class ChatCompletions {
                 result.usage(), trace);
         // The entity stays the object (a batch line reads it as such); its size is measured as it will be written.
         ResponseSize.check(completion, json, request.trace());
-        return withNotes(withCost(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE), result.usage()).build(),
-                context);
+        return GuardHeaders.added(withCost(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE), result.usage())
+                .build(), context);
     }
 
     /**

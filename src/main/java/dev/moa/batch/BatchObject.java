@@ -1,5 +1,6 @@
 package dev.moa.batch;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -8,7 +9,8 @@ import java.util.List;
 
 /**
  * An OpenAI batch object, as the API returns it and as it is stored ({@code batches/<id>.json}). Immutable: each
- * change of state is a new value.
+ * change of state is a new value. {@code moa_client_key} (ours) names the client key that created it: its lines are
+ * charged to that key's limits.
  */
 @RegisterForReflection
 public record BatchObject(
@@ -31,7 +33,8 @@ public record BatchObject(
         @JsonProperty("cancelling_at") Long cancellingAt,
         @JsonProperty("cancelled_at") Long cancelledAt,
         @JsonProperty("request_counts") RequestCounts requestCounts,
-        JsonNode metadata) {
+        JsonNode metadata,
+        @JsonProperty("moa_client_key") @JsonInclude(JsonInclude.Include.NON_NULL) String clientKey) {
 
     public static final String VALIDATING = "validating";
     public static final String FAILED = "failed";
@@ -42,10 +45,11 @@ public record BatchObject(
     public static final String CANCELLED = "cancelled";
     public static final String EXPIRED = "expired";
 
+    /** @param clientKey the name of the client key that created the batch (its lines are charged to it), or null */
     public static BatchObject validating(String id, String inputFileId, String endpoint, String window, long now,
-                                         long expiresAt, JsonNode metadata) {
+                                         long expiresAt, JsonNode metadata, String clientKey) {
         return new BatchObject(id, "batch", endpoint, null, inputFileId, window, VALIDATING, null, null, now, null,
-                expiresAt, null, null, null, null, null, null, new RequestCounts(0, 0, 0), metadata);
+                expiresAt, null, null, null, null, null, null, new RequestCounts(0, 0, 0), metadata, clientKey);
     }
 
     /** Whether the batch will not change any more. */
@@ -59,31 +63,31 @@ public record BatchObject(
     public BatchObject failed(List<Error> found, long now) {
         return new BatchObject(id, object, endpoint, new Errors("list", List.copyOf(found)), inputFileId,
                 completionWindow, FAILED, outputFileId, errorFileId, createdAt, inProgressAt, expiresAt, finalizingAt,
-                completedAt, now, expiredAt, cancellingAt, cancelledAt, requestCounts, metadata);
+                completedAt, now, expiredAt, cancellingAt, cancelledAt, requestCounts, metadata, clientKey);
     }
 
     public BatchObject inProgress(int total, long now) {
         return new BatchObject(id, object, endpoint, errors, inputFileId, completionWindow, IN_PROGRESS, outputFileId,
                 errorFileId, createdAt, now, expiresAt, finalizingAt, completedAt, failedAt, expiredAt, cancellingAt,
-                cancelledAt, new RequestCounts(total, 0, 0), metadata);
+                cancelledAt, new RequestCounts(total, 0, 0), metadata, clientKey);
     }
 
     public BatchObject counted(int completed, int failed) {
         return new BatchObject(id, object, endpoint, errors, inputFileId, completionWindow, status, outputFileId,
                 errorFileId, createdAt, inProgressAt, expiresAt, finalizingAt, completedAt, failedAt, expiredAt,
-                cancellingAt, cancelledAt, new RequestCounts(requestCounts.total(), completed, failed), metadata);
+                cancellingAt, cancelledAt, new RequestCounts(requestCounts.total(), completed, failed), metadata, clientKey);
     }
 
     public BatchObject cancelling(long now) {
         return new BatchObject(id, object, endpoint, errors, inputFileId, completionWindow, CANCELLING, outputFileId,
                 errorFileId, createdAt, inProgressAt, expiresAt, finalizingAt, completedAt, failedAt, expiredAt, now,
-                cancelledAt, requestCounts, metadata);
+                cancelledAt, requestCounts, metadata, clientKey);
     }
 
     public BatchObject finalizing(long now) {
         return new BatchObject(id, object, endpoint, errors, inputFileId, completionWindow, FINALIZING, outputFileId,
                 errorFileId, createdAt, inProgressAt, expiresAt, now, completedAt, failedAt, expiredAt, cancellingAt,
-                cancelledAt, requestCounts, metadata);
+                cancelledAt, requestCounts, metadata, clientKey);
     }
 
     /** The end of a run: completed, cancelled or expired, with its files and final counts. */
@@ -94,7 +98,7 @@ public record BatchObject(
                 COMPLETED.equals(endStatus) ? Long.valueOf(now) : completedAt, failedAt,
                 EXPIRED.equals(endStatus) ? Long.valueOf(now) : expiredAt, cancellingAt,
                 CANCELLED.equals(endStatus) ? Long.valueOf(now) : cancelledAt,
-                new RequestCounts(requestCounts.total(), completed, failed), metadata);
+                new RequestCounts(requestCounts.total(), completed, failed), metadata, clientKey);
     }
 
     @RegisterForReflection

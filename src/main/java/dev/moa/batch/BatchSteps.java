@@ -96,21 +96,25 @@ public final class BatchSteps {
         return lines;
     }
 
-    /** Runs a line unless it already has an outcome (a retried step), and stores the outcome. */
-    public Uni<LineOutcome> runLine(String batchId, int index, JsonNode line) {
-        return runLine(batchId, index, line, () -> true);
+    /**
+     * Runs a line unless it already has an outcome (a retried step), and stores the outcome. The line is charged to
+     * the client key that created the batch.
+     */
+    public Uni<LineOutcome> runLine(BatchObject batch, int index, JsonNode line) {
+        return runLine(batch, index, line, () -> true);
     }
 
     /**
-     * As {@link #runLine(String, int, JsonNode)}, storing the outcome only if {@code keep} still says so when it
+     * As {@link #runLine(BatchObject, int, JsonNode)}, storing the outcome only if {@code keep} still says so when it
      * arrives: a line cut short by the process stopping is not a failed line, it runs again after the restart.
      */
-    public Uni<LineOutcome> runLine(String batchId, int index, JsonNode line, BooleanSupplier keep) {
+    public Uni<LineOutcome> runLine(BatchObject batch, int index, JsonNode line, BooleanSupplier keep) {
+        String batchId = batch.id();
         Optional<LineOutcome> stored = records.line(BatchKeys.line(batchId, index));
         if (stored.isPresent()) {
             return Uni.createFrom().item(stored.get());
         }
-        return executor.run(index, line).invoke(outcome -> {
+        return executor.run(index, line, Optional.ofNullable(batch.clientKey())).invoke(outcome -> {
             if (keep.getAsBoolean()) {
                 records.saveLine(batchId, outcome);
             }

@@ -26,7 +26,8 @@ public final class Batches {
         this.clock = clock;
     }
 
-    public BatchObject create(JsonNode request) {
+    /** @param clientKey the name of the calling client key, recorded on the batch (its lines are charged to it) */
+    public BatchObject create(JsonNode request, Optional<String> clientKey) {
         String inputFileId = text(request, "input_file_id");
         String endpoint = text(request, "endpoint");
         String window = text(request, "completion_window");
@@ -49,7 +50,7 @@ public final class Batches {
         }
         long now = clock.instant().getEpochSecond();
         BatchObject batch = BatchObject.validating(Ids.batch(), inputFileId, endpoint, window, now,
-                now + WINDOW_LENGTH.toSeconds(), metadata == null || metadata.isNull() ? null : metadata);
+                now + WINDOW_LENGTH.toSeconds(), metadata == null || metadata.isNull() ? null : metadata, clientKey.orElse(null));
         records.save(batch);
         runner.start(batch);
         return records.find(batch.id()).orElse(batch);

@@ -2,14 +2,18 @@ package dev.moa.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.moa.api.ApiError;
+import dev.moa.store.ClientKeyHash;
+import dev.moa.store.ClientKeys;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 /** The Batches API. */
@@ -19,18 +23,21 @@ import jakarta.ws.rs.core.MediaType;
 public class BatchesResource {
 
     private final Batches batches;
+    private final ClientKeys keys;
 
-    public BatchesResource(Batches batches) {
+    public BatchesResource(Batches batches, ClientKeys keys) {
         this.batches = batches;
+        this.keys = keys;
     }
 
+    /** The batch records the calling key by name: its lines are charged to that key's limits. */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public BatchObject create(JsonNode request) {
+    public BatchObject create(JsonNode request, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         if (request == null || !request.isObject()) {
             throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
         }
-        return batches.create(request);
+        return batches.create(request, keys.identify(authorization).map(ClientKeyHash::name));
     }
 
     @GET

@@ -112,7 +112,7 @@ public final class EmbeddedBatchRunner implements BatchRunner, AutoCloseable {
                     slots.release();
                     break;
                 }
-                steps.runLine(batch.id(), index, lines.get(index), () -> !closed).subscribe().with(outcome -> {
+                steps.runLine(batch, index, lines.get(index), () -> !closed).subscribe().with(outcome -> {
                     if (closed) {
                         slots.release();
                         return;

@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Runs one batch line through {@link ChatCompletions}: the line's {@code response.body} is exactly what
@@ -28,10 +29,14 @@ public final class LineExecutor {
         this.deadline = deadline;
     }
 
-    /** Never fails: a failed request is a line for the error file. */
-    public Uni<LineOutcome> run(int index, JsonNode line) {
+    /**
+     * Never fails: a failed request is a line for the error file.
+     *
+     * @param owner the name of the client key that created the batch (or eval run): the line is charged to it
+     */
+    public Uni<LineOutcome> run(int index, JsonNode line, Optional<String> owner) {
         byte[] body = bytes(line.path("body"));
-        return Uni.createFrom().deferred(() -> completions.create(body, deadline))
+        return Uni.createFrom().deferred(() -> completions.createLine(body, deadline, owner))
                 .onFailure().recoverWithItem(errors::of)
                 .map(response -> outcome(index, line.path("custom_id").asText(), response));
     }

@@ -91,7 +91,7 @@ public class StateMachineResource {
             // A cancelled batch starts no new line, even from a Map item already on its way.
             return Uni.createFrom().item(json.createObjectNode().put("index", index).put("skipped", true));
         }
-        return steps.runLine(batchId, index, item.path("line"))
+        return steps.runLine(batch, index, item.path("line"))
                 .map(outcome -> json.createObjectNode().put("index", index).put("failed", outcome.failed()));
     }
 
@@ -109,7 +109,7 @@ public class StateMachineResource {
         return records.find(id).orElseGet(() -> {
             long now = Clock.systemUTC().instant().getEpochSecond();
             BatchObject created = BatchObject.validating(id, null, BatchValidator.ENDPOINT, Batches.WINDOW, now,
-                    now + 24 * 3600, json.createObjectNode().put("inbox_key", inboxKey));
+                    now + 24 * 3600, json.createObjectNode().put("inbox_key", inboxKey), null);
             records.save(created);
             return created;
         });

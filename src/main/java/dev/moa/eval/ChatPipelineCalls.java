@@ -7,6 +7,8 @@ import dev.moa.batch.LineExecutor;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
+import java.util.Optional;
+
 /**
  * {@link CompletionCalls} through {@code /v1/chat/completions} in-process, as a batch line goes ({@link LineExecutor}):
  * a sample or a grader call is exactly what the endpoint answers for that request, any mix, selector or direct model.
@@ -22,13 +24,13 @@ public final class ChatPipelineCalls implements CompletionCalls {
     }
 
     @Override
-    public Uni<Answer> call(ObjectNode request) {
+    public Uni<Answer> call(ObjectNode request, Optional<String> owner) {
         ObjectNode line = json.createObjectNode();
         line.put("custom_id", "eval");
         line.set("body", request);
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
-            return executor.run(0, line).map(outcome -> {
+            return executor.run(0, line, owner).map(outcome -> {
                 JsonNode response = outcome.output().path("response");
                 return new Answer(response.path("status_code").asInt(500), response.path("body"),
                         (System.nanoTime() - start) / 1_000_000);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 
+import java.util.Optional;
+
 /** How the eval room asks for a chat completion: a sample, or a grader model's verdict. */
 public interface CompletionCalls {
 
@@ -34,6 +36,10 @@ public interface CompletionCalls {
         }
     }
 
-    /** Never fails: a failed request is an answer with its error object. */
-    Uni<Answer> call(ObjectNode request);
+    /**
+     * Never fails: a failed request is an answer with its error object.
+     *
+     * @param owner the name of the client key that created the run: the call is charged to it
+     */
+    Uni<Answer> call(ObjectNode request, Optional<String> owner);
 }

@@ -12,6 +12,7 @@ import java.util.List;
  * OpenAI's eval run object. {@code result_counts}, {@code per_testing_criteria_results} and {@code per_model_usage}
  * grow while it runs. {@code per_model_usage} keeps the samples' model and the grader models apart
  * ({@code used_for}: {@code sample} or {@code grader}) and adds what they cost ({@code cost}, USD).
+ * {@code moa_client_key} (ours) names the client key that created the run: its calls are charged to that key.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -29,7 +30,8 @@ public record EvalRun(
         @JsonProperty("per_testing_criteria_results") List<CriterionResult> perTestingCriteriaResults,
         @JsonProperty("data_source") JsonNode dataSource,
         JsonNode metadata,
-        RunError error) {
+        RunError error,
+        @JsonProperty("moa_client_key") @JsonInclude(JsonInclude.Include.NON_NULL) String clientKey) {
 
     public static final String QUEUED = "queued";
     public static final String IN_PROGRESS = "in_progress";
@@ -43,17 +45,17 @@ public record EvalRun(
 
     public EvalRun withStatus(String newStatus, RunError newError) {
         return new EvalRun(object, id, evalId, newStatus, model, name, createdAt, reportUrl, resultCounts,
-                perModelUsage, perTestingCriteriaResults, dataSource, metadata, newError);
+                perModelUsage, perTestingCriteriaResults, dataSource, metadata, newError, clientKey);
     }
 
     public EvalRun withResults(ResultCounts counts, List<ModelUsage> usage, List<CriterionResult> criteria) {
         return new EvalRun(object, id, evalId, status, model, name, createdAt, reportUrl, counts, usage, criteria,
-                dataSource, metadata, error);
+                dataSource, metadata, error, clientKey);
     }
 
     public EvalRun withReportUrl(String url) {
         return new EvalRun(object, id, evalId, status, model, name, createdAt, url, resultCounts, perModelUsage,
-                perTestingCriteriaResults, dataSource, metadata, error);
+                perTestingCriteriaResults, dataSource, metadata, error, clientKey);
     }
 
     @RegisterForReflection

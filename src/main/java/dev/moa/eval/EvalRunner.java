@@ -84,7 +84,8 @@ public final class EvalRunner implements AutoCloseable {
             ItemEvaluator.RunContext context = new ItemEvaluator.RunContext(run.evalId(), run.id(), run.model(),
                     RunRequests.input(run.dataSource().get("input_messages"),
                             EvalDefinitions.itemFields(eval.itemSchema())),
-                    RunRequests.sampling(run.dataSource().get("sampling_params"), "sampling_params"), graders);
+                    RunRequests.sampling(run.dataSource().get("sampling_params"), "sampling_params"), graders,
+                    java.util.Optional.ofNullable(run.clientKey()));
             List<JsonNode> items = records.items(run.id());
             RunTally tally = new RunTally(graders);
             Set<Integer> done = new HashSet<>();

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
 
@@ -77,13 +78,14 @@ public final class Evals {
         return page(records.evals(), EvalObject::id, after, limit, order);
     }
 
-    public EvalRun createRun(String evalId, JsonNode request) {
+    /** @param clientKey the name of the calling client key, recorded on the run (its calls are charged to it) */
+    public EvalRun createRun(String evalId, JsonNode request, Optional<String> clientKey) {
         EvalObject eval = get(evalId);
         RunRequests.Plan plan = runRequests.read(request, eval);
         String id = EvalIds.run();
         EvalRun run = new EvalRun("eval.run", id, eval.id(), EvalRun.QUEUED, plan.model(), plan.name(), now(), null,
                 new EvalRun.ResultCounts(plan.items().size(), 0, 0, 0), List.of(), List.of(), plan.dataSource(),
-                plan.metadata(), null);
+                plan.metadata(), null, clientKey.orElse(null));
         // Items first: a run object is only ever stored with its items in place.
         records.saveItems(id, plan.items());
         records.save(run);

@@ -1,6 +1,8 @@
 package dev.moa.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.moa.store.ClientKeyHash;
+import dev.moa.store.ClientKeys;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -23,9 +25,11 @@ import jakarta.ws.rs.core.UriInfo;
 public class EvalsResource {
 
     private final Evals evals;
+    private final ClientKeys keys;
 
-    public EvalsResource(Evals evals) {
+    public EvalsResource(Evals evals, ClientKeys keys) {
         this.evals = evals;
+        this.keys = keys;
     }
 
     /** 201, as OpenAI's description says. */
@@ -64,8 +68,12 @@ public class EvalsResource {
     @POST
     @Path("/{eval}/runs")
     @Consumes(MediaType.WILDCARD)
-    public Response createRun(@PathParam("eval") String id, JsonNode request, @Context UriInfo uri) {
-        return Response.status(201).entity(linked(evals.createRun(id, request), uri)).build();
+    public Response createRun(@PathParam("eval") String id, JsonNode request, @Context UriInfo uri,
+                              @Context HttpHeaders headers) {
+        // The run records the calling key by name: its samples and grader calls are charged to that key's limits.
+        return Response.status(201).entity(linked(evals.createRun(id, request,
+                keys.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION)).map(ClientKeyHash::name)), uri))
+                .build();
     }
 
     @GET

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,9 +26,12 @@ public final class ItemEvaluator {
 
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
 
-    /** What one run needs to evaluate its items, read once from the stored run and eval. */
+    /**
+     * What one run needs to evaluate its items, read once from the stored run and eval; {@code owner} is the client
+     * key that created the run, charged for its samples and grader calls.
+     */
     public record RunContext(String evalId, String runId, String model, RunRequests.Input input,
-                             Grader.Sampling sampling, List<Grader> graders) {
+                             Grader.Sampling sampling, List<Grader> graders, Optional<String> owner) {
     }
 
     private final CompletionCalls calls;
@@ -64,7 +68,7 @@ public final class ItemEvaluator {
             return Uni.createFrom().item(out);
         }
         ObjectNode request = chatRequest(run.model(), messages, run.sampling());
-        return calls.call(request).chain(answer -> {
+        return calls.call(request, run.owner()).chain(answer -> {
             moa.put("latency_ms", answer.latencyMs());
             moa.set("sample_usage", usage(run.model(), answer));
             if (!answer.ok()) {
@@ -77,7 +81,7 @@ public final class ItemEvaluator {
             Uni<Void> chain = Uni.createFrom().voidItem();
             List<Boolean> passes = new ArrayList<>();
             for (Grader grader : run.graders()) {
-                chain = chain.chain(() -> grade(grader, item, outputText, graderUsage).invoke(result -> {
+                chain = chain.chain(() -> grade(grader, item, outputText, graderUsage, run.owner()).invoke(result -> {
                     results.add(result);
                     passes.add(result.has("error") ? null : result.path("passed").asBoolean());
                 })).replaceWithVoid();
@@ -171,7 +175,8 @@ public final class ItemEvaluator {
     }
 
     /** One grader's result: {@code name} (the criterion's id), {@code type}, {@code score}, {@code passed}. */
-    private Uni<ObjectNode> grade(Grader grader, JsonNode item, String outputText, ArrayNode graderUsage) {
+    private Uni<ObjectNode> grade(Grader grader, JsonNode item, String outputText, ArrayNode graderUsage,
+                                  Optional<String> owner) {
         ObjectNode result = json.createObjectNode();
         result.put("name", grader.id());
         result.put("type", grader.type());
@@ -197,7 +202,7 @@ public final class ItemEvaluator {
             ArrayNode messages = instructed(PromptMessage.render(label.input(), item, outputText, json),
                     "Reply with exactly one of these labels and nothing else: "
                             + String.join(", ", label.labels().stream().map(l -> "\"" + l + "\"").toList()) + ".");
-            return modelCall(label.model(), messages, Grader.Sampling.NONE, result, graderUsage, text -> {
+            return modelCall(label.model(), messages, Grader.Sampling.NONE, result, graderUsage, owner, text -> {
                 String chosen = label(text, label.labels());
                 if (chosen == null) {
                     return "the grader model answered \"" + shortened(text) + "\", which is none of the labels";
@@ -212,7 +217,7 @@ public final class ItemEvaluator {
         ArrayNode messages = instructed(PromptMessage.render(score.input(), item, outputText, json),
                 "Reply with a score: one number from " + plain(score.low()) + " to " + plain(score.high())
                         + ", and nothing else.");
-        return modelCall(score.model(), messages, score.sampling(), result, graderUsage, text -> {
+        return modelCall(score.model(), messages, score.sampling(), result, graderUsage, owner, text -> {
             Matcher m = NUMBER.matcher(text);
             if (!m.find()) {
                 return "the grader model answered \"" + shortened(text) + "\", which holds no number";
@@ -230,9 +235,9 @@ public final class ItemEvaluator {
 
     /** Calls a grader model; {@code read} fills the result from its answer or returns why it cannot. */
     private Uni<ObjectNode> modelCall(String model, ArrayNode messages, Grader.Sampling sampling, ObjectNode result,
-                                      ArrayNode graderUsage,
+                                      ArrayNode graderUsage, Optional<String> owner,
                                       java.util.function.Function<String, String> read) {
-        return calls.call(chatRequest(model, messages, sampling)).map(answer -> {
+        return calls.call(chatRequest(model, messages, sampling), owner).map(answer -> {
             graderUsage.add(usage(model, answer));
             ObjectNode sample = result.putObject("sample");
             sample.put("model", model);

@@ -15,19 +15,28 @@ import java.util.Optional;
  *                  from everything an upstream sends back; limits may name the caller by it
  * @param streams   whether the transport passes a streamed answer on as it is written
  * @param notes     what the guards add to the answer (headers, trace entries); the adapter copies them
- * @param batchLine a line of a batch: it counts against its key's tokens and budgets, not its requests per minute
+ * @param batchLine a line of a batch or a call of an eval run: it counts against its key's tokens and budgets, not
+ *                  its requests per minute
+ * @param owner     the name of the client key that created the batch or eval run this request belongs to (recorded
+ *                  on it): its limits apply when no key is presented
  */
 public record CallContext(Duration deadline, Optional<Duration> remaining, Optional<String> callerKey,
-                          boolean streams, GuardNotes notes, boolean batchLine) {
+                          boolean streams, GuardNotes notes, boolean batchLine, Optional<String> owner) {
 
     public CallContext(Duration deadline, Optional<Duration> remaining, Optional<String> callerKey, boolean streams) {
-        this(deadline, remaining, callerKey, streams, new GuardNotes(), false);
+        this(deadline, remaining, callerKey, streams, new GuardNotes(), false, Optional.empty());
+    }
+
+    /** A line of a batch or a call of an eval run, charged to the key that created it ({@code owner}), if any. */
+    public static CallContext line(Duration deadline, Optional<Duration> remaining, Optional<String> owner) {
+        return new CallContext(deadline, remaining, Optional.empty(), false, new GuardNotes(), true, owner);
     }
 
     public CallContext {
         Objects.requireNonNull(deadline);
         notes = notes == null ? new GuardNotes() : notes;
         remaining = remaining == null ? Optional.empty() : remaining;
+        owner = owner == null ? Optional.empty() : owner;
         callerKey = callerKey == null ? Optional.empty() : callerKey.filter(k -> !k.isBlank());
     }
 

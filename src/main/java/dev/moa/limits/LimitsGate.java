@@ -46,8 +46,12 @@ public final class LimitsGate implements Guard {
         };
     }
 
+    /** The presented key; else, for a batch line or an eval run's call, the key that created it. */
     private Optional<ClientKeyHash> caller(CallContext context) {
-        return context.callerKey().flatMap(keys::identifyKey);
+        if (context.callerKey().isPresent()) {
+            return context.callerKey().flatMap(keys::identifyKey);
+        }
+        return context.owner().flatMap(keys::named);
     }
 
     /** The trace's {@code limits}: the key, the worst-case estimate reserved, and the cost settled. */

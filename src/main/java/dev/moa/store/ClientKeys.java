@@ -82,6 +82,21 @@ public final class ClientKeys {
         return Optional.ofNullable(found);
     }
 
+    /**
+     * The stored key of that name, as stored now (its limits as they are today): how a batch line or an eval run is
+     * charged to the key that created it, which is recorded by name, never as the key itself. Empty when no longer
+     * stored.
+     */
+    public Optional<ClientKeyHash> named(String name) {
+        ClientKeyHash found = null;
+        for (ClientKeyHash hash : store.clientKeyHashes()) {
+            if (hash.name().equals(name)) {
+                found = hash;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
     public static String sha256Hex(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")

@@ -144,7 +144,7 @@ class ComparisonReportTest {
 
     private static EvalRun run(String id, String model) {
         return new EvalRun("eval.run", id, "eval_1", EvalRun.COMPLETED, model, model, 1, null,
-                new EvalRun.ResultCounts(10, 0, 0, 0), List.of(), List.of(), JSON.createObjectNode(), null, null);
+                new EvalRun.ResultCounts(10, 0, 0, 0), List.of(), List.of(), JSON.createObjectNode(), null, null, null);
     }
 
     /** An output item; sample usage 10 + 20 tokens, each grader call 7 tokens; {@code scores} null: not graded. */

@@ -32,7 +32,7 @@ class EvalRunnerTest {
 
     /** Answers each question with its number spelled "answer N"; records what it was asked. */
     private final List<String> asked = new CopyOnWriteArrayList<>();
-    private final CompletionCalls calls = request -> {
+    private final CompletionCalls calls = (request, owner) -> {
         String question = request.at("/messages/0/content").asText();
         asked.add(question);
         ObjectNode body = JSON.createObjectNode();
@@ -50,7 +50,8 @@ class EvalRunnerTest {
         ItemEvaluator evaluator = new ItemEvaluator(calls, JSON, CLOCK);
         List<Grader> graders = EvalDefinitions.graders(eval.testingCriteria());
         ItemEvaluator.RunContext context = new ItemEvaluator.RunContext(eval.id(), run.id(), run.model(),
-                RunRequests.input(run.dataSource().get("input_messages"), null), Grader.Sampling.NONE, graders);
+                RunRequests.input(run.dataSource().get("input_messages"), null), Grader.Sampling.NONE, graders,
+                java.util.Optional.empty());
         List<JsonNode> items = records.items(run.id());
         for (int i = 0; i < 3; i++) {
             ObjectNode output = evaluator.evaluate(context, i, items.get(i)).await().indefinitely();
@@ -114,7 +115,7 @@ class EvalRunnerTest {
         }
         records.saveItems(runId, items);
         EvalRun run = new EvalRun("eval.run", runId, eval.id(), EvalRun.IN_PROGRESS, "m", "m", createdAt, null,
-                new EvalRun.ResultCounts(count, 0, 0, 0), List.of(), List.of(), source, null, null);
+                new EvalRun.ResultCounts(count, 0, 0, 0), List.of(), List.of(), source, null, null, null);
         records.save(run);
         return run;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.LimitsResource;
 import dev.moa.testing.ManualClock;
+import dev.moa.testing.Poll;
 import dev.moa.testing.PythonTools;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.Upstream;
@@ -152,6 +153,134 @@ abstract class LimitsApiContract {
 
         nextWindow();
         assertEquals(200, post("rpm", body("duo")).statusCode(), "a new minute, a new window");
+    }
+
+    /**
+     * The Messages and Responses APIs run through the same guard: their answers carry the key's headers, their
+     * refusals come in their own error shape with {@code Retry-After} and the headers, before any upstream call.
+     */
+    @Test
+    void messagesAndResponsesCarryTheHeadersAndAreRefusedAlike() {
+        nextWindow();
+        Response message = given().header("x-api-key", LimitsResource.key("protocols"))
+                .header("anthropic-version", "2023-06-01").contentType(ContentType.JSON)
+                .body("{\"model\": \"duo\", \"max_tokens\": 50, \"messages\": [{\"role\": \"user\", "
+                        + "\"content\": \"hi\"}]}")
+                .when().post("/v1/messages");
+        assertEquals(200, message.statusCode(), message.asString());
+        assertEquals("2", message.header("x-ratelimit-limit-requests"));
+        assertEquals("1", message.header("x-ratelimit-remaining-requests"));
+        BigDecimal afterMessage = new BigDecimal(message.header("x-moa-budget-remaining-usd"));
+        assertEquals(0, BigDecimal.TEN.subtract(upstreamCost(upstream.requests())).compareTo(afterMessage),
+                "the budget left after the message settled: " + afterMessage);
+
+        Response response = given().header("Authorization", "Bearer " + LimitsResource.key("protocols"))
+                .contentType(ContentType.JSON)
+                .body("{\"model\": \"duo\", \"input\": \"hi\", \"store\": false, \"moa\": {\"trace\": true}}")
+                .when().post("/v1/responses");
+        assertEquals(200, response.statusCode(), response.asString());
+        assertEquals("0", response.header("x-ratelimit-remaining-requests"));
+        BigDecimal afterResponse = new BigDecimal(response.header("x-moa-budget-remaining-usd"));
+        assertEquals(0, BigDecimal.TEN.subtract(upstreamCost(upstream.requests())).compareTo(afterResponse),
+                "both requests settled: " + afterResponse);
+        JsonNode traced;
+        try {
+            traced = JSON.readTree(response.asString()).at("/moa/limits");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertEquals("protocols", traced.path("key").asText(), response.asString());
+        int calls = upstream.requests().size();
+
+        manualClock().advance(Duration.ofSeconds(15));
+        Response refusedMessage = given().header("x-api-key", LimitsResource.key("protocols"))
+                .contentType(ContentType.JSON)
+                .body("{\"model\": \"duo\", \"max_tokens\": 50, \"messages\": [{\"role\": \"user\", "
+                        + "\"content\": \"hi\"}]}")
+                .when().post("/v1/messages");
+        assertEquals(429, refusedMessage.statusCode());
+        JsonNode anthropic;
+        try {
+            anthropic = JSON.readTree(refusedMessage.asString());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertEquals("error", anthropic.path("type").asText(), refusedMessage.asString());
+        assertEquals("rate_limit_error", anthropic.at("/error/type").asText(), refusedMessage.asString());
+        assertEquals("45", refusedMessage.header("Retry-After"));
+        assertEquals("0", refusedMessage.header("x-ratelimit-remaining-requests"));
+        assertEquals("45s", refusedMessage.header("x-ratelimit-reset-requests"));
+
+        Response refusedResponse = given().header("Authorization", "Bearer " + LimitsResource.key("protocols"))
+                .contentType(ContentType.JSON).body("{\"model\": \"duo\", \"input\": \"hi\", \"store\": false}")
+                .when().post("/v1/responses");
+        assertEquals(429, refusedResponse.statusCode());
+        assertEquals("rate_limit_exceeded", error(refusedResponse).path("code").asText(), refusedResponse.asString());
+        assertEquals("45", refusedResponse.header("Retry-After"));
+        assertEquals("0", refusedResponse.header("x-ratelimit-remaining-requests"));
+        assertEquals(calls, upstream.requests().size(), "no upstream call for a refused request");
+    }
+
+    /**
+     * A batch and an eval run record the key that created them; their lines and calls are charged to its budget
+     * (all of them: the upstream's recorded calls, priced) without its requests per minute: three lines and two
+     * samples pass a key with rpm 1, and its own next request still finds the minute unused.
+     */
+    @Test
+    void batchLinesAndEvalRunsAreChargedToTheKeyThatCreatedThem() {
+        nextWindow();
+        String auth = "Bearer " + LimitsResource.key("batcher");
+        String input = String.join("\n", List.of(1, 2, 3).stream().map(i -> "{\"custom_id\": \"l" + i
+                + "\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": " + body("duo") + "}")
+                .toList()) + "\n";
+        String fileId = given().header("Authorization", auth)
+                .multiPart("file", "lines.jsonl", input.getBytes(StandardCharsets.UTF_8)).multiPart("purpose", "batch")
+                .post("/v1/files").then().statusCode(200).extract().path("id");
+        Response created = given().header("Authorization", auth).contentType(ContentType.JSON)
+                .body("{\"input_file_id\": \"" + fileId + "\", \"endpoint\": \"/v1/chat/completions\", "
+                        + "\"completion_window\": \"24h\"}").post("/v1/batches");
+        assertEquals(200, created.statusCode(), created.asString());
+        assertEquals("batcher", created.path("moa_client_key"));
+        String batchId = created.path("id");
+        Poll.until("the batch ends", Duration.ofSeconds(60), () -> List.of("completed", "failed", "cancelled",
+                "expired").contains(given().header("Authorization", auth).get("/v1/batches/" + batchId)
+                .path("status")));
+        Response batch = given().header("Authorization", auth).get("/v1/batches/" + batchId);
+        assertEquals("completed", batch.path("status"), batch.asString());
+        assertEquals(3, (int) batch.path("request_counts.completed"), "rpm 1 does not apply to lines: " + batch.asString());
+        assertEquals(9, upstream.requests().size());
+
+        String evalId = given().header("Authorization", auth).contentType(ContentType.JSON).body("""
+                {"name": "charged", "data_source_config": {"type": "custom", "item_schema": {"type": "object",
+                   "properties": {"question": {"type": "string"}}}},
+                 "testing_criteria": [{"type": "string_check", "name": "said", "input": "{{sample.output_text}}",
+                   "reference": "nothing", "operation": "eq"}]}""").post("/v1/evals").then().statusCode(201)
+                .extract().path("id");
+        Response run = given().header("Authorization", auth).contentType(ContentType.JSON).body("""
+                {"data_source": {"type": "completions", "model": "duo",
+                  "input_messages": {"type": "template", "template": [{"role": "user", "content": "{{item.question}}"}]},
+                  "source": {"type": "file_content", "content": [{"item": {"question": "q1"}},
+                                                                 {"item": {"question": "q2"}}]}}}""")
+                .post("/v1/evals/" + evalId + "/runs");
+        assertEquals(201, run.statusCode(), run.asString());
+        assertEquals("batcher", run.path("moa_client_key"));
+        String runId = run.path("id");
+        Poll.until("the run ends", Duration.ofSeconds(60), () -> !List.of("queued", "in_progress").contains(
+                given().header("Authorization", auth).get("/v1/evals/" + evalId + "/runs/" + runId).path("status")));
+        Response ran = given().header("Authorization", auth).get("/v1/evals/" + evalId + "/runs/" + runId);
+        assertEquals("completed", ran.path("status"), ran.asString());
+        assertEquals(0, (int) ran.path("result_counts.errored"), ran.asString());
+        assertEquals(15, upstream.requests().size(), "three calls per line and per sample");
+
+        JsonNode usage = usage("batcher");
+        assertEquals(5, usage.at("/month/requests").asInt(), usage.toString());
+        assertEquals(0, upstreamCost(upstream.requests()).compareTo(new BigDecimal(usage.at("/month/spend_usd")
+                .asText())), usage.toString());
+        assertEquals(0, BigDecimal.ZERO.compareTo(new BigDecimal(usage.at("/month/reserved_usd").asText())));
+        Response own = post("batcher", body("duo"));
+        assertEquals(200, own.statusCode(), own.asString());
+        assertEquals("0", own.header("x-ratelimit-remaining-requests"), "the key's own request is its first this minute");
+        assertEquals(429, post("batcher", body("duo")).statusCode());
     }
 
     @Test

@@ -34,7 +34,9 @@ public final class LimitsResource implements QuarkusTestResourceLifecycleManager
             Map.entry("mixes", "{\"sha256\": \"HASH\", \"mixes\": [\"duo*\"]}"),
             Map.entry("broken", "{\"sha256\": \"HASH\", \"rpm\": \"sixty\"}"),
             Map.entry("sdk", "{\"sha256\": \"HASH\", \"rpm\": 1}"),
-            Map.entry("rpm-only", "{\"sha256\": \"HASH\", \"rpm\": 100}"));
+            Map.entry("rpm-only", "{\"sha256\": \"HASH\", \"rpm\": 100}"),
+            Map.entry("batcher", "{\"sha256\": \"HASH\", \"rpm\": 1, \"budget_usd\": {\"month\": 10}}"),
+            Map.entry("protocols", "{\"sha256\": \"HASH\", \"rpm\": 2, \"budget_usd\": {\"month\": 10}}"));
 
     private String kind = "embedded";
     private FakeUpstream upstream;
@@ -62,6 +64,7 @@ public final class LimitsResource implements QuarkusTestResourceLifecycleManager
                         key.getValue().replace("HASH", ClientKeys.sha256Hex(key(key.getKey()))));
             }
             config.put("moa.limits.dir", Files.createTempDirectory("moa-limits").toString());
+            config.put("moa.batch.dir", Files.createTempDirectory("moa-batches").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -26,10 +26,12 @@ final class AnthropicErrors {
         Response mapped = MAPPER.of(failure);
         Response.ResponseBuilder response = Response.status(mapped.getStatus()).type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(body(mapped));
-        Object retryAfter = mapped.getHeaders().getFirst("Retry-After");
-        if (retryAfter != null) {
-            response.header("Retry-After", retryAfter);
-        }
+        // Retry-After, x-should-retry and a client key's x-ratelimit-* headers, as the OpenAI-shaped answer has them.
+        mapped.getHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type")) {
+                values.forEach(value -> response.header(name, value));
+            }
+        });
         return response.build();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.MoaConfig;
 import dev.moa.api.BodyReader;
 import dev.moa.api.ClientKeyFilter;
+import dev.moa.api.GuardHeaders;
 import dev.moa.api.InvocationTime;
 import dev.moa.api.MessagesPaths;
 import dev.moa.api.ResponseSize;
@@ -67,9 +68,11 @@ public class MessagesResource {
             MessageEvents events = new MessageEvents(json, id, request.model(), AnthropicErrors::body);
             var mix = gateway.stream(request.mix(), context);
             return SseResponder.respond(keepAlive -> events.frames(mix, keepAlive), context.streams(),
-                    config.streamKeepAlive(), request.mix().trace(), failure -> AnthropicErrors.reply(json, failure));
+                    config.streamKeepAlive(), request.mix().trace(), failure -> AnthropicErrors.reply(json, failure))
+                    .map(response -> GuardHeaders.added(response, context));
         }
-        return gateway.run(request.mix(), context).map(result -> respond(id, request, result));
+        return gateway.run(request.mix(), context)
+                .map(result -> GuardHeaders.added(respond(id, request, result, context), context));
     }
 
     /** Claude Code asks before it sends: the same estimate the engine budgets references with (characters / 4). */
@@ -89,8 +92,8 @@ public class MessagesResource {
         return AnthropicErrors.response(failure);
     }
 
-    private Response respond(String id, MessagesRequest request, MixResult result) {
-        Trace trace = request.mix().trace() ? Trace.of(request.model(), result) : null;
+    private Response respond(String id, MessagesRequest request, MixResult result, CallContext context) {
+        Trace trace = request.mix().trace() ? Trace.of(request.model(), result).withNotes(context.notes()) : null;
         AnthropicMessage message = AnthropicMessage.of(id, request.model(), MixGateway.answer(result), json, trace);
         // Lambda's 6 MB response limit, measured as the body will be written.
         ResponseSize.check(message, json, request.mix().trace());

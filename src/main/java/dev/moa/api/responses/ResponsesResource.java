@@ -9,6 +9,7 @@ import dev.moa.api.BodyReader;
 import dev.moa.api.DryRun;
 import dev.moa.api.ErrorBody;
 import dev.moa.api.ErrorMapper;
+import dev.moa.api.GuardHeaders;
 import dev.moa.api.EventStreamBody;
 import dev.moa.api.InvocationTime;
 import dev.moa.api.ResponseSize;
@@ -109,7 +110,8 @@ public class ResponsesResource {
             Uni<StreamedMix> streamed = gateway.stream(mix, context);
             return SseResponder.respond(keepAlive -> events.frames(streamed, keepAlive,
                             Infrastructure.getDefaultWorkerPool(), this::message), context.streams(),
-                    config.streamKeepAlive(), request.trace(), this::errorReply);
+                    config.streamKeepAlive(), request.trace(), this::errorReply)
+                    .map(response -> GuardHeaders.added(response, context));
         }
         return gateway.run(mix, context)
                 // Keeping the response may call S3: off the event loop the answer arrived on.
@@ -118,11 +120,12 @@ public class ResponsesResource {
                     String status = ResponseEvents.status(result.answer());
                     ResponseObject response = ResponseObject.of(id, createdAt, request, status,
                             ResponseEvents.output(result.answer(), status), ResponseUsage.of(result.usage()), null,
-                            request.trace() ? Trace.of(request.model(), result) : null);
+                            request.trace() ? Trace.of(request.model(), result).withNotes(context.notes()) : null);
                     // Lambda's 6 MB response limit, measured as the body will be written.
                     ResponseSize.check(response, json, request.trace());
                     keep.accept(response);
-                    return withCost(Response.ok(response, MediaType.APPLICATION_JSON_TYPE), result.usage()).build();
+                    return GuardHeaders.added(withCost(Response.ok(response, MediaType.APPLICATION_JSON_TYPE),
+                            result.usage()).build(), context);
                 });
     }
 

@@ -161,9 +161,7 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                     rank = new RankView(r.reply().content(), r.chosen().number(), r.chosen().source(),
                             r.fallback().orElse(null));
                 } else if (a.how() instanceof Aggregated.Stepped s) {
-                    steps = s.steps().stream().map(step -> new StepView(step.references(),
-                            step.withSynthesis() ? true : null, step.latency().toMillis(), step.completion().usage(),
-                            step.completion().content(), step.completion().reasoning())).toList();
+                    steps = steps(s);
                 }
                 // The full answer, reasoning included: what the next layer or the client got is cleaned of it.
                 Usage usage = a.completion().usage();
@@ -177,10 +175,19 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                         "cut before it reported usage; not in usage.cost", null, null, null, null, c.reason(), true,
                         attempts, null, null, null);
             }
-            // A failed call answered nothing: providers do not bill errors, so it costs nothing here.
+            // A failed call's last attempt answered nothing (providers do not bill errors); the steps of a sequential
+            // synthesis that ran before it did, and count.
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
-            return new AgentView(provider, model, sample, ms, Usage.ZERO, BigDecimal.ZERO, null, null, null, null,
-                    null, f.failure().getMessage(), null, attempts, null, null, null);
+            Usage spent = f.spent();
+            List<StepView> steps = f.before() instanceof Aggregated.Stepped s ? steps(s) : null;
+            return new AgentView(provider, model, sample, ms, spent, steps == null ? BigDecimal.ZERO : spent.cost(),
+                    null, null, null, null, steps, f.failure().getMessage(), null, attempts, null, null, null);
+        }
+
+        private static List<StepView> steps(Aggregated.Stepped stepped) {
+            return stepped.steps().stream().map(step -> new StepView(step.references(),
+                    step.withSynthesis() ? true : null, step.latency().toMillis(), step.completion().usage(),
+                    step.completion().content(), step.completion().reasoning())).toList();
         }
 
         /** Names the model that answered (a fallback, perhaps) when its provider document has no price for it. */

@@ -109,6 +109,7 @@ final class AggregatorStream {
                     events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
                 }
                 return events
+                        .onItem().transform(event -> UnofferedToolCalls.check(call, event, run.redactor()))
                         // The call's cost, as for every other call (MixEngine.priced).
                         .onItem().transform(event -> event instanceof CompletionEvent.Finished finished
                                 ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()

@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 /** Ids in OpenAI's shapes: {@code file-…}, {@code batch_…}, {@code batch_req_…}; random, unguessable. */
 final class Ids {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern FILE = Pattern.compile("file-[0-9a-f]{24}");
     private static final Pattern BATCH = Pattern.compile("batch_[0-9a-f]{24}");
 
@@ -62,7 +61,10 @@ final class Ids {
 
     private static String hex(int bytes) {
         byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
+        // A generator per id, never one in a static field: Quarkus initialises classes while building the native
+        // image, and a seeded generator in the image heap would give every instance the same ids (native-image
+        // refuses to build it). A new SecureRandom is cheap: it reads the OS's shared entropy source.
+        new SecureRandom().nextBytes(random);
         return HexFormat.of().formatHex(random);
     }
 }

@@ -9,6 +9,9 @@ import dev.moa.mix.Layer;
 import dev.moa.mix.Mix;
 import dev.moa.mix.MixDocuments;
 import dev.moa.mix.ProviderConfig;
+import dev.moa.mix.References;
+import dev.moa.mix.Sampling;
+import dev.moa.mix.ToolMode;
 
 import java.util.HashMap;
 import java.util.List;
@@ -19,13 +22,24 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Finds a mix by the name a client sends as {@code model}, and checks it together with its providers. A mix is
  * validated again only when one of its documents changed.
+ *
+ * <p>Direct models: {@code <provider>/<model>}, where {@code <provider>} names a provider document and no mix has
+ * that name, resolves to a mix of one layer holding one agent, that model: one call, no mixing, and everything else
+ * (usage, cost, trace, errors, streaming, tools) as for any mix. It is the baseline a mix is compared with. Direct
+ * models are not listed: there is no document to list.
  */
 public final class MixCatalog {
 
     /** How many validated mixes a warm instance keeps; model names come from clients, so this is bounded. */
     private static final int MAX_VALIDATED = 256;
 
-    /** A mix validated from exactly these documents: reused while the store returns the same documents. */
+    /** The longest {@code <provider>/<model>} taken as a direct model. */
+    private static final int MAX_DIRECT_MODEL = 256;
+
+    /**
+     * A mix validated from exactly these documents: reused while the store returns the same documents. A direct
+     * model has no mix document ({@code mix} null).
+     */
     private record Validated(StoredDocument mix, Map<String, StoredDocument> providers, ResolvedMix resolved) {
     }
 
@@ -45,11 +59,11 @@ public final class MixCatalog {
     public Optional<ResolvedMix> resolve(String model) {
         Optional<StoredDocument> document = store.mix(model);
         if (document.isEmpty()) {
-            return Optional.empty();
+            return direct(model);
         }
         StoredDocument doc = document.get();
         Validated known = validated.get(model);
-        if (known != null && known.mix().equals(doc) && unchanged(known.providers())) {
+        if (known != null && doc.equals(known.mix()) && unchanged(known.providers())) {
             return Optional.of(known.resolved());
         }
         Map<String, Optional<StoredDocument>> providerDocs = new HashMap<>();
@@ -67,11 +81,41 @@ public final class MixCatalog {
         ResolvedMix resolved = new ResolvedMix(mix, providers, doc.modified());
         Map<String, StoredDocument> used = new HashMap<>();
         providers.keySet().forEach(name -> used.put(name, providerDocs.get(name).orElseThrow()));
+        remember(model, new Validated(doc, used, resolved));
+        return Optional.of(resolved);
+    }
+
+    /** {@code <provider>/<model>} as a one-agent mix, when the provider document exists. */
+    private Optional<ResolvedMix> direct(String model) {
+        int slash = model.indexOf('/');
+        if (slash <= 0 || slash == model.length() - 1 || model.length() > MAX_DIRECT_MODEL
+                || model.chars().anyMatch(c -> c < 0x20 || c == 0x7f || Character.isWhitespace(c))) {
+            return Optional.empty();
+        }
+        String providerName = model.substring(0, slash);
+        Optional<StoredDocument> providerDoc = store.provider(providerName);
+        if (providerDoc.isEmpty()) {
+            return Optional.empty();
+        }
+        Validated known = validated.get(model);
+        if (known != null && known.mix() == null && unchanged(known.providers())) {
+            return Optional.of(known.resolved());
+        }
+        ProviderConfig provider = MixDocuments.parseProvider(providerName, providerDoc.get().label(),
+                parse(providerDoc.get()));
+        Agent agent = Agent.of(providerName, model.substring(slash + 1), Sampling.NONE, null, 1, null);
+        Layer only = new Layer(List.of(agent), 1, References.DEFAULT, Optional.empty(), ToolMode.PASS);
+        Mix mix = new Mix(model, "direct model " + model, List.of(only));
+        ResolvedMix resolved = new ResolvedMix(mix, Map.of(providerName, provider), providerDoc.get().modified());
+        remember(model, new Validated(null, Map.of(providerName, providerDoc.get()), resolved));
+        return Optional.of(resolved);
+    }
+
+    private void remember(String model, Validated entry) {
         if (validated.size() >= MAX_VALIDATED) {
             validated.clear();
         }
-        validated.put(model, new Validated(doc, used, resolved));
-        return Optional.of(resolved);
+        validated.put(model, entry);
     }
 
     private boolean unchanged(Map<String, StoredDocument> providers) {

@@ -7,6 +7,13 @@ import dev.moa.engine.ReferenceInjector;
 import dev.moa.engine.RetryPolicy;
 import dev.moa.metrics.EmfLog;
 import dev.moa.metrics.EmfRecords;
+import dev.moa.metrics.MetricsListener;
+import dev.moa.gateway.CallListener;
+import dev.moa.gateway.Guard;
+import dev.moa.gateway.MixGateway;
+import dev.moa.provider.ChatClients;
+import io.quarkus.arc.All;
+import java.util.List;
 import dev.moa.metrics.RequestMetrics;
 import dev.moa.store.CachingDocumentStore;
 import dev.moa.store.ClientKeys;
@@ -81,6 +88,21 @@ public class MoaBeans {
     RequestMetrics requestMetrics(MoaConfig config, ObjectMapper json) {
         boolean onLambda = System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null && LaunchMode.current() == LaunchMode.NORMAL;
         return config.metrics().emf().orElse(onLambda) ? new EmfLog(new EmfRecords(json), System.out) : RequestMetrics.NONE;
+    }
+
+    /** The one pipeline behind every inbound protocol; guards and listeners are composed here and nowhere else. */
+    @Produces
+    @Singleton
+    MixGateway mixGateway(MixCatalog catalog, MixEngine engine, MixPlanner planner, ChatClients clients,
+                          SecretResolver secrets, MoaConfig config, @All List<Guard> guards,
+                          @All List<CallListener> listeners) {
+        return new MixGateway(catalog, engine, planner, clients, secrets, config.deadlineMargin(), guards, listeners);
+    }
+
+    @Produces
+    @Singleton
+    CallListener metricsListener(RequestMetrics metrics) {
+        return new MetricsListener(metrics);
     }
 
     @Produces

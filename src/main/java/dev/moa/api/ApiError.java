@@ -1,5 +1,7 @@
 package dev.moa.api;
 
+import dev.moa.model.MoaError;
+
 /** An error a client sees as an OpenAI error object with the given HTTP status. */
 public final class ApiError extends RuntimeException {
 
@@ -14,6 +16,19 @@ public final class ApiError extends RuntimeException {
         this.type = type;
         this.param = param;
         this.code = code;
+    }
+
+    /** A failure by meaning, in OpenAI's words (its Retry-After is the mapper's to add). */
+    public static ApiError of(MoaError error) {
+        String type = switch (error.kind()) {
+            case INVALID_REQUEST, NOT_FOUND, REQUEST_TOO_LARGE, AUTHENTICATION, PERMISSION -> "invalid_request_error";
+            case RATE_LIMITED -> "rate_limit_error";
+            case UPSTREAM -> "upstream_error";
+            case TIMEOUT -> "timeout_error";
+            case SERVER, UNAVAILABLE -> "server_error";
+        };
+        return new ApiError(error.status(), type, error.param().orElse(null), error.code().orElse(null),
+                error.getMessage());
     }
 
     public static ApiError invalidRequest(String param, String message) {

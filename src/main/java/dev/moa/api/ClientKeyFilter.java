@@ -10,8 +10,10 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Every {@code /v1/*} request needs a client key when {@code moa.auth.required}; without one it gets OpenAI's
- * 401 {@code invalid_api_key} error. Runs before routing, so no URL or method under {@code /v1} escapes it.
+ * Every {@code /v1/*} request needs a client key when {@code moa.auth.required}, as {@code Authorization: Bearer}
+ * (OpenAI's SDKs) or {@code x-api-key} (Anthropic's); without one it gets a 401 in the protocol of its path:
+ * Anthropic's {@code authentication_error} under {@code /v1/messages}, OpenAI's {@code invalid_api_key} elsewhere.
+ * Runs before routing, so no URL or method under {@code /v1} escapes it.
  */
 public class ClientKeyFilter {
 
@@ -27,10 +29,28 @@ public class ClientKeyFilter {
             return Uni.createFrom().nullItem();
         }
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String apiKey = request.getHeaderString(API_KEY);
+        if ((authorization == null || authorization.isBlank()) && apiKey != null && !apiKey.isBlank()) {
+            authorization = "Bearer " + apiKey.strip();
+        }
+        String presented = authorization;
+        boolean anthropic = MessagesPaths.matches(request.getUriInfo().getPath());
         // Reading the key hashes may call SSM: off the event loop.
-        return Uni.createFrom().item(() -> keys.check(authorization))
+        return Uni.createFrom().item(() -> keys.check(presented))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .map(ClientKeyFilter::respond);
+                .map(verdict -> anthropic ? respondAnthropic(verdict) : respond(verdict));
+    }
+
+    /** Anthropic's SDKs send the key so. */
+    public static final String API_KEY = "x-api-key";
+
+    private static Response respondAnthropic(ClientKeys.Verdict verdict) {
+        return switch (verdict) {
+            case ACCEPTED -> null;
+            case MISSING -> AnthropicErrorBody.response(401, "authentication_error",
+                    "You didn't provide an API key: send it in an x-api-key header (or Authorization: Bearer).");
+            case INVALID -> AnthropicErrorBody.response(401, "authentication_error", "invalid x-api-key");
+        };
     }
 
     private static boolean protectedPath(String path) {

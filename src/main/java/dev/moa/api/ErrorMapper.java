@@ -3,6 +3,7 @@ package dev.moa.api;
 import dev.moa.LogText;
 import dev.moa.engine.LayerFailedException;
 import dev.moa.mix.InvalidDocumentException;
+import dev.moa.model.MoaError;
 import dev.moa.store.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -18,6 +19,39 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response apiError(ApiError error) {
         return json(error.status(), error.body());
+    }
+
+    /** A failure by meaning, in OpenAI's words. */
+    @ServerExceptionMapper
+    public Response moaError(MoaError error) {
+        Response.ResponseBuilder response = Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ApiError.of(error).body());
+        error.retryAfter().ifPresent(after -> response.header("Retry-After",
+                Math.max(1, (after.toMillis() + 999) / 1000)));
+        return response.build();
+    }
+
+    /** Any failure as the mapper for its type answers it (a streamed answer's or a batch line's failure). */
+    public Response of(Throwable failure) {
+        if (failure instanceof ApiError e) {
+            return apiError(e);
+        }
+        if (failure instanceof MoaError e) {
+            return moaError(e);
+        }
+        if (failure instanceof LayerFailedException e) {
+            return layerFailed(e);
+        }
+        if (failure instanceof InvalidDocumentException e) {
+            return invalidDocument(e);
+        }
+        if (failure instanceof StoreUnavailableException e) {
+            return storeUnavailable(e);
+        }
+        if (failure instanceof WebApplicationException e) {
+            return webError(e);
+        }
+        return unexpected(failure);
     }
 
     @ServerExceptionMapper

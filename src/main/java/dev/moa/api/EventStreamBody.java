@@ -9,9 +9,9 @@ import java.util.function.Function;
  * If {@code frames} fails before anything was written, the client gets {@code failed}'s ordinary error response
  * (status and OpenAI error object) instead.
  */
-record EventStreamBody(Multi<String> frames, Function<Throwable, ErrorReply> failed) {
+public record EventStreamBody(Multi<String> frames, Function<Throwable, ErrorReply> failed) {
 
     /** An HTTP error response: its status and its JSON body. */
-    record ErrorReply(int status, byte[] json) {
+    public record ErrorReply(int status, byte[] json) {
     }
 }

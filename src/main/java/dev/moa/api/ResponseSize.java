@@ -5,7 +5,7 @@ package dev.moa.api;
  * error. The body travels as a JSON string inside the API Gateway response, so what counts is its escaped size
  * plus the envelope; a body that would not fit is answered with our own error object instead.
  */
-final class ResponseSize {
+public final class ResponseSize {
 
     static final int LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
     /** Room for the envelope: status, headers, cookies, field names. */
@@ -16,7 +16,7 @@ final class ResponseSize {
     }
 
     /** Measures the entity as Jackson will write it, without keeping the bytes. */
-    static void check(Object entity, com.fasterxml.jackson.databind.ObjectMapper json, boolean traced) {
+    public static void check(Object entity, com.fasterxml.jackson.databind.ObjectMapper json, boolean traced) {
         EscapedCount count = new EscapedCount();
         try {
             json.writeValue(count, entity);

@@ -2,10 +2,6 @@ package dev.moa.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.engine.LayerFailedException;
-import dev.moa.mix.InvalidDocumentException;
-import dev.moa.store.StoreUnavailableException;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 import java.io.UncheckedIOException;
@@ -26,21 +22,7 @@ final class StreamErrors {
     }
 
     static Mapped map(Throwable failure) {
-        ErrorMapper mapper = new ErrorMapper();
-        Response response;
-        if (failure instanceof ApiError e) {
-            response = mapper.apiError(e);
-        } else if (failure instanceof LayerFailedException e) {
-            response = mapper.layerFailed(e);
-        } else if (failure instanceof InvalidDocumentException e) {
-            response = mapper.invalidDocument(e);
-        } else if (failure instanceof StoreUnavailableException e) {
-            response = mapper.storeUnavailable(e);
-        } else if (failure instanceof WebApplicationException e) {
-            response = mapper.webError(e);
-        } else {
-            response = mapper.unexpected(failure);
-        }
+        Response response = new ErrorMapper().of(failure);
         return new Mapped(response.getStatus(), (ErrorBody) response.getEntity());
     }
 

@@ -35,7 +35,7 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
         return new Trace(mix, latencyMs, views, null);
     }
 
-    static Trace of(String mix, MixResult result) {
+    public static Trace of(String mix, MixResult result) {
         Trace trace = of(mix, result.latency().toMillis(), result.layers());
         return new Trace(trace.mix(), trace.latencyMs(), trace.layers(),
                 result.outputCheck().map(OutputCheckView::of).orElse(null));

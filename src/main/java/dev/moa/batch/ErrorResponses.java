@@ -1,11 +1,6 @@
 package dev.moa.batch;
 
-import dev.moa.api.ApiError;
 import dev.moa.api.ErrorMapper;
-import dev.moa.engine.LayerFailedException;
-import dev.moa.mix.InvalidDocumentException;
-import dev.moa.store.StoreUnavailableException;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 /** What the API's exception mappers answer for a failure, so a batch line's error body is the endpoint's. */
@@ -14,21 +9,6 @@ final class ErrorResponses {
     private final ErrorMapper mapper = new ErrorMapper();
 
     Response of(Throwable failure) {
-        if (failure instanceof ApiError error) {
-            return mapper.apiError(error);
-        }
-        if (failure instanceof InvalidDocumentException error) {
-            return mapper.invalidDocument(error);
-        }
-        if (failure instanceof StoreUnavailableException error) {
-            return mapper.storeUnavailable(error);
-        }
-        if (failure instanceof LayerFailedException error) {
-            return mapper.layerFailed(error);
-        }
-        if (failure instanceof WebApplicationException error) {
-            return mapper.webError(error);
-        }
-        return mapper.unexpected(failure);
+        return mapper.of(failure);
     }
 }

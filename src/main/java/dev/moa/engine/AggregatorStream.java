@@ -113,7 +113,8 @@ final class AggregatorStream {
                         // The call's cost, as for every other call (MixEngine.priced).
                         .onItem().transform(event -> event instanceof CompletionEvent.Finished finished
                                 ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
-                                        .pricedBy(upstream.pricing().priceOf(candidate.model())))
+                                        .pricedBy(upstream.pricing().priceOf(candidate.model())),
+                                        finished.stopSequence())
                                 : event)
                         .onItem().invoke(event -> {
                             if (!(event instanceof CompletionEvent.Finished)) {
@@ -173,7 +174,7 @@ final class AggregatorStream {
             }
             CompletionEvent.Finished finished = (CompletionEvent.Finished) event;
             Completion answer = new Completion(text.toString(), finished.finishReason(), finished.usage(),
-                    toolCalls.calls());
+                    toolCalls.calls(), null, finished.stopSequence());
             List<LayerTrace> layers = withAggregator(
                     new AgentOutcome.Answered(agent, 0, since(begin), log, answer, Aggregated.DIRECT));
             AnswerEvent.Completed completed = new AnswerEvent.Completed(new MixResult(Reasoning.clean(answer),

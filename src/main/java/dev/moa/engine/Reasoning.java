@@ -53,6 +53,6 @@ final class Reasoning {
     /** The answer as a client gets it: no thinking in its content, no reasoning field; tool calls kept. */
     static Completion clean(Completion completion) {
         return new Completion(strip(completion.content()), completion.finishReason(), completion.usage(),
-                completion.toolCalls(), null);
+                completion.toolCalls(), null, completion.stopSequence());
     }
 }

@@ -103,7 +103,7 @@ final class SequentialSynthesis implements Aggregation {
         synchronized (steps) {
             Usage usage = steps.stream().map(s -> s.completion().usage()).reduce(Usage.ZERO, Usage::plus);
             return new Result(new Completion(last.content(), last.finishReason(), usage, last.toolCalls(),
-                    last.reasoning()),
+                    last.reasoning(), last.stopSequence()),
                     new Aggregated.Stepped(steps));
         }
     }

@@ -33,7 +33,7 @@ public interface ChatClient {
             ToolCall call = c.toolCalls().get(i);
             events.add(new CompletionEvent.ToolCallDelta(i, call.id(), call.name(), call.arguments()));
         }
-        events.add(new CompletionEvent.Finished(c.finishReason(), c.usage()));
+        events.add(new CompletionEvent.Finished(c.finishReason(), c.usage(), c.stopSequence()));
         return events;
     }
 }

@@ -8,13 +8,21 @@ import java.util.List;
  *
  * @param reasoning the provider's separate reasoning field ({@code reasoning_content} or {@code reasoning}), or
  *                  {@code null}; never part of {@code content}
+ * @param stopSequence the stop sequence that ended the answer when the provider says so ({@code ""} when it does
+ *                     not say which); {@code null} otherwise. {@code finishReason} is then {@code "stop"}, as
+ *                     OpenAI says; the protocol-neutral {@link dev.moa.model.StopReason} keeps the two apart.
  */
 public record Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls,
-                         String reasoning) {
+                         String reasoning, String stopSequence) {
 
     public Completion {
         content = content == null ? "" : content;
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    public Completion(String content, String finishReason, Usage usage, List<ToolCall> toolCalls,
+                      String reasoning) {
+        this(content, finishReason, usage, toolCalls, reasoning, null);
     }
 
     /** A text answer. */
@@ -31,6 +39,6 @@ public record Completion(String content, String finishReason, Usage usage, List<
     }
 
     public Completion withUsage(Usage priced) {
-        return new Completion(content, finishReason, priced, toolCalls, reasoning);
+        return new Completion(content, finishReason, priced, toolCalls, reasoning, stopSequence);
     }
 }

@@ -19,7 +19,14 @@ public sealed interface CompletionEvent {
     record ToolCallDelta(int index, String id, String name, String arguments) implements CompletionEvent {
     }
 
-    /** The end of the answer: why it stopped and what the call used. */
-    record Finished(String finishReason, Usage usage) implements CompletionEvent {
+    /**
+     * The end of the answer: why it stopped and what the call used; {@code stopSequence} as in
+     * {@link Completion#stopSequence()}.
+     */
+    record Finished(String finishReason, Usage usage, String stopSequence) implements CompletionEvent {
+
+        public Finished(String finishReason, Usage usage) {
+            this(finishReason, usage, null);
+        }
     }
 }

@@ -127,7 +127,8 @@ public final class Redactor {
             changed |= !arguments.equals(call.arguments()) || !name.equals(call.name());
             calls.add(new ToolCall(call.id(), name, arguments));
         }
-        return changed ? new Completion(clean, completion.finishReason(), completion.usage(), calls) : completion;
+        return changed ? new Completion(clean, completion.finishReason(), completion.usage(), calls, null,
+                completion.stopSequence()) : completion;
     }
 
     private String redactFragments(String text) {

@@ -47,11 +47,20 @@ public final class PythonTools {
      * A Python interpreter that can {@code import openai} (the official SDK): the machine's {@code python3} if it
      * has the package, else the build's virtual environment with {@code pip install openai}.
      */
-    public static synchronized Path pythonWithOpenAi() {
+    public static Path pythonWithOpenAi() {
+        return pythonWith("openai");
+    }
+
+    /** A Python interpreter that can {@code import anthropic} (the official SDK), found or installed the same way. */
+    public static Path pythonWithAnthropic() {
+        return pythonWith("anthropic");
+    }
+
+    private static synchronized Path pythonWith(String module) {
         String start = System.getProperty("moa.test.python-tools", "path");
         if (!start.equals("venv")) {
             Optional<Path> python = onPath("python3");
-            if (python.isPresent() && runs(List.of(python.get().toString(), "-c", "import openai"))) {
+            if (python.isPresent() && runs(List.of(python.get().toString(), "-c", "import " + module))) {
                 return python.get();
             }
         }
@@ -60,8 +69,8 @@ public final class PythonTools {
         if (!Files.isExecutable(venv.resolve("bin").resolve("pip"))) {
             install(List.of("python3", "-m", "venv", venv.toString()));
         }
-        if (!runs(List.of(python.toString(), "-c", "import openai"))) {
-            install(List.of(venv.resolve("bin").resolve("pip").toString(), "install", "--quiet", "openai"));
+        if (!runs(List.of(python.toString(), "-c", "import " + module))) {
+            install(List.of(venv.resolve("bin").resolve("pip").toString(), "install", "--quiet", module));
         }
         return python;
     }

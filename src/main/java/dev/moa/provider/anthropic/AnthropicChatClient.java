@@ -228,7 +228,16 @@ public final class AnthropicChatClient implements ChatClient {
         if (answer.isEmpty() && toolCalls.isEmpty() && !"refusal".equals(stopReason) && !"max_tokens".equals(stopReason)) {
             throw UpstreamFailure.badResponse("no text in the content blocks");
         }
-        return new Completion(answer.toString(), finishReason(stopReason), usage(root.path("usage")), toolCalls);
+        return new Completion(answer.toString(), finishReason(stopReason), usage(root.path("usage")), toolCalls,
+                null, stopSequence(stopReason, root.path("stop_sequence")));
+    }
+
+    /** The stop sequence that ended the answer ({@code ""} when Anthropic does not say which), else null. */
+    static String stopSequence(String stopReason, JsonNode sequence) {
+        if (!"stop_sequence".equals(stopReason)) {
+            return null;
+        }
+        return sequence != null && sequence.isTextual() ? sequence.textValue() : "";
     }
 
     /** Anthropic's stop reasons in OpenAI's terms. */
@@ -256,6 +265,7 @@ public final class AnthropicChatClient implements ChatClient {
         JsonNode startUsage;
         JsonNode finalUsage;
         String stopReason = "";
+        JsonNode stopSequence;
         boolean finished;
         final java.util.Map<Integer, Integer> toolIndexes = new java.util.HashMap<>();
 
@@ -291,11 +301,13 @@ public final class AnthropicChatClient implements ChatClient {
                 }
                 case "message_delta" -> {
                     stopReason = event.path("delta").path("stop_reason").asText(stopReason);
+                    stopSequence = event.path("delta").get("stop_sequence");
                     finalUsage = event.path("usage");
                 }
                 case "message_stop" -> {
                     finished = true;
-                    return List.of(new CompletionEvent.Finished(finishReason(stopReason), streamUsage()));
+                    return List.of(new CompletionEvent.Finished(finishReason(stopReason), streamUsage(),
+                            stopSequence(stopReason, stopSequence)));
                 }
                 case "error" -> throw eventError(event.path("error"));
                 default -> {

@@ -109,7 +109,8 @@ public final class BedrockChatClient implements ChatClient {
                 } else if (stop.get() == null) {
                     emitter.fail(UpstreamFailure.badResponse("the stream ended before messageStop"));
                 } else {
-                    emitter.emit(new CompletionEvent.Finished(finishReason(stop.get()), usage(usage.get())));
+                    emitter.emit(new CompletionEvent.Finished(finishReason(stop.get()), usage(usage.get()),
+                            stop.get() == StopReason.STOP_SEQUENCE ? "" : null));
                     emitter.complete();
                 }
             });
@@ -222,7 +223,9 @@ public final class BedrockChatClient implements ChatClient {
                 && stop != StopReason.CONTENT_FILTERED && stop != StopReason.GUARDRAIL_INTERVENED) {
             throw UpstreamFailure.badResponse("no text in the output message");
         }
-        return new Completion(answer.toString(), finishReason(stop), usage(response.usage()), toolCalls);
+        // Converse says a stop sequence ended the answer, not which one.
+        return new Completion(answer.toString(), finishReason(stop), usage(response.usage()), toolCalls, null,
+                stop == StopReason.STOP_SEQUENCE ? "" : null);
     }
 
     /** Bedrock's stop reasons in OpenAI's terms. */

@@ -81,7 +81,21 @@ public class ErrorMapper {
                         "upstream_failed")));
     }
 
+    /**
+     * The framework's own refusals. A 404 here is a sub-path of a real route ({@code /v1/chat/completions/x}): the
+     * same {@code unknown_url} object as any other unknown URL.
+     */
     @ServerExceptionMapper
+    public Response routeError(WebApplicationException error, jakarta.ws.rs.core.UriInfo uri,
+                               jakarta.ws.rs.core.Request request) {
+        if (error.getResponse().getStatus() == 404) {
+            return json(404, new ErrorBody(new ErrorBody.Detail("Invalid URL (" + request.getMethod() + " /"
+                    + LogText.escape(uri.getPath().replaceFirst("^/", "")) + ")", "invalid_request_error", null,
+                    "unknown_url")));
+        }
+        return webError(error);
+    }
+
     public Response webError(WebApplicationException error) {
         int status = error.getResponse().getStatus();
         String message = switch (status) {

@@ -18,12 +18,16 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * The per-agent trace a client gets with {@code "moa": {"trace": true}}; {@code output_check} when the client
- * asked for JSON ({@code response_format}).
+ * The {@code moa} object of a response: the per-agent trace a client gets with {@code "moa": {"trace": true}};
+ * {@code output_check} when the client asked for JSON ({@code response_format}); {@code cost_unpriced_calls} when
+ * calls without a price left {@code usage.cost} partial (with or without the trace: it is not a field of OpenAI's
+ * {@code usage}).
  */
 @RegisterForReflection
-public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers,
-                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Trace(String mix, @JsonProperty("latency_ms") Long latencyMs, List<LayerView> layers,
+                    @JsonProperty("output_check") OutputCheckView outputCheck,
+                    @JsonProperty("cost_unpriced_calls") Integer costUnpricedCalls) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
         List<LayerView> views = new java.util.ArrayList<>(layers.size());
@@ -32,13 +36,23 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
             views.add(LayerView.of(layers.get(i), i + 1 < layers.size() ? layers.get(i + 1).references().cuts()
                     : List.of()));
         }
-        return new Trace(mix, latencyMs, views, null);
+        return new Trace(mix, latencyMs, views, null, null);
+    }
+
+    /** The response's {@code moa}: the trace if asked for, with the count of unpriced calls when there were some. */
+    public static Trace of(Trace trace, Usage usage) {
+        Integer unpriced = usage.unpricedCalls() != null && usage.unpricedCalls() > 0 ? usage.unpricedCalls() : null;
+        if (unpriced == null) {
+            return trace;
+        }
+        return trace == null ? new Trace(null, null, null, null, unpriced)
+                : new Trace(trace.mix(), trace.latencyMs(), trace.layers(), trace.outputCheck(), unpriced);
     }
 
     public static Trace of(String mix, MixResult result) {
         Trace trace = of(mix, result.latency().toMillis(), result.layers());
         return new Trace(trace.mix(), trace.latencyMs(), trace.layers(),
-                result.outputCheck().map(OutputCheckView::of).orElse(null));
+                result.outputCheck().map(OutputCheckView::of).orElse(null), null);
     }
 
     /**

@@ -1,5 +1,6 @@
 // Agent loops of the OpenAI Agents SDK for JavaScript, unchanged, against a mix:
-//   node weather-agent.mjs <base URL ending in /v1> <mix name> [<mix name for the structured report>]
+//   node weather-agent.mjs <base URL ending in /v1> <mix name> [<mix name for the structured report> [<api>]]
+// <api> is the OpenAI API the SDK speaks: chat_completions (the default here) or responses (the SDK's own default).
 // The agent has one function tool; the SDK calls the model, runs the tool the model asks for, sends the result
 // back and takes the final output. With a second mix name, a second agent does the same with a JSON-schema
 // output type (the SDK sends response_format json_schema, strict, and parses the answer).
@@ -7,9 +8,9 @@
 import OpenAI from 'openai';
 import { Agent, run, tool, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled } from '@openai/agents';
 
-const [baseURL, model, reportModel] = process.argv.slice(2);
+const [baseURL, model, reportModel, api = 'chat_completions'] = process.argv.slice(2);
 setTracingDisabled(true); // traces would go to OpenAI's servers
-setOpenAIAPI('chat_completions'); // a mix speaks chat completions, not the Responses API
+setOpenAIAPI(api); // a mix speaks both
 setDefaultOpenAIClient(new OpenAI({ baseURL, apiKey: process.env.MOA_CLIENT_KEY ?? 'unused-locally', maxRetries: 0 }));
 
 const toolCalls = [];

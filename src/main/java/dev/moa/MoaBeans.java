@@ -1,6 +1,8 @@
 package dev.moa;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.engine.Hedging;
+import dev.moa.engine.LatencyWindow;
 import dev.moa.engine.MixEngine;
 import dev.moa.engine.MixPlanner;
 import dev.moa.engine.ReferenceInjector;
@@ -108,7 +110,8 @@ public class MoaBeans {
     @Produces
     @Singleton
     MixEngine mixEngine(ReferenceInjector injector) {
-        return new MixEngine(RetryPolicy.DEFAULT, injector);
+        // One latency window per instance: percentile hedges learn from this instance's own calls.
+        return new MixEngine(RetryPolicy.DEFAULT, injector, new Hedging(new LatencyWindow()));
     }
 
     @Produces

@@ -29,7 +29,7 @@ public record DryRun(String id, String object, long created, String model, List<
                        @JsonProperty("max_calls") int maxCalls, @JsonProperty("min_calls") int minCalls,
                        @JsonProperty("deadline_ms") long deadlineMs, List<LayerView> layers) {
 
-        static Plan of(MixPlan plan) {
+        public static Plan of(MixPlan plan) {
             return new Plan(plan.mix(), true, plan.calls(), plan.maxCalls(), plan.minCalls(), plan.deadline().toMillis(),
                     plan.layers().stream().map(LayerView::of).toList());
         }

@@ -7,6 +7,7 @@ import dev.moa.engine.Aggregated;
 import dev.moa.engine.EarlyStopped;
 import dev.moa.engine.ReferenceCut;
 import dev.moa.engine.Attempt;
+import dev.moa.engine.HedgeCopy;
 import dev.moa.engine.LayerTrace;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.OutputCheck;
@@ -216,16 +217,33 @@ public record Trace(String mix, @JsonProperty("latency_ms") Long latencyMs, List
         }
     }
 
-    /** One try: who was called, how long it took, and the failure if it failed. */
+    /**
+     * One try: who was called, how long it took, and the failure if it failed. A copy of a hedged call says so
+     * ({@code hedged}) and {@code hedge} says which copy it was, when it was sent after the first, and whether it
+     * won or was cancelled (with its input estimated: the provider never reports a cancelled call's usage).
+     */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AttemptView(String provider, String model, @JsonProperty("latency_ms") long latencyMs,
-                              Integer status, String error) {
+                              Integer status, String error, Boolean hedged, HedgeView hedge) {
 
         static AttemptView of(Attempt attempt) {
             Integer status = attempt.failure().map(UpstreamFailure::status).filter(s -> s > 0).orElse(null);
             return new AttemptView(attempt.provider(), attempt.model(), attempt.latency().toMillis(), status,
-                    attempt.failure().map(Throwable::getMessage).orElse(null));
+                    attempt.failure().map(Throwable::getMessage).orElse(null),
+                    attempt.hedge().isPresent() ? true : null, attempt.hedge().map(HedgeView::of).orElse(null));
+        }
+    }
+
+    /** One copy of a hedged call: 0 is the first request, 1.. the hedges. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HedgeView(int copy, @JsonProperty("started_after_ms") long startedAfterMs, Boolean won,
+                            Boolean cancelled, @JsonProperty("estimated_prompt_tokens") Long estimatedPromptTokens) {
+
+        static HedgeView of(HedgeCopy copy) {
+            return new HedgeView(copy.copy(), copy.startedAfter().toMillis(), copy.won() ? true : null,
+                    copy.cancelled() ? true : null, copy.cancelled() ? copy.estimatedPromptTokens() : null);
         }
     }
 }

@@ -3,7 +3,10 @@ package dev.moa.batch;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** An OpenAI file object: an uploaded batch input ({@code purpose: batch}) or a result ({@code batch_output}). */
+/**
+ * An OpenAI file object: an uploaded batch input ({@code purpose: batch}), eval items ({@code evals}) or a batch's
+ * result ({@code batch_output}).
+ */
 @RegisterForReflection
 public record FileObject(
         String id,
@@ -16,6 +19,8 @@ public record FileObject(
 
     public static final String BATCH = "batch";
     public static final String BATCH_OUTPUT = "batch_output";
+    /** Items for eval runs ({@code data_source.source.type: file_id}). */
+    public static final String EVALS = "evals";
 
     public static FileObject of(String id, long bytes, long createdAt, String filename, String purpose) {
         return new FileObject(id, "file", bytes, createdAt, filename, purpose, "processed");

@@ -23,7 +23,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 
-/** The Files API, for batch inputs and results. */
+/** The Files API, for batch inputs and results and eval items. */
 @Path("/v1/files")
 @Blocking
 public class FilesResource {
@@ -45,8 +45,9 @@ public class FilesResource {
         if (file == null) {
             throw ApiError.invalidRequest("file", "Missing required parameter: 'file'.");
         }
-        if (!FileObject.BATCH.equals(purpose)) {
-            throw ApiError.invalidRequest("purpose", "purpose must be \"batch\": the only use of files here.");
+        if (!FileObject.BATCH.equals(purpose) && !FileObject.EVALS.equals(purpose)) {
+            throw ApiError.invalidRequest("purpose", "purpose must be \"batch\" or \"evals\": the only uses of "
+                    + "files here.");
         }
         if (file.size() > config.maxFileBytes()) {
             throw new ApiError(413, "invalid_request_error", "file", "file_too_large", "The file is " + file.size()

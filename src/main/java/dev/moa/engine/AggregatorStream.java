@@ -1,6 +1,7 @@
 package dev.moa.engine;
 
 import dev.moa.mix.Agent;
+import dev.moa.mix.Hedge;
 import dev.moa.provider.ChatClient;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
@@ -29,10 +30,12 @@ final class AggregatorStream {
 
     private final RetryPolicy policy;
     private final ReferenceInjector injector;
+    private final Hedging hedging;
 
-    AggregatorStream(RetryPolicy policy, ReferenceInjector injector) {
+    AggregatorStream(RetryPolicy policy, ReferenceInjector injector, Hedging hedging) {
         this.policy = policy;
         this.injector = injector;
+        this.hedging = hedging;
     }
 
     /**
@@ -76,7 +79,9 @@ final class AggregatorStream {
         Multi<AnswerEvent> events() {
             Multi<CompletionEvent> chain = null;
             for (Agent candidate : agent.candidates()) {
-                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate));
+                // Only the agent's own first request may be hedged (on its time to first token).
+                Optional<Hedge> hedge = chain == null ? agent.hedge() : Optional.empty();
+                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate, hedge));
                 chain = chain == null ? attempts
                         : chain.onFailure(f -> !started.get()).recoverWithMulti(f -> attempts);
             }
@@ -87,36 +92,44 @@ final class AggregatorStream {
                             : Multi.createFrom().failure(failed(MixEngine.asUpstreamFailure(f))));
         }
 
-        private Multi<CompletionEvent> withRetries(Agent candidate) {
-            Upstream upstream = run.upstreams().get(candidate.provider());
-            CompletionCall call = new CompletionCall(candidate.model(),
+        private CompletionCall callFor(Agent candidate) {
+            return new CompletionCall(candidate.model(),
                     injector.messagesFor(candidate, turn.settings(), turn.tools(), turn.conversation(),
                             turn.references()),
                     turn.answerSampling(candidate), turn.tools().options(candidate.options()));
+        }
+
+        private Multi<CompletionEvent> withRetries(Agent candidate, Optional<Hedge> hedge) {
+            CompletionCall call = callFor(candidate);
             int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
-            Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+            AtomicBoolean firstTry = new AtomicBoolean(true);
             Multi<CompletionEvent> attempt = Multi.createFrom().deferred(() -> {
                 long attemptStart = System.nanoTime();
-                Duration left = Duration.ofNanos(deadlineNanos - attemptStart);
-                if (left.isNegative() || left.isZero()) {
+                if (deadlineNanos - attemptStart <= 0) {
                     UpstreamFailure noTime = UpstreamFailure.deadline();
                     log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                     return Multi.createFrom().failure(noTime);
                 }
-                Multi<CompletionEvent> events = upstream.client().stream(call);
-                // Per attempt, the timeout bounds the wait for each event (first token, then between tokens).
-                if (configured.compareTo(left) < 0) {
-                    events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+                // A retry is a call that already failed: only the first try is hedged.
+                if (firstTry.getAndSet(false) && hedge.isPresent()) {
+                    Agent target = hedge.get().to() == Hedge.Target.FALLBACK ? agent.fallbacks().get(0) : candidate;
+                    Optional<Multi<CompletionEvent>> raced = hedging.stream(hedge.get(), copy(candidate, call),
+                            copy(target, target == candidate ? call : callFor(target)), deadlineNanos, log::add);
+                    if (raced.isPresent()) {
+                        return raced.get().onItem().invoke(event -> {
+                            if (!(event instanceof CompletionEvent.Finished)) {
+                                started.set(true);
+                            }
+                        });
+                    }
                 }
-                return events
-                        .onItem().transform(event -> UnofferedToolCalls.check(call, event, run.redactor()))
-                        // The call's cost, as for every other call (MixEngine.priced).
-                        .onItem().transform(event -> event instanceof CompletionEvent.Finished finished
-                                ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
-                                        .pricedBy(upstream.pricing().priceOf(candidate.model())),
-                                        finished.stopSequence())
-                                : event)
+                AtomicBoolean first = new AtomicBoolean(true);
+                return send(candidate, call)
                         .onItem().invoke(event -> {
+                            if (first.getAndSet(false)) {
+                                hedging.latencies().record(candidate.provider(), candidate.model(),
+                                        LatencyWindow.Measure.FIRST_TOKEN, since(attemptStart));
+                            }
                             if (!(event instanceof CompletionEvent.Finished)) {
                                 started.set(true);
                             } else {
@@ -139,6 +152,30 @@ final class AggregatorStream {
                     .onFailure().invoke(() -> tries[0]++)
                     .onFailure(f -> !started.get() && f instanceof UpstreamFailure u && u.retryable())
                     .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
+        }
+
+        private Hedging.Copy<CompletionEvent> copy(Agent candidate, CompletionCall call) {
+            return new Hedging.Copy<>(candidate.provider(), candidate.model(), () -> send(candidate, call),
+                    Hedging.estimatedPromptTokens(call),
+                    run.upstreams().get(candidate.provider()).pricing().priceOf(candidate.model()));
+        }
+
+        /** One streamed request: its timeout bounds the wait for each event (first token, then between tokens). */
+        private Multi<CompletionEvent> send(Agent candidate, CompletionCall call) {
+            Upstream upstream = run.upstreams().get(candidate.provider());
+            Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+            Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime());
+            Multi<CompletionEvent> events = upstream.client().stream(call);
+            if (configured.compareTo(left) < 0) {
+                events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+            }
+            // The call's cost, as for every other call (MixEngine.priced).
+            return events
+                    .onItem().transform(event -> UnofferedToolCalls.check(call, event, run.redactor()))
+                    .onItem().transform(event -> event instanceof CompletionEvent.Finished finished
+                    ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
+                            .pricedBy(upstream.pricing().priceOf(candidate.model())), finished.stopSequence())
+                    : event);
         }
 
         /** Fails with a deadline failure when the request's time runs out; the cancellation closes the call. */

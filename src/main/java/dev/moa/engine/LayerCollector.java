@@ -137,8 +137,10 @@ final class LayerCollector {
         }
     }
 
+    /** Mutiny refuses a delay of zero: a timer that is already due (a grace of 0 ms) waits a nanosecond. */
     private static Cancellable timer(Duration after, Runnable action) {
-        return Uni.createFrom().voidItem().onItem().delayIt().by(after.isNegative() ? Duration.ZERO : after)
+        return Uni.createFrom().voidItem().onItem().delayIt().by(after.isNegative() || after.isZero()
+                        ? Duration.ofNanos(1) : after)
                 .subscribe().with(ignored -> action.run());
     }
 }

@@ -3,6 +3,7 @@ package dev.moa.engine;
 import dev.moa.mix.Agent;
 import dev.moa.mix.Aggregate;
 import dev.moa.mix.CallOptions;
+import dev.moa.mix.Hedge;
 import dev.moa.mix.Layer;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Completion;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * Runs a mix: each layer's calls concurrently, the answers of one layer as numbered references to the next,
@@ -45,11 +48,18 @@ public final class MixEngine {
     private final ReferenceInjector injector;
     private final StructuredOutput structuredOutput = new StructuredOutput();
     private final AggregatorStream aggregatorStream;
+    private final Hedging hedging;
 
+    /** An engine with its own latency window, hedging on Mutiny's timers. */
     public MixEngine(RetryPolicy policy, ReferenceInjector injector) {
+        this(policy, injector, new Hedging(new LatencyWindow()));
+    }
+
+    public MixEngine(RetryPolicy policy, ReferenceInjector injector, Hedging hedging) {
         this.policy = policy;
         this.injector = injector;
-        this.aggregatorStream = new AggregatorStream(policy, injector);
+        this.hedging = hedging;
+        this.aggregatorStream = new AggregatorStream(policy, injector, hedging);
     }
 
     public Uni<MixResult> run(MixRun run) {
@@ -235,13 +245,15 @@ public final class MixEngine {
         List<Attempt> log = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
         AgentCall ask = (tools, messagesFor, samplingFor) -> {
+            Function<Agent, CompletionCall> callFor = candidate -> new CompletionCall(candidate.model(),
+                    withFollowUp(messagesFor.apply(candidate), followUp), samplingFor.apply(candidate),
+                    tools.options(candidate.options()));
             Uni<Completion> chain = null;
             for (Agent candidate : agent.candidates()) {
-                Upstream upstream = run.upstreams().get(candidate.provider());
-                Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, new CompletionCall(
-                        candidate.model(), withFollowUp(messagesFor.apply(candidate), followUp),
-                        samplingFor.apply(candidate), tools.options(candidate.options())), upstream, log, layerEnd)
-                        .map(c -> priced(c, upstream, candidate.model())));
+                // Only the agent's own first request may be hedged; fallbacks keep their own rules.
+                Optional<Hedge> hedge = chain == null ? agent.hedge() : Optional.empty();
+                Uni<Completion> attempts = Uni.createFrom().deferred(() -> withRetries(run, candidate, callFor, hedge,
+                        agent, log, layerEnd));
                 chain = chain == null ? attempts : chain.onFailure().recoverWithUni(() -> attempts);
             }
             return chain;
@@ -256,30 +268,37 @@ public final class MixEngine {
                 reason -> new AgentOutcome.Cut(agent, sample, since(start), log, reason));
     }
 
-    private Uni<Completion> withRetries(MixRun run, Agent candidate, CompletionCall call, Upstream upstream,
-                                        List<Attempt> log, long layerEnd) {
+    private Uni<Completion> withRetries(MixRun run, Agent candidate, Function<Agent, CompletionCall> callFor,
+                                        Optional<Hedge> hedge, Agent agent, List<Attempt> log, long layerEnd) {
         int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
-        Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+        CompletionCall call = callFor.apply(candidate);
+        AtomicBoolean firstTry = new AtomicBoolean(true);
         Uni<Completion> attempt = Uni.createFrom().deferred(() -> {
             long begin = System.nanoTime();
-            Duration left = Duration.ofNanos(layerEnd - begin);
-            if (left.isNegative() || left.isZero()) {
+            if (layerEnd - begin <= 0) {
                 UpstreamFailure noTime = UpstreamFailure.deadline();
                 log.add(new Attempt(candidate.provider(), candidate.model(), Duration.ZERO, Optional.of(noTime)));
                 return Uni.createFrom().failure(noTime);
             }
-            // The one point every answer and failure passes: redacted here, before anything else sees it.
-            Uni<Completion> completion = upstream.client().complete(call)
-                    .map(answer -> UnofferedToolCalls.check(call, answer))
-                    .map(run.redactor()::redact)
-                    .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
-            // A timeout longer than the budget left is not armed: the layer's collector cuts the call at its end.
-            if (configured.compareTo(left) < 0) {
-                completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+            // A retry is a call that already failed: only the first try is hedged.
+            if (firstTry.getAndSet(false) && hedge.isPresent()) {
+                Agent target = hedge.get().to() == Hedge.Target.FALLBACK ? agent.fallbacks().get(0) : candidate;
+                Optional<Uni<Completion>> raced = hedging.answer(hedge.get(), copy(run, candidate, call, layerEnd),
+                        copy(run, target, target == candidate ? call : callFor.apply(target), layerEnd), layerEnd,
+                        log::add);
+                if (raced.isPresent()) {
+                    return raced.get();
+                }
             }
-            return completion
-                    .onItemOrFailure().invoke((item, failure) -> log.add(new Attempt(candidate.provider(),
-                            candidate.model(), since(begin), Optional.ofNullable(failure).map(MixEngine::asUpstreamFailure))));
+            return send(run, candidate, call, layerEnd).onItemOrFailure().invoke((item, failure) -> {
+                Duration latency = since(begin);
+                log.add(new Attempt(candidate.provider(), candidate.model(), latency,
+                        Optional.ofNullable(failure).map(MixEngine::asUpstreamFailure)));
+                if (failure == null) {
+                    hedging.latencies().record(candidate.provider(), candidate.model(),
+                            LatencyWindow.Measure.ANSWER, latency);
+                }
+            });
         });
         if (retries == 0) {
             return attempt;
@@ -296,6 +315,33 @@ public final class MixEngine {
                 .onFailure().invoke(() -> tries[0]++)
                 .onFailure(f -> f instanceof UpstreamFailure u && u.retryable())
                 .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
+    }
+
+    /** One request of a hedged call, to {@code candidate}. */
+    private Hedging.Copy<Completion> copy(MixRun run, Agent candidate, CompletionCall call, long layerEnd) {
+        Upstream upstream = run.upstreams().get(candidate.provider());
+        return new Hedging.Copy<>(candidate.provider(), candidate.model(),
+                () -> send(run, candidate, call, layerEnd).toMulti(), Hedging.estimatedPromptTokens(call),
+                upstream.pricing().priceOf(candidate.model()));
+    }
+
+    /**
+     * One request to one candidate: redacted, priced, and bounded by its timeout when that is shorter than what
+     * is left of the layer (else the layer's collector cuts it at its end).
+     */
+    private Uni<Completion> send(MixRun run, Agent candidate, CompletionCall call, long layerEnd) {
+        Upstream upstream = run.upstreams().get(candidate.provider());
+        Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
+        Duration left = Duration.ofNanos(layerEnd - System.nanoTime());
+        // The one point every answer and failure passes: redacted here, before anything else sees it.
+        Uni<Completion> completion = upstream.client().complete(call)
+                .map(answer -> UnofferedToolCalls.check(call, answer))
+                .map(run.redactor()::redact)
+                .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
+        if (configured.compareTo(left) < 0) {
+            completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
+        }
+        return completion.map(c -> priced(c, upstream, candidate.model()));
     }
 
     private static List<Message> withFollowUp(List<Message> messages, List<Message> followUp) {

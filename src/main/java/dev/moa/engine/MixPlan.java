@@ -11,8 +11,8 @@ import java.util.List;
  * What a run of a mix would do, without calling anything: the dry run.
  *
  * @param calls    upstream calls when every call answers at its first attempt and no early stop ends the mix
- * @param maxCalls the most there can be (an overflow that switches to sequential adds steps); retries and
- *                 fallbacks not counted
+ * @param maxCalls the most there can be (an overflow that switches to sequential adds steps, a hedge adds its
+ *                 copies to each call); retries and fallbacks not counted
  * @param minCalls the fewest, when the first {@code early_stop} ends the mix
  * @param deadline the whole run's time budget
  */

@@ -2,6 +2,7 @@ package dev.moa.engine;
 
 import dev.moa.mix.Agent;
 import dev.moa.mix.Aggregate;
+import dev.moa.mix.Hedge;
 import dev.moa.mix.Layer;
 import dev.moa.mix.Mix;
 import dev.moa.mix.ReferenceBudget;
@@ -86,10 +87,15 @@ public final class MixPlanner {
         return layer.calls() * (steps == null ? 1 : steps);
     }
 
+    /** The most calls: every step a layer may take, and every hedge each of its calls may send. */
     private static int maxCalls(Layer layer, int references) {
         boolean mayOverflowToSteps = layer.budget().maxTotalReferenceTokens() != null
                 && layer.budget().overflow() == ReferenceBudget.Overflow.SEQUENTIAL;
-        return mayOverflowToSteps ? layer.calls() * Math.max(1, references) : calls(layer, references);
+        int stepsPerCall = mayOverflowToSteps ? Math.max(1, references)
+                : Optional.ofNullable(steps(layer, references)).orElse(1);
+        int hedges = layer.agents().stream()
+                .mapToInt(a -> a.samples() * a.hedge().map(Hedge::max).orElse(0)).sum();
+        return layer.calls() * stepsPerCall + hedges * stepsPerCall;
     }
 
     private static Integer steps(Layer layer, int references) {

@@ -48,12 +48,16 @@ public final class EmfRecords {
         int calls = 0;
         int failed = 0;
         int cut = 0;
+        int hedges = 0;
+        int hedgeWins = 0;
         for (LayerTrace layer : outcome.layers()) {
             usage = usage.plus(layer.usage());
             for (AgentOutcome call : layer.outcomes()) {
                 calls++;
                 failed += call instanceof AgentOutcome.Failed ? 1 : 0;
                 cut += call instanceof AgentOutcome.Cut ? 1 : 0;
+                hedges += hedges(call);
+                hedgeWins += hedgeWins(call);
             }
         }
         Record record = new Record(outcome, List.of("mix"));
@@ -65,6 +69,8 @@ public final class EmfRecords {
         record.metric("Calls", COUNT, calls);
         record.metric("FailedCalls", COUNT, failed);
         record.metric("CutCalls", COUNT, cut);
+        record.metric("Hedges", COUNT, hedges);
+        record.metric("HedgeWins", COUNT, hedgeWins);
         record.metric("UnpricedCalls", COUNT, usage.unpricedCalls() == null ? 0 : usage.unpricedCalls());
         return record.done();
     }
@@ -83,12 +89,25 @@ public final class EmfRecords {
         record.metric("Attempts", COUNT, call.attempts().size());
         record.metric("Failed", COUNT, call instanceof AgentOutcome.Failed ? 1 : 0);
         record.metric("Cut", COUNT, call instanceof AgentOutcome.Cut ? 1 : 0);
+        record.metric("Hedges", COUNT, hedges(call));
+        record.metric("HedgeWins", COUNT, hedgeWins(call));
         if (call instanceof AgentOutcome.Answered a) {
             Usage usage = a.completion().usage();
             tokens(record, usage);
             record.metric("UnpricedCalls", COUNT, usage.unpricedCalls() == null ? 0 : usage.unpricedCalls());
         }
         return record.done();
+    }
+
+    /** Hedges sent: every copy after a hedged call's first request. */
+    private static int hedges(AgentOutcome call) {
+        return (int) call.attempts().stream().filter(a -> a.hedge().filter(h -> h.copy() > 0).isPresent()).count();
+    }
+
+    /** Hedged calls whose answer came from a hedge rather than the first request. */
+    private static int hedgeWins(AgentOutcome call) {
+        return (int) call.attempts().stream()
+                .filter(a -> a.hedge().filter(h -> h.copy() > 0 && h.won()).isPresent()).count();
     }
 
     private static void tokens(Record record, Usage usage) {

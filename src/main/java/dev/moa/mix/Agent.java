@@ -15,13 +15,28 @@ import java.util.Optional;
  * @param fallbacks tried in order when this agent still fails after its retries; fields they leave unset are
  *                  taken from this agent
  * @param options   per-call fields the mix sets for this agent (seed, penalties, user...); they win over the client's
+ * @param hedge     whether and when a slow call gets a second copy (the agent's own, else its layer's or mix's)
  */
 public record Agent(String provider, String model, Sampling sampling, String systemPrompt, int samples, Double weight,
-                    Optional<Duration> timeout, Integer retries, List<Agent> fallbacks, CallOptions options) {
+                    Optional<Duration> timeout, Integer retries, List<Agent> fallbacks, CallOptions options,
+                    Optional<Hedge> hedge) {
 
     public Agent {
         fallbacks = List.copyOf(fallbacks);
         options = options == null ? CallOptions.NONE : options;
+        hedge = hedge == null ? Optional.empty() : hedge;
+    }
+
+    public Agent(String provider, String model, Sampling sampling, String systemPrompt, int samples, Double weight,
+                 Optional<Duration> timeout, Integer retries, List<Agent> fallbacks, CallOptions options) {
+        this(provider, model, sampling, systemPrompt, samples, weight, timeout, retries, fallbacks, options,
+                Optional.empty());
+    }
+
+    /** This agent, hedged as {@code hedge} says (empty: never). */
+    public Agent withHedge(Optional<Hedge> hedge) {
+        return new Agent(provider, model, sampling, systemPrompt, samples, weight, timeout, retries, fallbacks, options,
+                hedge);
     }
 
     public Agent(String provider, String model, Sampling sampling, String systemPrompt, int samples, Double weight,

@@ -22,10 +22,10 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class MixDocuments {
 
-    private static final Set<String> MIX_FIELDS = Set.of("description", "layers");
+    private static final Set<String> MIX_FIELDS = Set.of("description", "layers", "hedge");
     private static final Set<String> LAYER_FIELDS = Set.of("agents", "min_successes", "references",
             "straggler_grace_ms", "aggregate", "max_reference_tokens", "max_total_reference_tokens", "overflow",
-            "keep_reasoning", "early_stop", "tools");
+            "keep_reasoning", "early_stop", "tools", "hedge");
     /** Layer fields about the references a layer receives: meaningless on the first layer, which receives none. */
     private static final List<String> RECEIVING_FIELDS = List.of("aggregate", "max_total_reference_tokens",
             "overflow", "keep_reasoning");
@@ -36,7 +36,8 @@ public final class MixDocuments {
     private static final Set<String> CALL_FIELDS = Set.of("seed", "logit_bias", "presence_penalty",
             "frequency_penalty", "user", "metadata", "service_tier", "reasoning_effort");
     private static final Set<String> AGENT_FIELDS = union(CALL_FIELDS, Set.of("provider", "model", "temperature",
-            "max_tokens", "top_p", "stop", "system_prompt", "samples", "weight", "timeout_ms", "retries", "fallbacks"));
+            "max_tokens", "top_p", "stop", "system_prompt", "samples", "weight", "timeout_ms", "retries", "fallbacks",
+            "hedge"));
     /** A fallback stands in for its agent: it has no samples, weight or fallbacks of its own. */
     private static final Set<String> FALLBACK_FIELDS = union(CALL_FIELDS, Set.of("provider", "model", "temperature",
             "max_tokens", "top_p", "stop", "system_prompt", "timeout_ms", "retries"));
@@ -61,6 +62,8 @@ public final class MixDocuments {
             "cache_write_per_mtok");
     private static final Set<String> KEY_FIELDS = Set.of("env", "parameter");
     private static final int MAX_SAMPLES = 16;
+    private static final Set<String> HEDGE_FIELDS = Set.of("after_ms", "min_ms", "max", "to");
+    private static final Pattern PERCENTILE = Pattern.compile("p(\\d{2})");
 
     private MixDocuments() {
     }
@@ -81,21 +84,31 @@ public final class MixDocuments {
         root.allowOnly(MIX_FIELDS);
         String description = root.field("description").optionalText();
         List<DocumentNode> layerNodes = root.field("layers").nonEmptyArray();
+        Optional<Hedge> mixHedge = parseHedge(root.field("hedge"));
         List<Layer> layers = new ArrayList<>(layerNodes.size());
         for (int i = 0; i < layerNodes.size(); i++) {
-            layers.add(parseLayer(layerNodes.get(i), i == 0, i == layerNodes.size() - 1, knownProvider));
+            layers.add(parseLayer(layerNodes.get(i), i == 0, i == layerNodes.size() - 1, knownProvider,
+                    mixHedge == null ? Optional.empty() : mixHedge, mixHedge == null ? null : "the mix's"));
         }
         return new Mix(name, description == null ? "" : description, layers);
     }
 
-    private static Layer parseLayer(DocumentNode node, boolean first, boolean last, Predicate<String> knownProvider) {
+    /**
+     * @param defaultHedge the mix's hedge, if any
+     * @param hedgeSource  how an error names where an inherited hedge comes from ({@code null}: none set)
+     */
+    private static Layer parseLayer(DocumentNode node, boolean first, boolean last, Predicate<String> knownProvider,
+                                    Optional<Hedge> defaultHedge, String hedgeSource) {
         node.object().allowOnly(LAYER_FIELDS);
         List<DocumentNode> agentNodes = node.field("agents").nonEmptyArray();
         if (last && agentNodes.size() != 1) {
             throw node.field("agents").invalid("the last layer is the aggregator and must have exactly one agent, found "
                     + agentNodes.size());
         }
-        List<Agent> agents = agentNodes.stream().map(a -> parseAgent(a, knownProvider)).toList();
+        Optional<Hedge> layerHedge = parseHedge(node.field("hedge"));
+        Optional<Hedge> inherited = layerHedge != null ? layerHedge : defaultHedge;
+        String source = layerHedge != null ? "the layer's" : hedgeSource;
+        List<Agent> agents = agentNodes.stream().map(a -> parseAgent(a, knownProvider, inherited, source)).toList();
         int calls = agents.stream().mapToInt(Agent::samples).sum();
         Integer minSuccesses = node.field("min_successes").optionalInt(1, Integer.MAX_VALUE);
         if (minSuccesses != null && minSuccesses > calls) {
@@ -254,7 +267,8 @@ public final class MixDocuments {
         throw node.invalid("must be \"describe\", \"pass\" or \"omit\", found \"" + value + "\"");
     }
 
-    private static Agent parseAgent(DocumentNode node, Predicate<String> knownProvider) {
+    private static Agent parseAgent(DocumentNode node, Predicate<String> knownProvider, Optional<Hedge> inheritedHedge,
+                                    String hedgeSource) {
         node.object().allowOnly(AGENT_FIELDS);
         Agent agent = parseCandidate(node, knownProvider);
         Integer samples = node.field("samples").optionalInt(1, MAX_SAMPLES);
@@ -267,8 +281,72 @@ public final class MixDocuments {
                 fallbacks.add(inherit(parseCandidate(fallbackNode, knownProvider), agent));
             }
         }
+        DocumentNode hedgeNode = node.field("hedge");
+        Optional<Hedge> own = parseHedge(hedgeNode);
+        Optional<Hedge> hedge = own != null ? own : inheritedHedge;
+        if (hedge.isPresent() && hedge.get().to() == Hedge.Target.FALLBACK && fallbacks.isEmpty()) {
+            throw own != null ? hedgeNode.field("to").invalid("\"fallback\" needs an agent with fallbacks")
+                    : node.invalid("inherits " + hedgeSource + " hedge with \"to\": \"fallback\" but has no fallbacks; "
+                    + "give it fallbacks or its own \"hedge\" (false for none)");
+        }
         return new Agent(agent.provider(), agent.model(), agent.sampling(), agent.systemPrompt(),
-                samples == null ? 1 : samples, weight, agent.timeout(), agent.retries(), fallbacks, agent.options());
+                samples == null ? 1 : samples, weight, agent.timeout(), agent.retries(), fallbacks, agent.options(),
+                hedge);
+    }
+
+    /**
+     * {@code {"after_ms": 1200 | "p50".."p99", "min_ms": N, "max": 1..3, "to": "same" | "fallback"}}, or
+     * {@code false} to turn an inherited hedge off. Returns {@code null} when the field is absent (inherit).
+     */
+    private static Optional<Hedge> parseHedge(DocumentNode node) {
+        if (!node.present()) {
+            return null;
+        }
+        if (node.node().isBoolean()) {
+            if (node.node().booleanValue()) {
+                throw node.invalid("must be an object such as {\"after_ms\": 1200}, or false for no hedging");
+            }
+            return Optional.empty();
+        }
+        node.object().allowOnly(HEDGE_FIELDS);
+        DocumentNode afterNode = node.field("after_ms");
+        String afterProblem = "must be milliseconds (1 to " + MAX_TIMEOUT_MS + ") or a percentile \"p50\" to \"p99\"";
+        if (!afterNode.present()) {
+            throw afterNode.invalid("is required: " + afterProblem.substring("must be ".length()));
+        }
+        Hedge.After after;
+        if (afterNode.node().isTextual()) {
+            java.util.regex.Matcher percentile = PERCENTILE.matcher(afterNode.text());
+            int p = percentile.matches() ? Integer.parseInt(percentile.group(1)) : 0;
+            if (p < 50 || p > 99) {
+                throw afterNode.invalid(afterProblem + ", found \"" + afterNode.text() + "\"");
+            }
+            after = new Hedge.After.Percentile(p);
+        } else {
+            if (!afterNode.node().isIntegralNumber() || !afterNode.node().canConvertToInt()
+                    || afterNode.node().intValue() < 1 || afterNode.node().intValue() > MAX_TIMEOUT_MS) {
+                throw afterNode.invalid(afterProblem + ", found " + afterNode.node());
+            }
+            after = new Hedge.After.Fixed(Duration.ofMillis(afterNode.node().intValue()));
+        }
+        DocumentNode minNode = node.field("min_ms");
+        Integer min = minNode.optionalInt(0, MAX_TIMEOUT_MS);
+        if (min != null && after instanceof Hedge.After.Fixed) {
+            throw minNode.invalid("is the floor of a percentile after_ms; a fixed after_ms needs none");
+        }
+        Integer max = node.field("max").optionalInt(1, Hedge.MAX_COPIES);
+        Hedge.Target to = Hedge.Target.SAME;
+        DocumentNode toNode = node.field("to");
+        if (toNode.present()) {
+            String value = toNode.text();
+            to = switch (value) {
+                case "same" -> Hedge.Target.SAME;
+                case "fallback" -> Hedge.Target.FALLBACK;
+                default -> throw toNode.invalid("must be \"same\" or \"fallback\", found \"" + value + "\"");
+            };
+        }
+        return Optional.of(new Hedge(after, min == null ? Duration.ZERO : Duration.ofMillis(min), max == null ? 1 : max,
+                to));
     }
 
     /** Fields a fallback leaves unset are the primary agent's. */

@@ -10,7 +10,8 @@ import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A real agent framework, unchanged, as the mix's client: the OpenAI Agents SDK for JavaScript (installed by the
- * build, see {@link NodeTools}) runs a tool-using task — the model asks for a tool, the SDK runs it and sends the
+ * build, see {@link NodeTools}), over Chat Completions and over the Responses API, runs a tool-using task — the model asks for a tool, the SDK runs it and sends the
  * result, the model answers with it — over HTTP against the function.
  */
 @QuarkusTest
@@ -29,8 +30,10 @@ class AgentsSdkTest extends UpstreamTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void theOpenAiAgentsSdkCompletesAToolUsingTaskThroughAMix() throws Exception {
+    /** The same agents over Chat Completions and over the Responses API (the SDK's default). */
+    @ParameterizedTest
+    @ValueSource(strings = {"chat_completions", "responses"})
+    void theOpenAiAgentsSdkCompletesAToolUsingTaskThroughAMix(String api) throws Exception {
         store.mix("agent-mix", """
                 {"layers": [
                    {"agents": [{"provider": "fake", "model": "sdk-p1"}, {"provider": "fake", "model": "sdk-p2"}]},
@@ -50,7 +53,7 @@ class AgentsSdkTest extends UpstreamTest {
         Path dir = NodeTools.install(NodeTools.AGENTS_SDK);
         Path script = NodeTools.script(dir, "agents/weather-agent.mjs");
         NodeTools.Run run = NodeTools.node(dir, List.of(script.toString(),
-                "http://localhost:" + RestAssured.port + "/v1", "agent-mix", "report-mix"), 180);
+                "http://localhost:" + RestAssured.port + "/v1", "agent-mix", "report-mix", api), 180);
         assertEquals(0, run.exitCode(), "stdout: " + run.stdout() + "\nstderr: " + run.stderr());
         String[] lines = run.stdout().strip().split("\n");
         JsonNode result = JSON.readTree(lines[lines.length - 1]);

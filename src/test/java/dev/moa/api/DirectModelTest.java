@@ -139,6 +139,17 @@ class DirectModelTest extends UpstreamTest {
     }
 
     @Test
+    void theMessagesEndpointTakesADirectModelToo() {
+        given().contentType(ContentType.JSON).body("""
+                        {"model": "fake/claude-ish", "max_tokens": 50, "messages": [{"role": "user", "content": "Hi"}]}""")
+                .post("/v1/messages").then().statusCode(200)
+                .body("type", equalTo("message"))
+                .body("content[0].text", equalTo("answer from claude-ish"));
+        assertEquals(1, upstream.requests().size(), "one call, no mixing");
+        assertEquals(List.of(msg("user", "Hi")), upstream.only("claude-ish").messages());
+    }
+
+    @Test
     void notListedAmongTheModels() {
         post("""
                 {"model": "fake/solo-model", "messages": [{"role": "user", "content": "Hi"}]}""").then().statusCode(200);

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,7 +49,7 @@ class OrchestrationBench {
     private static final int COLD_RUNS = intProperty("moa.bench.cold.runs", 5);
     /** Which parts to run, e.g. -Dmoa.bench.sections=warm for a quick look. */
     private static final List<String> SECTIONS = List.of(System.getProperty("moa.bench.sections",
-            "warm,straggler,strategies,memory,hostile,cold").split(","));
+            "warm,straggler,strategies,memory,hostile,hedging,cold").split(","));
     /** Which rows of the strategies section to run: synthesize, rank, sequential, early_stop. */
     private static final List<String> STRATEGIES = List.of(System.getProperty("moa.bench.strategies",
             "synthesize,rank,sequential,early_stop").split(","));
@@ -64,6 +65,13 @@ class OrchestrationBench {
     /** Which cold-start variants to run: lambda, c2, appcds, jdk25. */
     private static final List<String> COLD_VARIANTS = List.of(System.getProperty("moa.bench.cold.variants",
             "lambda,c2,appcds,jdk25").split(","));
+    /**
+     * A native build's function.zip (issue 26, e.g. built with {@code -Dnative -Dmoa.build.directory=target/native}):
+     * the section {@code native} measures it beside this build's JVM zip, same procedure, same run.
+     */
+    private static final String NATIVE_ZIP = System.getProperty("moa.bench.native.zip", "");
+    private static final Shape PAPER = new Shape(3, 6, 300);
+    private static final int NATIVE_RSS_REQUESTS = 200;
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
 
     private record Shape(int layers, int agents, int latencyMs) {
@@ -77,6 +85,12 @@ class OrchestrationBench {
     private static final Shape CHEAP = new Shape(2, 2, 5);
     private static final Shape INSTANT = new Shape(2, 2, 0);
     private static final int STRAGGLER_GRACE_MS = 200;
+    /** The hedging section: normal latency T of mix 3×6×T, its requests per mix and warm-up, its tail patterns. */
+    private static final int HEDGE_LATENCY_MS = intProperty("moa.bench.hedge.latency", 100);
+    private static final int HEDGE_REQUESTS = intProperty("moa.bench.hedge.requests", 150);
+    private static final int HEDGE_WARMUP = intProperty("moa.bench.hedge.warmup", 30);
+    private static final List<String> HEDGE_TAILS = List.of(System.getProperty("moa.bench.hedge.tails",
+            "aligned,staggered").split(","));
 
     private static FakeUpstream upstream;
     private static TestStore store;
@@ -97,6 +111,10 @@ class OrchestrationBench {
             store.mix("strategy-" + strategy, strategyMix(strategy));
         }
         store.mix("hostile", hostileMix());
+        // The hedging section's own provider: its latency window starts empty, apart from the JIT warm-up's calls.
+        store.provider("tail", "{\"protocol\":\"openai\",\"base_url\":\"" + upstream.baseUrl() + "\"}");
+        store.mix("tail", tailMix(null));
+        store.mix("tail-hedged", tailMix("{\"after_ms\": \"p90\"}"));
         out = Path.of(System.getProperty("moa.bench.out", "target/bench"));
         Files.createDirectories(out);
     }
@@ -123,7 +141,9 @@ class OrchestrationBench {
         line("- warm instance: " + JIT_WARMUP + " requests of mix " + INSTANT.name() + " first (JIT warm-up), then per row "
                 + WARMUP + " warm-up requests and " + MEASURED + " measured requests");
         line("");
-        try (PackagedFunction function = start(functionJava(), warmOptions)) {
+        boolean warmInstance = SECTIONS.stream()
+                .anyMatch(List.of("warm", "straggler", "strategies", "memory", "hostile")::contains);
+        if (warmInstance) try (PackagedFunction function = start(functionJava(), warmOptions)) {
             function.initDuration();
             upstream.reset();
             for (int i = 0; i < JIT_WARMUP; i++) {
@@ -144,9 +164,15 @@ class OrchestrationBench {
             if (SECTIONS.contains("hostile")) {
                 hostile(function);
             }
+            if (SECTIONS.contains("hedging")) {
+                hedging(function);
+            }
         }
         if (SECTIONS.contains("cold")) {
             coldStarts();
+        }
+        if (SECTIONS.contains("native")) {
+            nativeBesideJvm();
         }
         line("");
         line("- load average at end: " + loadAverage());
@@ -527,10 +553,160 @@ class OrchestrationBench {
         assertTrue(Files.isRegularFile(archive), "no CDS archive written at " + archive);
     }
 
+    // ---- hedging: every agent's every 10th call takes 10x its normal latency ----
+
+    /**
+     * Mix 3×6×T (two layers of six proposers, an aggregator) where each agent's every 10th call takes 10 T, with
+     * and without {@code "hedge": {"after_ms": "p90"}}, one request of each in turn, both seeing the same slow calls.
+     * {@code aligned}: every agent's 10th call falls in the same request; {@code staggered}: agent k's phase is
+     * k mod 10, so the slow calls are spread over the requests. A hedge copy (a later call to the model in the same
+     * request) takes T. Calls per request are counted as they arrive at the upstream, cancelled copies included.
+     */
+    private void hedging(PackagedFunction function) throws Exception {
+        Shape shape = new Shape(3, 6, HEDGE_LATENCY_MS);
+        line("## Hedged calls: mix 3×6×" + HEDGE_LATENCY_MS + ", every agent's every 10th call takes "
+                + 10 * HEDGE_LATENCY_MS + " ms");
+        line("");
+        line(HEDGE_WARMUP + " warm-up and " + HEDGE_REQUESTS + " measured requests per row, the two mixes in turn.");
+        line("");
+        line("| slow calls | hedge | end-to-end p50 | p95 | p99 | max | calls per request | extra calls |");
+        line("|---|---|---|---|---|---|---|---|");
+        for (String tail : HEDGE_TAILS) {
+            Map<String, List<double[]>> samples = new java.util.LinkedHashMap<>();
+            samples.put("tail", new ArrayList<>());
+            samples.put("tail-hedged", new ArrayList<>());
+            for (int i = 0; i < HEDGE_WARMUP + HEDGE_REQUESTS; i++) {
+                for (String mix : samples.keySet()) {
+                    double[] sample = tailRequest(function, shape, mix, i, tail.equals("staggered"));
+                    if (i >= HEDGE_WARMUP) {
+                        samples.get(mix).add(sample);
+                    }
+                }
+            }
+            double plainCalls = samples.get("tail").stream().mapToDouble(s -> s[1]).average().orElseThrow();
+            for (Map.Entry<String, List<double[]>> row : samples.entrySet()) {
+                double[] endToEnd = row.getValue().stream().mapToDouble(s -> s[0]).sorted().toArray();
+                double calls = row.getValue().stream().mapToDouble(s -> s[1]).average().orElseThrow();
+                Stats stats = Stats.ofValues(endToEnd);
+                line(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | **%.1f** | %.1f | %.2f | %+.1f %% |",
+                        tail, row.getKey().equals("tail") ? "none" : "`{\"after_ms\": \"p90\"}`", stats.p50,
+                        stats.p95, endToEnd[Math.max(0, (int) Math.ceil(0.99 * endToEnd.length) - 1)], stats.max,
+                        calls, 100 * (calls / plainCalls - 1)));
+            }
+        }
+        line("");
+    }
+
+    // ---- native beside JVM (issue 26) ----
+
+    /**
+     * The same measurements of the JVM zip and the native zip, one after the other on the same upstream: warm
+     * overhead over the critical path of the paper mix (after the JIT warm-up for both, though the native build has
+     * no JIT), cold start to the first answer, and RSS after {@value #NATIVE_RSS_REQUESTS} requests.
+     */
+    private void nativeBesideJvm() throws Exception {
+        if (NATIVE_ZIP.isBlank()) {
+            throw new IllegalStateException("section native needs -Dmoa.bench.native.zip=<a native function.zip>");
+        }
+        Path nativeZip = Path.of(NATIVE_ZIP);
+        if (!PackagedFunction.isNative(nativeZip)) {
+            throw new IllegalStateException(nativeZip + " holds no native bootstrap");
+        }
+        line("## Native beside JVM (mix " + PAPER.name() + " warm; cold start with mix " + INSTANT.name() + ")");
+        line("");
+        line("| build | critical path p50 | overhead p50 | overhead p95 | overhead / critical path (p50) | CPU per request"
+                + " | cold start → first answer p50 (min–max, " + COLD_RUNS + " runs) | RSS after "
+                + NATIVE_RSS_REQUESTS + " requests (MB) |");
+        line("|---|---|---|---|---|---|---|---|");
+        Path jvmZip = Path.of(System.getProperty("moa.function.zip"));
+        for (Path zip : List.of(jvmZip, nativeZip)) {
+            String build = PackagedFunction.isNative(zip) ? "native" : "JVM (" + javaVersion(functionJava()) + ")";
+            double rss;
+            Stats critical;
+            Stats overhead;
+            double cpuMs;
+            try (PackagedFunction function = start(zip, functionJava(), List.of())) {
+                function.initDuration();
+                upstream.reset();
+                for (int i = 0; i < JIT_WARMUP; i++) {
+                    invoke(function, INSTANT.name());
+                }
+                for (int i = 0; i < WARMUP; i++) {
+                    measureOne(function, PAPER);
+                }
+                long cpuBefore = cpuTicks(function);
+                List<Sample> samples = new ArrayList<>();
+                for (int i = 0; i < MEASURED; i++) {
+                    samples.add(measureOne(function, PAPER));
+                }
+                cpuMs = (cpuTicks(function) - cpuBefore) * 1000.0 / CLOCK_TICKS / MEASURED;
+                critical = Stats.of(samples, Sample::criticalMs);
+                overhead = Stats.of(samples, Sample::overheadMs);
+            }
+            try (PackagedFunction function = start(zip, functionJava(), List.of())) {
+                upstream.reset();
+                scriptSlow(CHEAP);
+                for (int i = 0; i < NATIVE_RSS_REQUESTS; i++) {
+                    invoke(function, CHEAP.name());
+                    if (i % 50 == 0) {
+                        upstream.reset();
+                        scriptSlow(CHEAP);
+                    }
+                }
+                rss = rssMb(function);
+            }
+            List<Double> firstAnswer = new ArrayList<>();
+            upstream.reset();
+            for (int run = 0; run < COLD_RUNS; run++) {
+                try (PackagedFunction function = start(zip, functionJava(), List.of())) {
+                    LambdaRuntimeApi.Response response = invoke(function, INSTANT.name());
+                    firstAnswer.add(ms(response.timing().answeredNanos() - function.process().startNanos()));
+                }
+            }
+            Stats cold = Stats.ofValues(firstAnswer.stream().mapToDouble(d -> d).toArray());
+            line(String.format(Locale.ROOT,
+                    "| %s | %.1f | **%.1f** | %.1f | %.2f %% | %.1f ms | **%.0f** ms (%.0f–%.0f) | %.1f |", build,
+                    critical.p50, overhead.p50, overhead.p95, 100 * overhead.p50 / critical.p50, cpuMs, cold.p50,
+                    cold.min, cold.max, rss));
+        }
+        line("");
+    }
+
+    /** One request of request sequence {@code i}: its end-to-end time (ms) and the calls it made. */
+    private static double[] tailRequest(PackagedFunction function, Shape shape, String mix, int i, boolean staggered)
+            throws Exception {
+        upstream.reset();
+        for (int layer = 1; layer <= shape.layers(); layer++) {
+            int agents = layer == shape.layers() ? 1 : shape.agents();
+            for (int agent = 1; agent <= agents; agent++) {
+                int phase = staggered ? ((layer - 1) * shape.agents() + agent - 1) % 10 : 0;
+                boolean slow = (i + phase) % 10 == 9;
+                upstream.script(model(layer, agent),
+                        FakeUpstream.Slow.millis(slow ? 10L * shape.latencyMs() : shape.latencyMs()),
+                        FakeUpstream.Slow.millis(shape.latencyMs()));
+            }
+        }
+        long before = upstream.arrivals();
+        LambdaRuntimeApi.Response response = invoke(function, mix);
+        long calls = upstream.arrivals() - before;
+        return new double[]{ms(response.timing().answeredNanos() - response.timing().deliveredNanos()), calls};
+    }
+
+    private static String tailMix(String hedge) {
+        String document = mixDocument(new Shape(3, 6, HEDGE_LATENCY_MS), null).replace("\"fake\"", "\"tail\"");
+        return hedge == null ? document : "{\"hedge\": " + hedge + ", " + document.substring(1);
+    }
+
     // ---- plumbing ----
 
     private static PackagedFunction start(Path java, List<String> jvmOptions) {
-        PackagedFunction.Builder builder = PackagedFunction.fromMavenBuild()
+        return start(Path.of(System.getProperty("moa.function.zip")), java, jvmOptions);
+    }
+
+    private static PackagedFunction start(Path zip, Path java, List<String> jvmOptions) {
+        PackagedFunction.Builder builder = PackagedFunction.builder(zip,
+                        System.getProperty("moa.lambda.runtime.classpath"),
+                        Path.of(System.getProperty("moa.lambda.work.dir")))
                 .java(java)
                 .environment("MOA_STORE", "file:" + store.dir())
                 .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY);

@@ -42,12 +42,75 @@ class MixDocumentsTest {
     }
 
     @Test
+    void hedgeOnAnAgentALayerOrTheMixTheClosestWins() throws Exception {
+        Mix mix = mix("""
+                {"hedge": {"after_ms": 1200},
+                 "layers": [
+                  {"hedge": {"after_ms": "p90", "min_ms": 300, "max": 2},
+                   "agents": [{"provider": "openai", "model": "a"},
+                              {"provider": "openai", "model": "b", "hedge": {"after_ms": "p99", "to": "fallback"},
+                               "fallbacks": [{"provider": "together", "model": "fb"}]},
+                              {"provider": "openai", "model": "c", "hedge": false}]},
+                  {"agents": [{"provider": "openai", "model": "agg"}]}]}""");
+        java.util.List<Agent> first = mix.layers().get(0).agents();
+        assertEquals(java.util.Optional.of(new Hedge(new Hedge.After.Percentile(90), java.time.Duration.ofMillis(300),
+                2, Hedge.Target.SAME)), first.get(0).hedge(), "the layer's default");
+        assertEquals(java.util.Optional.of(new Hedge(new Hedge.After.Percentile(99), java.time.Duration.ZERO, 1,
+                Hedge.Target.FALLBACK)), first.get(1).hedge(), "the agent's own");
+        assertEquals(java.util.Optional.empty(), first.get(2).hedge(), "false turns an inherited hedge off");
+        assertEquals(java.util.Optional.of(new Hedge(new Hedge.After.Fixed(java.time.Duration.ofMillis(1200)),
+                java.time.Duration.ZERO, 1, Hedge.Target.SAME)), mix.aggregator().hedge(), "the mix's default");
+        assertTrue(mix("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a"}]}]}""").aggregator().hedge().isEmpty());
+    }
+
+    @Test
+    void hedgeIsValidatedWithItsPath() {
+        String agent = """
+                {"layers": [{"agents": [{"provider": "openai", "model": "a", "hedge": %s}]}]}""";
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.after_ms: must be milliseconds (1 to 900000) or a "
+                + "percentile \"p50\" to \"p99\", found 0", error(agent.formatted("{\"after_ms\": 0}")));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.after_ms: must be milliseconds (1 to 900000) or a "
+                + "percentile \"p50\" to \"p99\", found \"p100\"", error(agent.formatted("{\"after_ms\": \"p100\"}")));
+        assertTrue(error(agent.formatted("{\"after_ms\": \"p49\"}")).endsWith("found \"p49\""));
+        assertTrue(error(agent.formatted("{\"after_ms\": \"90\"}")).endsWith("found \"90\""));
+        assertTrue(error(agent.formatted("{\"after_ms\": 1.5}")).endsWith("found 1.5"));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.after_ms: is required: milliseconds (1 to 900000) or "
+                + "a percentile \"p50\" to \"p99\"", error(agent.formatted("{\"max\": 1}")));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.max: must be between 1 and 3",
+                error(agent.formatted("{\"after_ms\": 100, \"max\": 4}")));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.max: must be between 1 and 3",
+                error(agent.formatted("{\"after_ms\": 100, \"max\": 0}")));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.after: unknown field (allowed: after_ms, max, "
+                + "min_ms, to)", error(agent.formatted("{\"after\": 100}")));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.to: must be \"same\" or \"fallback\", found "
+                + "\"other\"", error(agent.formatted("{\"after_ms\": 100, \"to\": \"other\"}")));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.to: \"fallback\" needs an agent with fallbacks",
+                error(agent.formatted("{\"after_ms\": 100, \"to\": \"fallback\"}")));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge.min_ms: is the floor of a percentile after_ms; a "
+                + "fixed after_ms needs none", error(agent.formatted("{\"after_ms\": 100, \"min_ms\": 5}")));
+        assertEquals("mix \"coding\": layers[0].agents[0].hedge: must be an object such as {\"after_ms\": 1200}, or "
+                + "false for no hedging", error(agent.formatted("true")));
+        assertEquals("mix \"coding\": layers[0].agents[0]: inherits the mix's hedge with \"to\": \"fallback\" but "
+                + "has no fallbacks; give it fallbacks or its own \"hedge\" (false for none)", error("""
+                {"hedge": {"after_ms": 100, "to": "fallback"},
+                 "layers": [{"agents": [{"provider": "openai", "model": "a"}]}]}"""));
+        assertTrue(error("""
+                {"layers": [{"agents": [{"provider": "openai", "model": "a",
+                  "fallbacks": [{"provider": "openai", "model": "b", "hedge": {"after_ms": 1}}]}]}]}""")
+                .contains("fallbacks[0].hedge: unknown field"), "a fallback has no hedge of its own");
+        assertTrue(error("""
+                {"layers": [{"hedge": {"after_ms": 1, "typo": 2}, "agents": [{"provider": "openai", "model": "a"}]}]}""")
+                .startsWith("mix \"coding\": layers[0].hedge.typo: unknown field"));
+    }
+
+    @Test
     void errorsNameTheDocumentAndTheJsonPath() {
         assertEquals("mix \"coding\": layers[1].agents[0].provider: unknown provider \"opneai\"", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a"}]},
                             {"agents": [{"provider": "opneai", "model": "b"}]}]}"""));
         assertEquals("mix \"coding\": layers[0].agents[0].temprature: unknown field (allowed: fallbacks, "
-                + "frequency_penalty, logit_bias, max_tokens, metadata, model, presence_penalty, provider, "
+                + "frequency_penalty, hedge, logit_bias, max_tokens, metadata, model, presence_penalty, provider, "
                 + "reasoning_effort, retries, samples, seed, service_tier, stop, system_prompt, temperature, "
                 + "timeout_ms, top_p, user, weight)", error("""
                 {"layers": [{"agents": [{"provider": "openai", "model": "a", "temprature": 1}]}]}"""));

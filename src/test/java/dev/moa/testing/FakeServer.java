@@ -52,6 +52,7 @@ public abstract class FakeServer<R> implements AutoCloseable {
     /** Models whose {@link FakeUpstream.Hang} request has arrived and is being held open. */
     private final List<String> hanging = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong arrivals = new java.util.concurrent.atomic.AtomicLong();
     private volatile CountDownLatch released = new CountDownLatch(1);
 
     protected FakeServer() {
@@ -114,6 +115,11 @@ public abstract class FakeServer<R> implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Requests received since the upstream started (never reset): counts calls that are cancelled, too. */
+    public long arrivals() {
+        return arrivals.get();
+    }
+
     /** Waits (at most 10 s) until {@code count} requests for {@code model} were closed by the client. */
     public boolean awaitDisconnects(String model, int count) throws InterruptedException {
         return await(() -> recorded.stream()
@@ -151,6 +157,7 @@ public abstract class FakeServer<R> implements AutoCloseable {
     }
 
     private void handle(HttpExchange http) throws IOException {
+        arrivals.incrementAndGet();
         inFlight.incrementAndGet();
         try {
             long start = System.nanoTime();

@@ -26,6 +26,10 @@ public final class FakeUpstream extends FakeServer<FakeUpstream.Reply> {
     public sealed interface Reply {
     }
 
+    /** A reply chosen from the request's body (its messages), for answers that depend on the prompt. */
+    public record Computed(java.util.function.Function<JsonNode, Reply> reply) implements Reply {
+    }
+
     /** A normal answer; {@code content == null} means "answer from &lt;model&gt;". */
     public record Answer(String content, String finishReason) implements Reply {
     }
@@ -211,6 +215,9 @@ public final class FakeUpstream extends FakeServer<FakeUpstream.Reply> {
             return;
         }
         Reply reply = next(model, new Answer(null, "stop"));
+        if (reply instanceof Computed computed) {
+            reply = computed.reply().apply(body);
+        }
         if (reply instanceof After after) {
             Thread.sleep(after.latency().toMillis(), after.latency().toNanosPart() % 1_000_000);
             reply = after.reply();

@@ -40,6 +40,7 @@ public sealed interface Item {
         }
 
         @Override
+        @JsonProperty("type")
         public String type() {
             return "message";
         }
@@ -71,6 +72,7 @@ public sealed interface Item {
                         String status) implements Item {
 
         @Override
+        @JsonProperty("type")
         public String type() {
             return "function_call";
         }
@@ -83,6 +85,7 @@ public sealed interface Item {
             implements Item {
 
         @Override
+        @JsonProperty("type")
         public String type() {
             return "function_call_output";
         }
@@ -102,6 +105,7 @@ public sealed interface Item {
         }
 
         @Override
+        @JsonProperty("type")
         public String type() {
             return "reasoning";
         }

@@ -7,11 +7,16 @@ import dev.moa.engine.MixResult;
 import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.ToolCall;
+import dev.moa.engine.StreamedMix;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -25,6 +30,10 @@ import java.util.function.Function;
  * after it started ends with {@code response.failed}, never a cut stream.
  */
 final class ResponseEvents {
+
+    static final String KEEP_ALIVE = ": mixing\n\n";
+    /** Marks the end of the answer's frames inside the merged stream; compared by identity. */
+    private static final String END = new String("end of answer");
 
     private final ObjectMapper json;
     private final ResponsesRequest request;
@@ -50,6 +59,37 @@ final class ResponseEvents {
     /** A new stream's encoder: its events, numbered from 0. */
     Encoder encoder() {
         return new Encoder();
+    }
+
+    /**
+     * The frames of {@code mix}'s answer as they are produced, with an SSE comment every {@code keepAlive} while
+     * nothing else goes out (the proposers' time). A failure before anything was sent fails the frames (the client
+     * gets an ordinary error response); after it, the stream ends with {@code response.failed}. The completed
+     * event is encoded on {@code storing}, since handing the response over may write it to the store.
+     *
+     * @param failureMessage what a client is told about a failure (the OpenAI error object's message)
+     */
+    Multi<String> frames(Uni<StreamedMix> mix, Duration keepAlive, Executor storing,
+                         Function<Throwable, String> failureMessage) {
+        return Multi.createFrom().deferred(() -> {
+            Encoder encoder = encoder();
+            AtomicBoolean anySent = new AtomicBoolean();
+            Multi<String> answer = mix.onItem().transformToMulti(StreamedMix::answer)
+                    .onItem().transformToUniAndConcatenate(event -> event instanceof AnswerEvent.Completed
+                            ? Uni.createFrom().item(() -> encoder.frames(event)).runSubscriptionOn(storing)
+                            : Uni.createFrom().item(encoder.frames(event)))
+                    .onItem().<String>disjoint();
+            Multi<String> ticks = Multi.createFrom().ticks().startingAfter(keepAlive).every(keepAlive)
+                    .onOverflow().drop()
+                    .map(tick -> KEEP_ALIVE);
+            return Multi.createBy().merging().streams(
+                            Multi.createBy().concatenating().streams(answer, Multi.createFrom().item(END)), ticks)
+                    .select().first(frame -> frame != END)
+                    .onItem().invoke(() -> anySent.set(true))
+                    .onFailure().recoverWithMulti(f -> anySent.get()
+                            ? Multi.createFrom().items(encoder.failed(failureMessage.apply(f), null).stream())
+                            : Multi.createFrom().failure(f));
+        });
     }
 
     /** The output items of a whole answer: its text as one message (when it has text or nothing else), its calls. */
@@ -107,9 +147,15 @@ final class ResponseEvents {
             return events.stream().map(this::frame).toList();
         }
 
-        /** The stream's last event when it failed after it started: {@code response.failed}. */
-        String failed(String message, Object failureTrace) {
-            return frame(failedEvent(message, failureTrace));
+        /**
+         * The stream's last events when it failed after something was sent: {@code response.failed}, after
+         * {@code response.created} and {@code response.in_progress} if only keep-alives went out before.
+         */
+        List<String> failed(String message, Object failureTrace) {
+            List<ResponseStreamEvent> events = new ArrayList<>();
+            start(events);
+            events.add(failedEvent(message, failureTrace));
+            return events.stream().map(this::frame).toList();
         }
 
         private void start(List<ResponseStreamEvent> events) {

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.moa.api.ApiError;
+import dev.moa.gateway.ToolOptions;
 import dev.moa.mix.CallOptions;
+import dev.moa.model.MoaError;
+import dev.moa.model.ToolChoice;
+import dev.moa.model.ToolSpec;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
 import dev.moa.provider.ToolCall;
@@ -42,14 +45,14 @@ final class ResponsesRequestCodec {
 
     static ResponsesRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            throw MoaError.invalidRequest(null, "The request body must be a JSON object.");
         }
         JsonNode model = body.get("model");
         if (model == null || model.isNull()) {
-            throw ApiError.invalidRequest("model", "Missing required parameter: 'model'.");
+            throw MoaError.invalidRequest("model", "Missing required parameter: 'model'.");
         }
         if (!model.isTextual() || model.textValue().isBlank()) {
-            throw ApiError.invalidRequest("model", "'model' must be a non-empty string (the name of a mix).");
+            throw MoaError.invalidRequest("model", "'model' must be a non-empty string (the name of a mix).");
         }
         refuseUnsupported(body);
         boolean stream = bool(body, "stream", false);
@@ -58,12 +61,12 @@ final class ResponsesRequestCodec {
         JsonNode moa = body.get("moa");
         if (present(moa)) {
             if (!moa.isObject()) {
-                throw ApiError.invalidRequest("moa", "'moa' must be an object, e.g. {\"trace\": true}.");
+                throw MoaError.invalidRequest("moa", "'moa' must be an object, e.g. {\"trace\": true}.");
             }
             trace = bool(moa, "trace", "moa.trace", false);
             dryRun = bool(moa, "dry_run", "moa.dry_run", false);
             if (dryRun && stream) {
-                throw ApiError.invalidRequest("moa.dry_run", "A dry run answers with its plan as one JSON object; "
+                throw MoaError.invalidRequest("moa.dry_run", "A dry run answers with its plan as one JSON object; "
                         + "it cannot be combined with 'stream'.");
             }
         }
@@ -74,12 +77,11 @@ final class ResponsesRequestCodec {
         Integer maxOutputTokens = integer(body, "max_output_tokens", 1);
         Integer maxToolCalls = integer(body, "max_tool_calls", 1);
 
-        JsonNode toolsNode = body.get("tools");
-        List<JsonNode> tools = tools(toolsNode);
+        List<ToolSpec> tools = tools(body.get("tools"));
         Set<String> names = new HashSet<>();
-        tools.forEach(t -> names.add(t.path("function").path("name").textValue()));
+        tools.forEach(t -> names.add(t.name()));
         JsonNode toolChoiceNode = body.get("tool_choice");
-        JsonNode toolChoice = toolChoice(toolChoiceNode, names);
+        ToolChoice toolChoice = toolChoice(toolChoiceNode, names);
         Boolean parallel = present(body.get("parallel_tool_calls")) ? bool(body, "parallel_tool_calls", true) : null;
         JsonNode textNode = body.get("text");
         JsonNode format = format(textNode);
@@ -89,18 +91,19 @@ final class ResponsesRequestCodec {
         include(body.get("include"));
         String truncation = text(body, "truncation");
         if (truncation != null && !Set.of("auto", "disabled").contains(truncation)) {
-            throw ApiError.invalidRequest("truncation", "'truncation' must be 'auto' or 'disabled'.");
+            throw MoaError.invalidRequest("truncation", "'truncation' must be 'auto' or 'disabled'.");
         }
         if (present(body.get("stream_options")) && !body.get("stream_options").isObject()) {
-            throw ApiError.invalidRequest("stream_options", "'stream_options' must be an object.");
+            throw MoaError.invalidRequest("stream_options", "'stream_options' must be an object.");
         }
         String previous = text(body, "previous_response_id");
         String user = text(body, "user");
         String serviceTier = text(body, "service_tier");
 
-        CallOptions options = new CallOptions(tools.isEmpty() ? null : tools,
-                tools.isEmpty() ? null : toolChoice, tools.isEmpty() ? null : parallel, format, null, null, null,
-                null, user, null, serviceTier, effort);
+        // No tools: nothing to choose between, and nothing about them is sent on.
+        CallOptions options = ToolOptions.with(new CallOptions(null, null, null, format, null, null, null, null,
+                        user, null, serviceTier, effort), tools.isEmpty() ? null : tools,
+                tools.isEmpty() ? null : toolChoice, tools.isEmpty() ? null : parallel);
         ResponsesRequest.Echo echo = new ResponsesRequest.Echo(
                 echoed(tools),
                 present(toolChoiceNode) ? toolChoiceNode.deepCopy() : TextNode.valueOf("auto"),
@@ -155,7 +158,7 @@ final class ResponsesRequestCodec {
             } else if (item instanceof Item.FunctionCallOutput output) {
                 if (!calls.contains(output.callId())) {
                     int own = i - earlier.size();
-                    throw ApiError.invalidRequest(own >= 0 ? "input[" + own + "].call_id" : "previous_response_id",
+                    throw MoaError.invalidRequest(own >= 0 ? "input[" + own + "].call_id" : "previous_response_id",
                             "No function call found for the function_call_output with call_id '" + output.callId()
                                     + "': it must answer a function_call earlier in the conversation.");
                 }
@@ -173,42 +176,42 @@ final class ResponsesRequestCodec {
 
     private static void refuseUnsupported(JsonNode body) {
         if (present(body.get("background")) && body.get("background").asBoolean(true)) {
-            throw ApiError.invalidRequest("background", "'background': true is not supported: a mix answers within "
+            throw MoaError.invalidRequest("background", "'background': true is not supported: a mix answers within "
                     + "the request (stream it to see the answer as it is written).");
         }
         if (present(body.get("conversation"))) {
-            throw ApiError.invalidRequest("conversation", "'conversation' is not supported: continue a conversation "
+            throw MoaError.invalidRequest("conversation", "'conversation' is not supported: continue a conversation "
                     + "with 'previous_response_id', or send its items in 'input'.");
         }
         if (present(body.get("prompt"))) {
-            throw ApiError.invalidRequest("prompt", "'prompt' (a stored prompt template) is not supported: send "
+            throw MoaError.invalidRequest("prompt", "'prompt' (a stored prompt template) is not supported: send "
                     + "'instructions' and 'input'.");
         }
         if (present(body.get("top_logprobs"))) {
-            throw ApiError.invalidRequest("top_logprobs", "'top_logprobs' is not supported: a mix's answer is "
+            throw MoaError.invalidRequest("top_logprobs", "'top_logprobs' is not supported: a mix's answer is "
                     + "written from several models' answers, so it has no log probabilities.");
         }
     }
 
     private static List<Item> input(JsonNode node) {
         if (!present(node)) {
-            throw ApiError.invalidRequest("input", "Missing required parameter: 'input'.");
+            throw MoaError.invalidRequest("input", "Missing required parameter: 'input'.");
         }
         if (node.isTextual()) {
             return List.of(Item.Message.of(ResponseIds.next("msg"), "user", node.textValue()));
         }
         if (!node.isArray()) {
-            throw ApiError.invalidRequest("input", "'input' must be a string or a list of input items.");
+            throw MoaError.invalidRequest("input", "'input' must be a string or a list of input items.");
         }
         if (node.isEmpty()) {
-            throw ApiError.invalidRequest("input", "'input' must contain at least one item.");
+            throw MoaError.invalidRequest("input", "'input' must contain at least one item.");
         }
         return items(node, "input");
     }
 
     private static List<Item> items(JsonNode node, String param) {
         if (node == null || !node.isArray()) {
-            throw ApiError.invalidRequest(param, "'" + param + "' must be a list of items.");
+            throw MoaError.invalidRequest(param, "'" + param + "' must be a list of items.");
         }
         List<Item> items = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
@@ -219,12 +222,12 @@ final class ResponsesRequestCodec {
 
     private static Item item(JsonNode node, String param) {
         if (!node.isObject()) {
-            throw ApiError.invalidRequest(param, "Each input item must be an object.");
+            throw MoaError.invalidRequest(param, "Each input item must be an object.");
         }
         JsonNode typeNode = node.get("type");
         String type = present(typeNode) ? typeNode.asText() : node.has("role") ? "message" : null;
         if (type == null) {
-            throw ApiError.invalidRequest(param + ".type", "Missing required parameter: '" + param + ".type'.");
+            throw MoaError.invalidRequest(param + ".type", "Missing required parameter: '" + param + ".type'.");
         }
         String id = optionalText(node, "id", param + ".id");
         return switch (type) {
@@ -235,10 +238,10 @@ final class ResponsesRequestCodec {
             case "function_call_output" -> new Item.FunctionCallOutput(id == null ? ResponseIds.next("fco") : id,
                     requiredText(node, "call_id", param), output(node.get("output"), param + ".output"), "completed");
             case "reasoning" -> reasoning(node, param, id);
-            case "item_reference" -> throw ApiError.invalidRequest(param + ".type", "Input items of type "
+            case "item_reference" -> throw MoaError.invalidRequest(param + ".type", "Input items of type "
                     + "'item_reference' are not supported: send the items themselves, or continue with "
                     + "'previous_response_id'.");
-            default -> throw ApiError.invalidRequest(param + ".type", "Input item type '" + type + "' is not "
+            default -> throw MoaError.invalidRequest(param + ".type", "Input item type '" + type + "' is not "
                     + "supported: a mix takes 'message', 'function_call', 'function_call_output' and 'reasoning' "
                     + "items.");
         };
@@ -247,17 +250,17 @@ final class ResponsesRequestCodec {
     private static Item.Message message(JsonNode node, String param, String id) {
         JsonNode roleNode = node.get("role");
         if (!present(roleNode)) {
-            throw ApiError.invalidRequest(param + ".role", "Missing required parameter: '" + param + ".role'.");
+            throw MoaError.invalidRequest(param + ".role", "Missing required parameter: '" + param + ".role'.");
         }
         String role = roleNode.asText();
         if (!roleNode.isTextual() || !ROLES.contains(role)) {
-            throw ApiError.invalidRequest(param + ".role", "Invalid value: '" + role + "'. Supported roles are "
+            throw MoaError.invalidRequest(param + ".role", "Invalid value: '" + role + "'. Supported roles are "
                     + "'user', 'assistant', 'system' and 'developer'.");
         }
         JsonNode content = node.get("content");
         String contentParam = param + ".content";
         if (!present(content)) {
-            throw ApiError.invalidRequest(contentParam, "Missing required parameter: '" + contentParam + "'.");
+            throw MoaError.invalidRequest(contentParam, "Missing required parameter: '" + contentParam + "'.");
         }
         List<String> texts = new ArrayList<>();
         if (content.isTextual()) {
@@ -267,7 +270,7 @@ final class ResponsesRequestCodec {
                 texts.add(part(content.get(j), contentParam + "[" + j + "]"));
             }
         } else {
-            throw ApiError.invalidRequest(contentParam, "'" + contentParam + "' must be a string or a list of "
+            throw MoaError.invalidRequest(contentParam, "'" + contentParam + "' must be a string or a list of "
                     + "content parts.");
         }
         List<Item.Part> parts = texts.stream().map("assistant".equals(role) ? Item.Part::output : Item.Part::input)
@@ -278,18 +281,18 @@ final class ResponsesRequestCodec {
     /** A text part's text; any other part is refused with its own param. */
     private static String part(JsonNode part, String param) {
         if (!part.isObject()) {
-            throw ApiError.invalidRequest(param, "Each content part must be an object.");
+            throw MoaError.invalidRequest(param, "Each content part must be an object.");
         }
         String type = part.path("type").asText("");
         if (NON_TEXT_PARTS.containsKey(type)) {
-            throw ApiError.invalidRequest(param + ".type", NON_TEXT_PARTS.get(type) + " input ('" + type
+            throw MoaError.invalidRequest(param + ".type", NON_TEXT_PARTS.get(type) + " input ('" + type
                     + "') is not supported: mixes accept text only.");
         }
         if (type.equals("refusal")) {
             return requiredText(part, "refusal", param);
         }
         if (!type.equals("input_text") && !type.equals("output_text") && !type.equals("text")) {
-            throw ApiError.invalidRequest(param + ".type", "Content part of type '" + type + "' is not supported: "
+            throw MoaError.invalidRequest(param + ".type", "Content part of type '" + type + "' is not supported: "
                     + "use 'input_text' (or 'output_text' in assistant messages).");
         }
         return requiredText(part, "text", param);
@@ -298,13 +301,13 @@ final class ResponsesRequestCodec {
     /** A function result: a string, or text parts (joined). */
     private static String output(JsonNode node, String param) {
         if (!present(node)) {
-            throw ApiError.invalidRequest(param, "Missing required parameter: '" + param + "'.");
+            throw MoaError.invalidRequest(param, "Missing required parameter: '" + param + "'.");
         }
         if (node.isTextual()) {
             return node.textValue();
         }
         if (!node.isArray()) {
-            throw ApiError.invalidRequest(param, "'" + param + "' must be a string or a list of text parts.");
+            throw MoaError.invalidRequest(param, "'" + param + "' must be a string or a list of text parts.");
         }
         List<String> texts = new ArrayList<>();
         for (int j = 0; j < node.size(); j++) {
@@ -316,7 +319,7 @@ final class ResponsesRequestCodec {
     private static Item.Reasoning reasoning(JsonNode node, String param, String id) {
         JsonNode summary = node.get("summary");
         if (present(summary) && !summary.isArray()) {
-            throw ApiError.invalidRequest(param + ".summary", "'" + param + ".summary' must be a list.");
+            throw MoaError.invalidRequest(param + ".summary", "'" + param + ".summary' must be a list.");
         }
         List<JsonNode> parts = new ArrayList<>();
         if (present(summary)) {
@@ -326,126 +329,117 @@ final class ResponsesRequestCodec {
                 optionalText(node, "encrypted_content", param + ".encrypted_content"));
     }
 
-    /** Function tools, written as the pipeline's (Chat-style) definitions; every other kind is refused. */
-    private static List<JsonNode> tools(JsonNode node) {
+    /** Function tools; every other kind is refused. */
+    private static List<ToolSpec> tools(JsonNode node) {
         if (!present(node)) {
             return List.of();
         }
         if (!node.isArray()) {
-            throw ApiError.invalidRequest("tools", "'tools' must be a list of tools.");
+            throw MoaError.invalidRequest("tools", "'tools' must be a list of tools.");
         }
-        List<JsonNode> tools = new ArrayList<>(node.size());
+        List<ToolSpec> tools = new ArrayList<>(node.size());
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < node.size(); i++) {
             String param = "tools[" + i + "]";
             JsonNode tool = node.get(i);
             if (!tool.isObject()) {
-                throw ApiError.invalidRequest(param, "Each tool must be an object.");
+                throw MoaError.invalidRequest(param, "Each tool must be an object.");
             }
             String type = tool.path("type").asText("");
             if (BUILT_IN_TOOLS.contains(type)) {
-                throw ApiError.invalidRequest(param + ".type", "Built-in tool '" + type + "' is not supported: a mix "
+                throw MoaError.invalidRequest(param + ".type", "Built-in tool '" + type + "' is not supported: a mix "
                         + "runs only the client's own 'function' tools. (Codex: set web_search = \"disabled\".)");
             }
             if (type.equals("custom")) {
-                throw ApiError.invalidRequest(param + ".type", "Custom (free-form) tools are not supported: a mix's "
+                throw MoaError.invalidRequest(param + ".type", "Custom (free-form) tools are not supported: a mix's "
                         + "models are offered JSON function tools, which cannot carry a free-form grammar. Declare "
                         + "the tool as a 'function' tool.");
             }
             if (type.equals("namespace")) {
-                throw ApiError.invalidRequest(param + ".type", "Tool namespaces are not supported: declare each "
+                throw MoaError.invalidRequest(param + ".type", "Tool namespaces are not supported: declare each "
                         + "function as a 'function' tool. (Codex: set multi_agent = false under [features].)");
             }
             if (!type.equals("function")) {
-                throw ApiError.invalidRequest(param + ".type", "Tool type '" + type + "' is not supported: only "
+                throw MoaError.invalidRequest(param + ".type", "Tool type '" + type + "' is not supported: only "
                         + "'function' tools.");
             }
             JsonNode name = tool.get("name");
             if (name == null || !name.isTextual() || !NAME.matcher(name.textValue()).matches()) {
-                throw ApiError.invalidRequest(param + ".name", "'" + param + ".name' must be 1 to 64 letters, "
+                throw MoaError.invalidRequest(param + ".name", "'" + param + ".name' must be 1 to 64 letters, "
                         + "digits, underscores or dashes.");
             }
             if (!seen.add(name.textValue())) {
-                throw ApiError.invalidRequest(param + ".name", "Tool names must be unique: '" + name.textValue()
+                throw MoaError.invalidRequest(param + ".name", "Tool names must be unique: '" + name.textValue()
                         + "' appears twice.");
             }
-            ObjectNode function = NODES.objectNode();
-            function.put("name", name.textValue());
             JsonNode description = tool.get("description");
-            if (present(description)) {
-                if (!description.isTextual()) {
-                    throw ApiError.invalidRequest(param + ".description", "'" + param + ".description' must be a "
-                            + "string.");
-                }
-                function.put("description", description.textValue());
+            if (present(description) && !description.isTextual()) {
+                throw MoaError.invalidRequest(param + ".description", "'" + param + ".description' must be a "
+                        + "string.");
             }
             JsonNode parameters = tool.get("parameters");
-            if (present(parameters)) {
-                if (!parameters.isObject()) {
-                    throw ApiError.invalidRequest(param + ".parameters", "'" + param + ".parameters' must be a JSON "
-                            + "schema object.");
-                }
-                function.set("parameters", parameters.deepCopy());
+            if (present(parameters) && !parameters.isObject()) {
+                throw MoaError.invalidRequest(param + ".parameters", "'" + param + ".parameters' must be a JSON "
+                        + "schema object.");
             }
             JsonNode strict = tool.get("strict");
-            if (present(strict)) {
-                if (!strict.isBoolean()) {
-                    throw ApiError.invalidRequest(param + ".strict", "'" + param + ".strict' must be true or false.");
-                }
-                function.put("strict", strict.booleanValue());
+            if (present(strict) && !strict.isBoolean()) {
+                throw MoaError.invalidRequest(param + ".strict", "'" + param + ".strict' must be true or false.");
             }
-            ObjectNode definition = NODES.objectNode();
-            definition.put("type", "function");
-            definition.set("function", function);
-            tools.add(definition);
+            tools.add(new ToolSpec(name.textValue(), present(description) ? description.textValue() : null,
+                    present(parameters) ? parameters : null, present(strict) ? strict.booleanValue() : null));
         }
         return tools;
     }
 
     /** The tools as a {@code response} object lists them: every field the schema requires, null when not set. */
-    private static JsonNode echoed(List<JsonNode> tools) {
+    private static JsonNode echoed(List<ToolSpec> tools) {
         var list = NODES.arrayNode();
-        for (JsonNode tool : tools) {
-            JsonNode function = tool.get("function");
+        for (ToolSpec tool : tools) {
             ObjectNode echoed = list.addObject();
             echoed.put("type", "function");
-            echoed.set("name", function.get("name"));
-            echoed.set("description", function.has("description") ? function.get("description") : NODES.nullNode());
-            echoed.set("parameters", function.has("parameters") ? function.get("parameters") : NODES.nullNode());
-            echoed.set("strict", function.has("strict") ? function.get("strict") : NODES.nullNode());
+            echoed.put("name", tool.name());
+            echoed.put("description", tool.description());
+            echoed.set("parameters", tool.schema() == null ? NODES.nullNode() : tool.schema());
+            if (tool.strict() == null) {
+                echoed.putNull("strict");
+            } else {
+                echoed.put("strict", tool.strict());
+            }
         }
         return list;
     }
 
-    /** {@code none}, {@code auto}, {@code required} or {@code {"type": "function", "name": ...}}, as the pipeline's. */
-    private static JsonNode toolChoice(JsonNode node, Set<String> tools) {
+    /** {@code none}, {@code auto}, {@code required} or {@code {"type": "function", "name": ...}}. */
+    private static ToolChoice toolChoice(JsonNode node, Set<String> tools) {
         if (!present(node)) {
             return null;
         }
         if (node.isTextual()) {
             String value = node.textValue();
             if (!Set.of("none", "auto", "required").contains(value)) {
-                throw ApiError.invalidRequest("tool_choice", "Invalid value: '" + value + "'. 'tool_choice' must be "
+                throw MoaError.invalidRequest("tool_choice", "Invalid value: '" + value + "'. 'tool_choice' must be "
                         + "'none', 'auto', 'required' or {\"type\": \"function\", \"name\": ...}.");
             }
             if (value.equals("required") && tools.isEmpty()) {
-                throw ApiError.invalidRequest("tool_choice", "'tool_choice' 'required' needs 'tools'.");
+                throw MoaError.invalidRequest("tool_choice", "'tool_choice' 'required' needs 'tools'.");
             }
-            return node;
+            return switch (value) {
+                case "none" -> new ToolChoice.None();
+                case "required" -> new ToolChoice.Required();
+                default -> new ToolChoice.Auto();
+            };
         }
         if (!node.isObject() || !"function".equals(node.path("type").asText()) || !node.path("name").isTextual()) {
-            throw ApiError.invalidRequest("tool_choice", "'tool_choice' must be 'none', 'auto', 'required' or "
+            throw MoaError.invalidRequest("tool_choice", "'tool_choice' must be 'none', 'auto', 'required' or "
                     + "{\"type\": \"function\", \"name\": ...}: a mix offers only function tools.");
         }
         String name = node.get("name").textValue();
         if (!tools.contains(name)) {
-            throw ApiError.invalidRequest("tool_choice", "'tool_choice' names the function '" + name + "', which is "
+            throw MoaError.invalidRequest("tool_choice", "'tool_choice' names the function '" + name + "', which is "
                     + "not in 'tools'.");
         }
-        ObjectNode choice = NODES.objectNode();
-        choice.put("type", "function");
-        choice.putObject("function").put("name", name);
-        return choice;
+        return new ToolChoice.Named(name);
     }
 
     /** {@code text.format} as the pipeline's response format (the aggregator's structured output). */
@@ -454,11 +448,11 @@ final class ResponsesRequestCodec {
             return null;
         }
         if (!text.isObject()) {
-            throw ApiError.invalidRequest("text", "'text' must be an object, e.g. {\"format\": {\"type\": \"text\"}}.");
+            throw MoaError.invalidRequest("text", "'text' must be an object, e.g. {\"format\": {\"type\": \"text\"}}.");
         }
         JsonNode verbosity = text.get("verbosity");
         if (present(verbosity) && !Set.of("low", "medium", "high").contains(verbosity.asText())) {
-            throw ApiError.invalidRequest("text.verbosity", "'text.verbosity' must be 'low', 'medium' or 'high'.");
+            throw MoaError.invalidRequest("text.verbosity", "'text.verbosity' must be 'low', 'medium' or 'high'.");
         }
         JsonNode format = text.get("format");
         if (!present(format)) {
@@ -466,7 +460,7 @@ final class ResponsesRequestCodec {
         }
         String type = format.path("type").asText("");
         if (!format.isObject() || !Set.of("text", "json_object", "json_schema").contains(type)) {
-            throw ApiError.invalidRequest("text.format.type", "'text.format' must be {\"type\": \"text\"}, "
+            throw MoaError.invalidRequest("text.format.type", "'text.format' must be {\"type\": \"text\"}, "
                     + "{\"type\": \"json_object\"} or {\"type\": \"json_schema\", \"name\": ..., \"schema\": {...}}.");
         }
         if (!type.equals("json_schema")) {
@@ -474,19 +468,19 @@ final class ResponsesRequestCodec {
         }
         JsonNode name = format.get("name");
         if (name == null || !name.isTextual() || !NAME.matcher(name.textValue()).matches()) {
-            throw ApiError.invalidRequest("text.format.name", "'text.format.name' must be 1 to 64 letters, digits, "
+            throw MoaError.invalidRequest("text.format.name", "'text.format.name' must be 1 to 64 letters, digits, "
                     + "underscores or dashes.");
         }
         JsonNode schema = format.get("schema");
         if (schema == null || !schema.isObject()) {
-            throw ApiError.invalidRequest("text.format.schema", "'text.format.schema' must be a JSON schema object.");
+            throw MoaError.invalidRequest("text.format.schema", "'text.format.schema' must be a JSON schema object.");
         }
         ObjectNode spec = NODES.objectNode();
         spec.put("name", name.textValue());
         JsonNode description = format.get("description");
         if (present(description)) {
             if (!description.isTextual()) {
-                throw ApiError.invalidRequest("text.format.description", "'text.format.description' must be a string.");
+                throw MoaError.invalidRequest("text.format.description", "'text.format.description' must be a string.");
             }
             spec.put("description", description.textValue());
         }
@@ -494,7 +488,7 @@ final class ResponsesRequestCodec {
         JsonNode strict = format.get("strict");
         if (present(strict)) {
             if (!strict.isBoolean()) {
-                throw ApiError.invalidRequest("text.format.strict", "'text.format.strict' must be true or false.");
+                throw MoaError.invalidRequest("text.format.strict", "'text.format.strict' must be true or false.");
             }
             spec.put("strict", strict.booleanValue());
         }
@@ -510,14 +504,14 @@ final class ResponsesRequestCodec {
             return null;
         }
         if (!node.isObject()) {
-            throw ApiError.invalidRequest("reasoning", "'reasoning' must be an object, e.g. {\"effort\": \"low\"}.");
+            throw MoaError.invalidRequest("reasoning", "'reasoning' must be an object, e.g. {\"effort\": \"low\"}.");
         }
         JsonNode effort = node.get("effort");
         if (!present(effort)) {
             return null;
         }
         if (!effort.isTextual() || !EFFORTS.contains(effort.textValue())) {
-            throw ApiError.invalidRequest("reasoning.effort", "'reasoning.effort' must be one of " + EFFORTS.stream()
+            throw MoaError.invalidRequest("reasoning.effort", "'reasoning.effort' must be one of " + EFFORTS.stream()
                     .sorted().toList() + ".");
         }
         return effort.textValue();
@@ -529,14 +523,14 @@ final class ResponsesRequestCodec {
             return null;
         }
         if (!node.isObject() || node.size() > 16) {
-            throw ApiError.invalidRequest("metadata", "'metadata' must be an object of up to 16 string values.");
+            throw MoaError.invalidRequest("metadata", "'metadata' must be an object of up to 16 string values.");
         }
         var fields = node.fields();
         while (fields.hasNext()) {
             var field = fields.next();
             if (field.getKey().length() > 64 || !field.getValue().isTextual()
                     || field.getValue().textValue().length() > 512) {
-                throw ApiError.invalidRequest("metadata." + field.getKey(), "Each 'metadata' value must be a string "
+                throw MoaError.invalidRequest("metadata." + field.getKey(), "Each 'metadata' value must be a string "
                         + "of at most 512 characters, under a key of at most 64.");
             }
         }
@@ -548,14 +542,14 @@ final class ResponsesRequestCodec {
             return;
         }
         if (!node.isArray()) {
-            throw ApiError.invalidRequest("include", "'include' must be a list of strings.");
+            throw MoaError.invalidRequest("include", "'include' must be a list of strings.");
         }
         for (int i = 0; i < node.size(); i++) {
             if (!node.get(i).isTextual()) {
-                throw ApiError.invalidRequest("include[" + i + "]", "'include' must be a list of strings.");
+                throw MoaError.invalidRequest("include[" + i + "]", "'include' must be a list of strings.");
             }
             if (node.get(i).textValue().equals("message.output_text.logprobs")) {
-                throw ApiError.invalidRequest("include[" + i + "]", "'message.output_text.logprobs' is not supported: "
+                throw MoaError.invalidRequest("include[" + i + "]", "'message.output_text.logprobs' is not supported: "
                         + "a mix's answer has no log probabilities.");
             }
         }
@@ -575,7 +569,7 @@ final class ResponsesRequestCodec {
             return absent;
         }
         if (!node.isBoolean()) {
-            throw ApiError.invalidRequest(param, "'" + param + "' must be true or false.");
+            throw MoaError.invalidRequest(param, "'" + param + "' must be true or false.");
         }
         return node.booleanValue();
     }
@@ -590,7 +584,7 @@ final class ResponsesRequestCodec {
             return null;
         }
         if (!node.isTextual()) {
-            throw ApiError.invalidRequest(param, "'" + param + "' must be a string.");
+            throw MoaError.invalidRequest(param, "'" + param + "' must be a string.");
         }
         return node.textValue();
     }
@@ -599,10 +593,10 @@ final class ResponsesRequestCodec {
         JsonNode node = body.get(field);
         String name = param + "." + field;
         if (!present(node)) {
-            throw ApiError.invalidRequest(name, "Missing required parameter: '" + name + "'.");
+            throw MoaError.invalidRequest(name, "Missing required parameter: '" + name + "'.");
         }
         if (!node.isTextual()) {
-            throw ApiError.invalidRequest(name, "'" + name + "' must be a string.");
+            throw MoaError.invalidRequest(name, "'" + name + "' must be a string.");
         }
         return node.textValue();
     }
@@ -618,11 +612,11 @@ final class ResponsesRequestCodec {
             return null;
         }
         if (!node.isNumber()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be a number.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be a number.");
         }
         double value = node.doubleValue();
         if (value < min || value > max) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be between " + (long) min + " and "
+            throw MoaError.invalidRequest(field, "'" + field + "' must be between " + (long) min + " and "
                     + (long) max + ", got " + node.asText() + ".");
         }
         return value;
@@ -634,10 +628,10 @@ final class ResponsesRequestCodec {
             return null;
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be an integer.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be an integer.");
         }
         if (node.intValue() < min) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be at least " + min + ", got "
+            throw MoaError.invalidRequest(field, "'" + field + "' must be at least " + min + ", got "
                     + node.intValue() + ".");
         }
         return node.intValue();

@@ -2,19 +2,45 @@ package dev.moa.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.moa.MoaConfig;
+import dev.moa.api.BodyReader;
+import dev.moa.api.DryRun;
+import dev.moa.api.ErrorBody;
+import dev.moa.api.ErrorMapper;
+import dev.moa.api.EventStreamBody;
+import dev.moa.api.InvocationTime;
+import dev.moa.api.ResponseSize;
+import dev.moa.api.ResponseTransport;
+import dev.moa.api.SseResponder;
+import dev.moa.api.Trace;
+import dev.moa.engine.StreamedMix;
+import dev.moa.gateway.CallContext;
+import dev.moa.gateway.MixGateway;
+import dev.moa.gateway.MixRequest;
+import dev.moa.provider.Usage;
 import dev.moa.store.ResponseStore;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The OpenAI Responses API, answered by a mix: {@code POST /v1/responses}, and the stored responses
@@ -24,10 +50,80 @@ import java.util.List;
 @Path("/v1/responses")
 public class ResponsesResource {
 
+    /** Renders a failure as the OpenAI error a non-streamed request gets (status and body). */
+    private static final ErrorMapper ERRORS = new ErrorMapper();
+
+    private final MixGateway gateway;
+    private final ObjectMapper json;
+    private final MoaConfig config;
+    private final InvocationTime invocation;
+    private final ResponseTransport transport;
     private final StoredResponses stored;
 
-    public ResponsesResource(ResponseStore store, ObjectMapper json) {
+    public ResponsesResource(MixGateway gateway, ObjectMapper json, MoaConfig config, InvocationTime invocation,
+                             ResponseTransport transport, ResponseStore store) {
+        this.gateway = gateway;
+        this.json = json;
+        this.config = config;
+        this.invocation = invocation;
+        this.transport = transport;
         this.stored = new StoredResponses(store, json);
+    }
+
+    /**
+     * A mix's answer as a {@code response} (or its events, with {@code stream: true}), kept when {@code store} is
+     * true. Everything that can refuse the request — the body, {@code previous_response_id}, a function result
+     * without its call, the mix's name — is checked before any model is called. Blocking: resolving the mix and
+     * reading a previous response read the stores; the model calls themselves are not.
+     */
+    @POST
+    @Blocking
+    public Uni<Response> create(byte[] body, @Context HttpHeaders headers) {
+        ResponsesRequest request = ResponsesRequestCodec.parse(BodyReader.read(body, json));
+        List<Item> earlier = request.previousResponseId() == null ? List.of()
+                : stored.conversation(request.previousResponseId());
+        MixRequest mix = new MixRequest(request.model(), ResponsesRequestCodec.conversation(request.instructions(),
+                earlier, request.input()), request.sampling(), request.options(), request.trace(), request.dryRun());
+        CallContext context = new CallContext(config.deadline(), invocation.remaining(headers),
+                CallContext.presentedKey(headers.getHeaderString(HttpHeaders.AUTHORIZATION), null),
+                transport.streams());
+        String id = ResponseIds.next("resp");
+        long createdAt = Instant.now().getEpochSecond();
+        if (request.dryRun()) {
+            // Nothing is called and nothing is kept: the plan rides on an empty response, as on chat.
+            ResponseObject plan = ResponseObject.of(id, createdAt, request, ResponseObject.COMPLETED, List.of(),
+                    null, null, DryRun.Plan.of(gateway.plan(mix, context)));
+            return Uni.createFrom().item(Response.ok(plan, MediaType.APPLICATION_JSON_TYPE).build());
+        }
+        Consumer<ResponseObject> keep = response -> {
+            if (request.store()) {
+                List<Item> conversation = new ArrayList<>(earlier);
+                conversation.addAll(request.input());
+                conversation.addAll(response.output());
+                stored.save(new StoredResponse(response, request.input(), conversation));
+            }
+        };
+        if (request.stream()) {
+            ResponseEvents events = new ResponseEvents(json, request, id, createdAt,
+                    request.trace() ? result -> Trace.of(request.model(), result) : null, keep);
+            Uni<StreamedMix> streamed = gateway.stream(mix, context);
+            return SseResponder.respond(keepAlive -> events.frames(streamed, keepAlive,
+                            Infrastructure.getDefaultWorkerPool(), this::message), context.streams(),
+                    config.streamKeepAlive(), request.trace(), this::errorReply);
+        }
+        return gateway.run(mix, context)
+                // Keeping the response may call S3: off the event loop the answer arrived on.
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(result -> {
+                    String status = ResponseEvents.status(result.answer());
+                    ResponseObject response = ResponseObject.of(id, createdAt, request, status,
+                            ResponseEvents.output(result.answer(), status), ResponseUsage.of(result.usage()), null,
+                            request.trace() ? Trace.of(request.model(), result) : null);
+                    // Lambda's 6 MB response limit, measured as the body will be written.
+                    ResponseSize.check(response, json, request.trace());
+                    keep.accept(response);
+                    return withCost(Response.ok(response, MediaType.APPLICATION_JSON_TYPE), result.usage()).build();
+                });
     }
 
     /** A stored response as it was answered. Blocking: the store may be S3. */
@@ -37,7 +133,7 @@ public class ResponsesResource {
     @Blocking
     public JsonNode retrieve(@PathParam("id") String id, @QueryParam("stream") Boolean stream) {
         if (Boolean.TRUE.equals(stream)) {
-            throw ApiError.invalidRequest("stream", "Streaming a stored response again is not supported: every "
+            throw MoaError.invalidRequest("stream", "Streaming a stored response again is not supported: every "
                     + "response here is complete when it is stored.");
         }
         return stored.require(id).path("response");
@@ -52,6 +148,33 @@ public class ResponsesResource {
             throw StoredResponses.notFound(id);
         }
         return new DeletedResponse(id, "response", true);
+    }
+
+    /** A failure's OpenAI error message, as the error object of a non-streamed request would say it. */
+    private String message(Throwable failure) {
+        return ((ErrorBody) ERRORS.of(failure).getEntity()).error().message();
+    }
+
+    /** A failure before the first event: the ordinary OpenAI error response. */
+    private EventStreamBody.ErrorReply errorReply(Throwable failure) {
+        Response response = ERRORS.of(failure);
+        try {
+            return new EventStreamBody.ErrorReply(response.getStatus(), json.writeValueAsBytes(response.getEntity()));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code x-moa-cost-usd}, as on chat: the request's cost over every call with a price ({@code unknown} when
+     * none has one), and {@code x-moa-cost-unpriced-calls} when some call had none.
+     */
+    private static Response.ResponseBuilder withCost(Response.ResponseBuilder response, Usage usage) {
+        response.header("x-moa-cost-usd", usage.cost() == null ? "unknown" : usage.cost().toPlainString());
+        if (usage.unpricedCalls() != null && usage.unpricedCalls() > 0) {
+            response.header("x-moa-cost-unpriced-calls", usage.unpricedCalls());
+        }
+        return response;
     }
 
     /**
@@ -72,11 +195,11 @@ public class ResponsesResource {
                 size = -1;
             }
             if (size < 1 || size > 100) {
-                throw ApiError.invalidRequest("limit", "'limit' must be an integer from 1 to 100.");
+                throw MoaError.invalidRequest("limit", "'limit' must be an integer from 1 to 100.");
             }
         }
         if (order != null && !order.equals("asc") && !order.equals("desc")) {
-            throw ApiError.invalidRequest("order", "'order' must be 'asc' or 'desc'.");
+            throw MoaError.invalidRequest("order", "'order' must be 'asc' or 'desc'.");
         }
         List<JsonNode> items = new ArrayList<>();
         stored.require(id).path("input").forEach(items::add);
@@ -92,7 +215,7 @@ public class ResponsesResource {
                 }
             }
             if (start < 0) {
-                throw ApiError.invalidRequest("after", "No input item with id '" + after + "' in response '" + id
+                throw MoaError.invalidRequest("after", "No input item with id '" + after + "' in response '" + id
                         + "'.");
             }
         }

@@ -3,7 +3,7 @@ package dev.moa.api.responses;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
 import dev.moa.store.ResponseStore;
 
 import java.io.IOException;
@@ -55,13 +55,13 @@ final class StoredResponses {
 
     /** The conversation {@code previous_response_id} continues: 404 when there is no such response. */
     List<Item> conversation(String previousResponseId) {
-        JsonNode record = find(previousResponseId).orElseThrow(() -> new ApiError(404, "invalid_request_error",
+        JsonNode record = find(previousResponseId).orElseThrow(() -> new MoaError(MoaError.Kind.NOT_FOUND,
                 "previous_response_id", "previous_response_not_found", "Previous response with id '"
                 + previousResponseId + "' not found."));
         return ResponsesRequestCodec.storedItems(record.path("conversation"));
     }
 
-    static ApiError notFound(String id) {
-        return new ApiError(404, "invalid_request_error", null, null, "Response with id '" + id + "' not found.");
+    static MoaError notFound(String id) {
+        return new MoaError(MoaError.Kind.NOT_FOUND, null, null, "Response with id '" + id + "' not found.");
     }
 }

@@ -207,9 +207,19 @@ class ResponseEventsTest {
         ResponseEvents.Encoder encoder = events("{\"model\": \"mix\", \"input\": \"hi\"}").encoder();
         List<JsonNode> events = new ArrayList<>();
         encoder.frames(new AnswerEvent.Delta("a")).forEach(f -> events.add(parse(f)));
-        events.add(parse(encoder.failed("The mix failed.", null)));
+        encoder.failed("The mix failed.", null).forEach(f -> events.add(parse(f)));
         numberedAndValid(events);
         assertNull(events.get(events.size() - 1).at("/response/usage").textValue());
+    }
+
+    /** Only keep-alives went out before the failure: the failure still comes after the response was created. */
+    @Test
+    void aFailureBeforeAnyEventStillStartsTheResponse() {
+        List<JsonNode> events = new ArrayList<>();
+        events("{\"model\": \"mix\", \"input\": \"hi\"}").encoder().failed("The mix failed.", null)
+                .forEach(f -> events.add(parse(f)));
+        numberedAndValid(events);
+        assertEquals(List.of("response.created", "response.in_progress", "response.failed"), types(events));
     }
 
     /** The check can fail: an event without its sequence number, or with a status the API does not have. */

@@ -3,7 +3,7 @@ package dev.moa.api.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
 import dev.moa.provider.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -198,10 +198,10 @@ class ResponsesRequestCodecTest {
             {"model": "m", "input": "x", "moa": {"trace": "yes"}}                                | moa.trace
             """)
     void badInputIsRefusedNamingTheField(String body, String param) {
-        ApiError error = assertThrows(ApiError.class, () -> parse(body));
+        MoaError error = assertThrows(MoaError.class, () -> parse(body));
         assertEquals(400, error.status());
-        assertEquals(param, error.body().error().param(), error.getMessage());
-        assertEquals("invalid_request_error", error.body().error().type());
+        assertEquals(param, error.param().orElse(null), error.getMessage());
+        assertEquals(MoaError.Kind.INVALID_REQUEST, error.kind());
     }
 
     @Test
@@ -209,8 +209,8 @@ class ResponsesRequestCodecTest {
         ResponsesRequest request = parse("""
                 {"model": "m", "input": [{"role": "user", "content": "x"},
                   {"type": "function_call_output", "call_id": "nobody", "output": "?"}]}""");
-        ApiError error = assertThrows(ApiError.class, () -> turns(request));
-        assertEquals("input[1].call_id", error.body().error().param());
+        MoaError error = assertThrows(MoaError.class, () -> turns(request));
+        assertEquals("input[1].call_id", error.param().orElse(null));
         assertTrue(error.getMessage().contains("'nobody'"), error.getMessage());
         // The call may have been made in the conversation a previous response stored.
         List<Item> earlier = List.of(new Item.FunctionCall("fc_1", "nobody", "f", "{}", "completed"));
@@ -220,7 +220,7 @@ class ResponsesRequestCodecTest {
 
     @Test
     void builtInToolsNameTheCodexSetting() {
-        ApiError error = assertThrows(ApiError.class,
+        MoaError error = assertThrows(MoaError.class,
                 () -> parse("{\"model\": \"m\", \"input\": \"x\", \"tools\": [{\"type\": \"web_search\"}]}"));
         assertTrue(error.getMessage().contains("web_search = \"disabled\""), error.getMessage());
     }
@@ -250,12 +250,12 @@ class ResponsesRequestCodecTest {
         assertEquals(call.toolCalls().get(0).id(), result.toolCallId());
         assertTrue(result.content().contains("hello-from-tool"));
 
-        ApiError refused = assertThrows(ApiError.class,
+        MoaError refused = assertThrows(MoaError.class,
                 () -> ResponsesRequestCodec.parse(fixture("default-config.json")));
-        assertEquals("tools[4].type", refused.body().error().param(), "Codex's multi-agent namespace");
+        assertEquals("tools[4].type", refused.param().orElse(null), "Codex's multi-agent namespace");
         ObjectNode withoutNamespace = (ObjectNode) fixture("default-config.json");
         ((com.fasterxml.jackson.databind.node.ArrayNode) withoutNamespace.get("tools")).remove(4);
-        refused = assertThrows(ApiError.class, () -> ResponsesRequestCodec.parse(withoutNamespace));
-        assertEquals("tools[7].type", refused.body().error().param(), "Codex's web_search");
+        refused = assertThrows(MoaError.class, () -> ResponsesRequestCodec.parse(withoutNamespace));
+        assertEquals("tools[7].type", refused.param().orElse(null), "Codex's web_search");
     }
 }

@@ -94,7 +94,7 @@ class OpenAiStreamingTest {
         AssertSubscriber<CompletionEvent> events = client.stream(call("m")).subscribe()
                 .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
 
-        events.awaitNextItem(WAIT);
+        events.awaitItems(1, WAIT);
         assertEquals(List.of(new CompletionEvent.Delta("first")), events.getItems());
         assertTrue(upstream.requests("m").isEmpty(), "the upstream has not finished its answer yet");
         gate.countDown();
@@ -118,7 +118,7 @@ class OpenAiStreamingTest {
         upstream.script("m", FakeUpstream.Streamed.of("one").ending(FakeUpstream.Ending.STALL));
         AssertSubscriber<CompletionEvent> events = client.stream(call("m")).subscribe()
                 .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
-        events.awaitNextItem(WAIT);
+        events.awaitItems(1, WAIT);
 
         events.cancel();
         assertTrue(upstream.awaitDisconnects("m", 1), "the upstream saw its connection close");

@@ -68,8 +68,21 @@ public final class PackagedFunction implements AutoCloseable {
      * ({@code moa.function.zip}, {@code moa.lambda.runtime.classpath}, {@code moa.lambda.work.dir}).
      */
     public static Builder fromMavenBuild() {
-        return builder(Path.of(property("moa.function.zip")), property("moa.lambda.runtime.classpath"),
-                Path.of(property("moa.lambda.work.dir")));
+        Path zip = Path.of(property("moa.function.zip"));
+        if ("native".equals(System.getProperty("moa.function.expect")) && !isNative(zip)) {
+            throw new IllegalStateException(zip + " holds no native bootstrap, but this run (-Pnative-it) tests the "
+                    + "native build: build it with -Dnative");
+        }
+        return builder(zip, property("moa.lambda.runtime.classpath"), Path.of(property("moa.lambda.work.dir")));
+    }
+
+    /** Whether a deployment zip is a native build: a {@code bootstrap} executable at its root. */
+    public static boolean isNative(Path zip) {
+        try (java.util.zip.ZipFile file = new java.util.zip.ZipFile(zip.toFile())) {
+            return file.getEntry("bootstrap") != null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + zip, e);
+        }
     }
 
     private static String property(String name) {
@@ -145,6 +158,11 @@ public final class PackagedFunction implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** Whether this is a native build (a {@code bootstrap} at the task root), run as the custom runtime runs it. */
+    public boolean isNative() {
+        return Files.isRegularFile(taskRoot.resolve("bootstrap"));
     }
 
     public LambdaRuntimeApi runtimeApi() {

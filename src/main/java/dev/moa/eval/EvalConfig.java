@@ -1,0 +1,25 @@
+package dev.moa.eval;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+
+/** Eval settings ({@code moa.eval.*}, or {@code MOA_EVAL_*}); runs share the batch store and concurrency. */
+@ConfigMapping(prefix = "moa.eval")
+public interface EvalConfig {
+
+    /** The most items one run may hold. */
+    @WithName("max-items")
+    @WithDefault("5000")
+    int maxItems();
+
+    /** A run still going this long after it was created ends {@code failed} (the batch's 24 h window). */
+    @WithName("run-timeout")
+    @WithDefault("24h")
+    @WithConverter(DurationConverter.class)
+    Duration runTimeout();
+}

@@ -1,10 +1,7 @@
 package dev.moa.eval;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import dev.moa.batch.Ids;
+
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
@@ -31,7 +28,7 @@ final class EvalIds {
      * then by id, so two runs created in the same second still list in the order they were created.
      */
     private static String timeOrdered() {
-        return String.format("%012x", System.currentTimeMillis() & 0xffffffffffffL) + hex(6);
+        return String.format("%012x", System.currentTimeMillis() & 0xffffffffffffL) + Ids.random(6);
     }
 
     /** An output item's id follows from its run and index: evaluating an item again gives it the same id. */
@@ -55,19 +52,7 @@ final class EvalIds {
         return id != null && RUN.matcher(id).matches();
     }
 
-    private static String digest(String text) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String hex(int bytes) {
-        byte[] random = new byte[bytes];
-        // A generator per id: Quarkus initialises classes at native-image build time, where a seeded one is refused.
-        new SecureRandom().nextBytes(random);
-        return HexFormat.of().formatHex(random);
+    private static String digest(String runId) {
+        return Ids.digest(runId, 8);
     }
 }

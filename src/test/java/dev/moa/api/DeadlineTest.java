@@ -20,7 +20,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** With a 2 s request deadline: layers share it, and no call outlives its layer's share. */
+/** With a 6 s request deadline: layers share it, and no call outlives its layer's share (3 s each: room for a loaded machine). */
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
 @TestProfile(DeadlineTest.ShortDeadline.class)
@@ -29,7 +29,7 @@ class DeadlineTest extends UpstreamTest {
     public static class ShortDeadline implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("moa.deadline", "2s");
+            return Map.of("moa.deadline", "6s");
         }
     }
 
@@ -42,7 +42,7 @@ class DeadlineTest extends UpstreamTest {
                               {"provider": "fake", "model": "d2", "timeout_ms": 600000}]},
                   {"agents": [{"provider": "fake", "model": "dagg"}]}]}""");
         // One request first, whatever its outcome: a cold application (first connection, serializers, JIT) on a
-        // loaded machine can spend a layer's 1 s share before the first answer, which is not what these tests measure.
+        // loaded machine can spend a layer's share before the first answer, which is not what these tests measure.
         run();
         upstream.reset();
     }

@@ -193,16 +193,9 @@ class OrchestrationBench {
             if (!MIXES.isEmpty() && !MIXES.contains(shape.name())) {
                 continue;
             }
-            scriptSlow(shape);
-            for (int i = 0; i < WARMUP; i++) {
-                measureOne(function, shape);
-            }
-            long cpuBefore = cpuTicks(function);
-            List<Sample> samples = new ArrayList<>();
-            for (int i = 0; i < MEASURED; i++) {
-                samples.add(measureOne(function, shape));
-            }
-            double cpuMs = (cpuTicks(function) - cpuBefore) * 1000.0 / CLOCK_TICKS / MEASURED;
+            WarmRun run = warm(function, shape);
+            List<Sample> samples = run.samples();
+            double cpuMs = run.cpuMs();
             Stats critical = Stats.of(samples, Sample::criticalMs);
             Stats endToEnd = Stats.of(samples, Sample::endToEndMs);
             Stats overhead = Stats.of(samples, Sample::overheadMs);
@@ -229,6 +222,23 @@ class OrchestrationBench {
         line("|---|---|---|---|---|");
         perLayer.toString().lines().forEach(OrchestrationBench::line);
         line("");
+    }
+
+    /** {@value #WARMUP} requests not measured, then {@value #MEASURED} measured, with the function's CPU per request. */
+    private WarmRun warm(PackagedFunction function, Shape shape) throws Exception {
+        scriptSlow(shape);
+        for (int i = 0; i < WARMUP; i++) {
+            measureOne(function, shape);
+        }
+        long cpuBefore = cpuTicks(function);
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < MEASURED; i++) {
+            samples.add(measureOne(function, shape));
+        }
+        return new WarmRun(samples, (cpuTicks(function) - cpuBefore) * 1000.0 / CLOCK_TICKS / MEASURED);
+    }
+
+    private record WarmRun(List<Sample> samples, double cpuMs) {
     }
 
     /** One request's timings, all from the same clock (the Runtime API and the upstream share this JVM). */
@@ -520,23 +530,32 @@ class OrchestrationBench {
     }
 
     private void coldRow(Path java, String options, List<String> jvmOptions) throws Exception {
+        ColdRuns runs = cold(Path.of(System.getProperty("moa.function.zip")), java, jvmOptions);
+        line(String.format(Locale.ROOT, "| %s | %s | %.0f | **%.0f** | %.0f | %.0f | %.0f |", javaVersion(java), options,
+                runs.init().p50, runs.firstAnswer().p50, runs.firstAnswer().min, runs.firstAnswer().max,
+                runs.firstRequest().p50));
+    }
+
+    /** {@value #COLD_RUNS} fresh starts of the zip, each answering one request queued at once. */
+    private ColdRuns cold(Path zip, Path java, List<String> jvmOptions) throws Exception {
         upstream.reset();
-        List<Double> init = new ArrayList<>();
-        List<Double> firstAnswer = new ArrayList<>();
-        List<Double> firstRequest = new ArrayList<>();
+        double[] init = new double[COLD_RUNS];
+        double[] firstAnswer = new double[COLD_RUNS];
+        double[] firstRequest = new double[COLD_RUNS];
         for (int run = 0; run < COLD_RUNS; run++) {
-            try (PackagedFunction function = start(java, jvmOptions)) {
+            try (PackagedFunction function = start(zip, java, jvmOptions)) {
                 // Queued at once, as the event that caused the cold start is.
                 LambdaRuntimeApi.Response response = invoke(function, INSTANT.name());
-                init.add(ms(function.initDuration().toNanos()));
-                firstAnswer.add(ms(response.timing().answeredNanos() - function.process().startNanos()));
-                firstRequest.add(ms(response.timing().answeredNanos() - response.timing().deliveredNanos()));
+                init[run] = ms(function.initDuration().toNanos());
+                firstAnswer[run] = ms(response.timing().answeredNanos() - function.process().startNanos());
+                firstRequest[run] = ms(response.timing().answeredNanos() - response.timing().deliveredNanos());
             }
         }
-        Stats answer = Stats.ofValues(firstAnswer.stream().mapToDouble(d -> d).toArray());
-        line(String.format(Locale.ROOT, "| %s | %s | %.0f | **%.0f** | %.0f | %.0f | %.0f |", javaVersion(java), options,
-                Stats.ofValues(init.stream().mapToDouble(d -> d).toArray()).p50, answer.p50, answer.min, answer.max,
-                Stats.ofValues(firstRequest.stream().mapToDouble(d -> d).toArray()).p50));
+        return new ColdRuns(Stats.ofValues(init), Stats.ofValues(firstAnswer), Stats.ofValues(firstRequest));
+    }
+
+    /** Process start → init done, process start → first answer, and the first request inside the function. */
+    private record ColdRuns(Stats init, Stats firstAnswer, Stats firstRequest) {
     }
 
     /** A training run: starts the function, serves a few requests, and dumps the loaded classes at exit. */
@@ -631,17 +650,10 @@ class OrchestrationBench {
                 for (int i = 0; i < JIT_WARMUP; i++) {
                     invoke(function, INSTANT.name());
                 }
-                for (int i = 0; i < WARMUP; i++) {
-                    measureOne(function, PAPER);
-                }
-                long cpuBefore = cpuTicks(function);
-                List<Sample> samples = new ArrayList<>();
-                for (int i = 0; i < MEASURED; i++) {
-                    samples.add(measureOne(function, PAPER));
-                }
-                cpuMs = (cpuTicks(function) - cpuBefore) * 1000.0 / CLOCK_TICKS / MEASURED;
-                critical = Stats.of(samples, Sample::criticalMs);
-                overhead = Stats.of(samples, Sample::overheadMs);
+                WarmRun run = warm(function, PAPER);
+                cpuMs = run.cpuMs();
+                critical = Stats.of(run.samples(), Sample::criticalMs);
+                overhead = Stats.of(run.samples(), Sample::overheadMs);
             }
             try (PackagedFunction function = start(zip, functionJava(), List.of())) {
                 upstream.reset();
@@ -655,15 +667,7 @@ class OrchestrationBench {
                 }
                 rss = rssMb(function);
             }
-            List<Double> firstAnswer = new ArrayList<>();
-            upstream.reset();
-            for (int run = 0; run < COLD_RUNS; run++) {
-                try (PackagedFunction function = start(zip, functionJava(), List.of())) {
-                    LambdaRuntimeApi.Response response = invoke(function, INSTANT.name());
-                    firstAnswer.add(ms(response.timing().answeredNanos() - function.process().startNanos()));
-                }
-            }
-            Stats cold = Stats.ofValues(firstAnswer.stream().mapToDouble(d -> d).toArray());
+            Stats cold = cold(zip, functionJava(), List.of()).firstAnswer();
             line(String.format(Locale.ROOT,
                     "| %s | %.1f | **%.1f** | %.1f | %.2f %% | %.1f ms | **%.0f** ms (%.0f–%.0f) | %.1f |", build,
                     critical.p50, overhead.p50, overhead.p95, 100 * overhead.p50 / critical.p50, cpuMs, cold.p50,

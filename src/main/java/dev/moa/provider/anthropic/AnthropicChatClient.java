@@ -78,7 +78,7 @@ public final class AnthropicChatClient implements ChatClient {
     @Override
     public Uni<Completion> complete(CompletionCall call) {
         AnthropicRequest body = request(call, null);
-        return Uni.createFrom().deferred(() -> http.post(endpoint, with("application/json"), payload(body),
+        return Uni.createFrom().deferred(() -> http.post(endpoint, with("application/json", call), payload(body),
                         maxResponseBytes))
                 .onFailure(UpstreamFailure.class).transform(f -> redact((UpstreamFailure) f))
                 .onFailure(f -> !(f instanceof UpstreamFailure))
@@ -91,7 +91,7 @@ public final class AnthropicChatClient implements ChatClient {
         AnthropicRequest body = request(call, true);
         return Multi.createFrom().deferred(() -> {
             StreamState state = new StreamState();
-            return http.events(endpoint, with("text/event-stream"), payload(body), maxResponseBytes)
+            return http.events(endpoint, with("text/event-stream", call), payload(body), maxResponseBytes)
                     .onItem().transformToIterable(state::accept)
                     .onCompletion().switchTo(() -> state.finished ? Multi.createFrom().empty()
                             : Multi.createFrom().failure(UpstreamFailure.badResponse("the stream ended before message_stop")))
@@ -99,8 +99,10 @@ public final class AnthropicChatClient implements ChatClient {
         });
     }
 
-    private Map<String, String> with(String accept) {
-        Map<String, String> all = new HashMap<>(headers);
+    /** The call's own headers (its trace context) beside the provider's, never over them; and what it accepts. */
+    private Map<String, String> with(String accept, CompletionCall call) {
+        Map<String, String> all = new HashMap<>(call.headers());
+        all.putAll(headers);
         all.put("Accept", accept);
         return all;
     }
@@ -229,7 +231,8 @@ public final class AnthropicChatClient implements ChatClient {
             throw UpstreamFailure.badResponse("no text in the content blocks");
         }
         return new Completion(answer.toString(), finishReason(stopReason), usage(root.path("usage")), toolCalls,
-                null, stopSequence(stopReason, root.path("stop_sequence")));
+                null, stopSequence(stopReason, root.path("stop_sequence")))
+                .identified(root.path("id").textValue(), root.path("model").textValue());
     }
 
     /** The stop sequence that ended the answer ({@code ""} when Anthropic does not say which), else null. */

@@ -134,7 +134,11 @@ class ServerStreamingIT {
     }
 
     private static Stream post(String body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + CHAT))
+        return post(CHAT, body, headers);
+    }
+
+    private static Stream post(String path, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + CLIENT_KEY)
                 .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
@@ -180,6 +184,50 @@ class ServerStreamingIT {
             assertEquals(deltas, received, "one chunk per upstream delta, in order");
             assertEquals("stop", finish);
             assertTrue(firstAt < upstream.only("agg").endNanos(), "first chunk before the upstream call finished");
+        }
+    }
+
+    /**
+     * The Messages and Responses APIs stream on the server build as chat does: the first text event reaches the
+     * client while the aggregator's call is still open, and the rest follow in order.
+     */
+    @Test
+    void theMessagesAndResponsesApisStreamTheFirstTokenBeforeTheAggregatorsCallFinished() throws Exception {
+        record Endpoint(String path, String body, String deltaEvent, String deltaField) {
+        }
+        List<Endpoint> endpoints = List.of(
+                new Endpoint("/v1/messages", """
+                        {"model": "duo", "stream": true, "max_tokens": 256,
+                         "messages": [{"role": "user", "content": "Tell me about MoA."}]}""",
+                        "content_block_delta", "/delta/text"),
+                new Endpoint("/v1/responses", """
+                        {"model": "duo", "stream": true, "store": false, "input": "Tell me about MoA."}""",
+                        "response.output_text.delta", "/delta"));
+        for (Endpoint endpoint : endpoints) {
+            upstream.reset();
+            CountDownLatch gate = new CountDownLatch(1);
+            List<String> deltas = List.of("Mixture", "-of-", "Agents", " works.");
+            upstream.script("agg", new FakeUpstream.Streamed(deltas, Duration.ZERO, FakeUpstream.Ending.DONE, gate));
+            try (Stream stream = post(endpoint.path(), endpoint.body(), Map.of())) {
+                assertEquals(200, stream.response.statusCode(), endpoint.path());
+                assertTrue(stream.response.headers().firstValue("content-type").orElse("")
+                        .startsWith("text/event-stream"), endpoint.path());
+                List<String> received = new ArrayList<>();
+                long firstAt = 0;
+                for (JsonNode event = stream.nextData(); event != null; event = stream.nextData()) {
+                    if (!endpoint.deltaEvent().equals(event.path("type").asText())) {
+                        continue;
+                    }
+                    received.add(event.at(endpoint.deltaField()).asText());
+                    if (received.size() == 1) {
+                        firstAt = System.nanoTime();
+                        assertTrue(upstream.requests("agg").isEmpty(), endpoint.path() + ": the aggregator's call is open");
+                        gate.countDown();
+                    }
+                }
+                assertEquals(deltas, received, endpoint.path() + ": one text event per upstream delta, in order");
+                assertTrue(firstAt < upstream.only("agg").endNanos(), endpoint.path());
+            }
         }
     }
 

@@ -38,9 +38,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Time to first token (run by {@code bench/run.sh}, never by {@code ./mvnw verify}): a paper-shaped mix (3 layers,
  * 6 proposers in each of the first two, simulated proposer latency) whose simulated aggregator streams its tokens
- * at a set rate. On the server build (streaming) and on the Lambda build under the runtime interface client
- * (buffered), for contrast. The overhead subtracts what the simulated models themselves took, from the upstream's
- * own timestamps: the proposer layers' critical path plus the aggregator's own first-token (or last-token) time.
+ * at a set rate. On the server build (streaming; chat, Messages and Responses APIs) and on the Lambda build under
+ * the runtime interface client (buffered, chat), for contrast. The overhead subtracts what the simulated models
+ * themselves took, from the upstream's own timestamps: the proposer layers' critical path plus the aggregator's own
+ * first-token (or last-token) time.
  * Writes {@code target/bench/streaming.md}.
  */
 class StreamingBench {
@@ -139,12 +140,16 @@ class StreamingBench {
         line("|---|---|---|---|---|---|---|---|");
         try (ServerProcess server = ServerProcess.start(Map.of("MOA_STORE", "file:" + store.dir(),
                 TestStore.KEY_VARIABLE, TestStore.SECRET_KEY))) {
-            for (int i = 0; i < JIT_WARMUP; i++) {
-                upstream.reset();
-                script(2, 2, 0, 3, 0);
-                streamed(server, INSTANT);
+            for (Endpoint endpoint : Endpoint.values()) {
+                for (int i = 0; i < JIT_WARMUP; i++) {
+                    upstream.reset();
+                    script(2, 2, 0, 3, 0);
+                    streamed(server, endpoint, INSTANT);
+                }
             }
-            row("server build (streams)", measure(() -> streamed(server, MIX)));
+            for (Endpoint endpoint : Endpoint.values()) {
+                row("server build (streams), " + endpoint.path, measure(() -> streamed(server, endpoint, MIX)));
+            }
         }
         try (PackagedFunction function = PackagedFunction.fromMavenBuild()
                 .environment("MOA_STORE", "file:" + store.dir())
@@ -193,26 +198,45 @@ class StreamingBench {
                 p(samples, Sample::lastOverhead, 50), p(samples, Sample::lastOverhead, 95)));
     }
 
-    /** Sent, first content chunk, last content chunk (System.nanoTime, the upstream's clock too). */
-    private static long[] streamed(ServerProcess server, String mix) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\": \"" + mix + "\", \"stream\": true, \"messages\": [{\"role\": \"user\", "
-                                + "\"content\": \"What is a mixture of agents?\"}]}")).build();
+    /** The three inbound protocols, each with its streamed request and how its text events look on the wire. */
+    private enum Endpoint {
+        CHAT("/v1/chat/completions", "{\"model\": \"%s\", \"stream\": true, \"messages\": [{\"role\": \"user\", "
+                + "\"content\": \"What is a mixture of agents?\"}]}", "\"content\":\"tok"),
+        MESSAGES("/v1/messages", "{\"model\": \"%s\", \"stream\": true, \"max_tokens\": 1024, \"messages\": "
+                + "[{\"role\": \"user\", \"content\": \"What is a mixture of agents?\"}]}", "\"text\":\"tok"),
+        RESPONSES("/v1/responses", "{\"model\": \"%s\", \"stream\": true, \"store\": false, "
+                + "\"input\": \"What is a mixture of agents?\"}", "\"delta\":\"tok");
+
+        final String path;
+        final String body;
+        final String textMarker;
+
+        Endpoint(String path, String body, String textMarker) {
+            this.path = path;
+            this.body = body;
+            this.textMarker = textMarker;
+        }
+    }
+
+    /** Sent, first content event, last content event (System.nanoTime, the upstream's clock too). */
+    private static long[] streamed(ServerProcess server, Endpoint endpoint, String mix) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + endpoint.path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(endpoint.body.formatted(mix))).build();
         long sent = System.nanoTime();
         HttpResponse<InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        assertEquals(200, response.statusCode());
+        assertEquals(200, response.statusCode(), endpoint.path);
         long first = 0;
         long last = 0;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
-                if (line.startsWith("data: {") && line.contains("\"content\":\"tok")) {
+                if (line.startsWith("data: {") && line.contains(endpoint.textMarker)) {
                     last = System.nanoTime();
                     first = first == 0 ? last : first;
                 }
             }
         }
-        assertTrue(first > 0, "no content chunk");
+        assertTrue(first > 0, endpoint.path + ": no content event");
         return new long[] {sent, first, last};
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.engine.Hedging;
 import dev.moa.engine.LatencyWindow;
 import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixListener;
 import dev.moa.engine.MixPlanner;
 import dev.moa.engine.ReferenceInjector;
 import dev.moa.engine.RetryPolicy;
@@ -27,6 +28,12 @@ import dev.moa.store.ParameterSecretResolver;
 import dev.moa.store.SecretResolver;
 import dev.moa.store.SecretSources;
 import dev.moa.store.SsmDocumentStore;
+import dev.moa.telemetry.GenAiTracing;
+import dev.moa.telemetry.SpanFlush;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Instance;
@@ -44,6 +51,8 @@ public class MoaBeans {
 
     private static final String FILE = "file:";
     private static final String SSM = "ssm:";
+    /** OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, as a property (the variable is its environment form). */
+    static final String CAPTURE_CONTENT = "otel.instrumentation.genai.capture-message-content";
 
     /**
      * The SSM client is asked for only when it is needed (an {@code ssm:} store, or a parameter key), so a file
@@ -109,9 +118,40 @@ public class MoaBeans {
 
     @Produces
     @Singleton
-    MixEngine mixEngine(ReferenceInjector injector) {
+    MixEngine mixEngine(ReferenceInjector injector, MixListener.Factory observers) {
         // One latency window per instance: percentile hedges learn from this instance's own calls.
-        return new MixEngine(RetryPolicy.DEFAULT, injector, new Hedging(new LatencyWindow()));
+        return new MixEngine(RetryPolicy.DEFAULT, injector, new Hedging(new LatencyWindow()), observers);
+    }
+
+    /**
+     * What observes every run: OpenTelemetry spans when the SDK is on (an OTLP endpoint is configured, see
+     * {@code telemetry/OtelEnvironment}), else nothing at all. Only W3C trace context goes to providers (no baggage).
+     */
+    @Produces
+    @Singleton
+    MixListener.Factory mixObservers(Instance<OpenTelemetry> otel, Config config, SpanFlush flush) {
+        boolean enabled = !config.getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class).orElse(false);
+        boolean content = config.getOptionalValue(CAPTURE_CONTENT, Boolean.class).orElse(false);
+        // The SDK is asked for at the first run: it is set up after the engine is made (at startup).
+        return new GenAiTracing(() -> otel.get().getTracer("dev.moa"), W3CTraceContextPropagator.getInstance(),
+                enabled, content, flush);
+    }
+
+    /** On Lambda, spans are exported before an invocation returns; elsewhere the batch processor's pace is fine. */
+    @Produces
+    @Singleton
+    SpanFlush spanFlush(Instance<OpenTelemetry> otel, Config config) {
+        boolean onLambda = System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null && LaunchMode.current() == LaunchMode.NORMAL;
+        boolean enabled = !config.getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class).orElse(false);
+        if (!onLambda || !enabled) {
+            return SpanFlush.NONE;
+        }
+        return () -> {
+            OpenTelemetry bean = otel.get();
+            Object sdk = bean instanceof ClientProxy proxy ? proxy.arc_contextualInstance() : bean;
+            return sdk instanceof OpenTelemetrySdk open ? open.getSdkTracerProvider().forceFlush()
+                    : io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+        };
     }
 
     @Produces

@@ -89,7 +89,9 @@ public class ChatCompletions {
                     request.model(), gateway.plan(mix, context)), MediaType.APPLICATION_JSON_TYPE).build());
         }
         if (request.stream()) {
-            return stream(request, context.streams(), gateway.stream(mix, context));
+            EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
+                    request.includeUsage(), request.trace(), request.progress());
+            return stream(request, events, context.streams(), gateway.stream(mix, context, events.listener()));
         }
         return gateway.run(mix, context).map(result -> respond(request, result));
     }
@@ -116,9 +118,7 @@ public class ChatCompletions {
      * the body is written; a failure before the first chunk still gets its ordinary error status. Where the
      * transport buffers anyway (Lambda behind API Gateway, a batch line), the same frames are collected first.
      */
-    private Uni<Response> stream(ChatRequest request, boolean streams, Uni<StreamedMix> mix) {
-        EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
-                request.includeUsage(), request.trace());
+    private Uni<Response> stream(ChatRequest request, EventStream events, boolean streams, Uni<StreamedMix> mix) {
         return SseResponder.respond(keepAlive -> events.frames(mix, keepAlive), streams, config.streamKeepAlive(),
                 request.trace(), failure -> StreamErrors.reply(json, failure));
     }

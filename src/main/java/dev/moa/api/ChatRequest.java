@@ -9,10 +9,16 @@ import java.util.List;
 /**
  * A validated chat-completions request; {@code options} are the per-call fields (tools, format, seed...).
  *
- * @param dryRun {@code "moa": {"dry_run": true}}: show what the mix would send, call nothing
+ * @param dryRun   {@code "moa": {"dry_run": true}}: show what the mix would send, call nothing
+ * @param progress {@code "moa": {"progress": true}} with {@code stream}: an event as each call and layer ends
  */
 public record ChatRequest(String model, List<Message> messages, Sampling sampling, boolean stream,
-                          boolean includeUsage, boolean trace, CallOptions options, boolean dryRun) {
+                          boolean includeUsage, boolean trace, CallOptions options, boolean dryRun, boolean progress) {
+
+    public ChatRequest(String model, List<Message> messages, Sampling sampling, boolean stream, boolean includeUsage,
+                       boolean trace, CallOptions options, boolean dryRun) {
+        this(model, messages, sampling, stream, includeUsage, trace, options, dryRun, false);
+    }
 
     public ChatRequest {
         messages = List.copyOf(messages);
@@ -21,6 +27,6 @@ public record ChatRequest(String model, List<Message> messages, Sampling samplin
 
     public ChatRequest(String model, List<Message> messages, Sampling sampling, boolean stream, boolean includeUsage,
                        boolean trace, CallOptions options) {
-        this(model, messages, sampling, stream, includeUsage, trace, options, false);
+        this(model, messages, sampling, stream, includeUsage, trace, options, false, false);
     }
 }

@@ -52,6 +52,7 @@ final class ChatRequestParser {
         }
         boolean trace = false;
         boolean dryRun = false;
+        boolean progress = false;
         JsonNode moa = body.get("moa");
         if (moa != null && !moa.isNull()) {
             if (!moa.isObject()) {
@@ -63,11 +64,16 @@ final class ChatRequestParser {
                 throw ApiError.invalidRequest("moa.dry_run", "A dry run answers with its plan as one JSON object; "
                         + "it cannot be combined with 'stream'.");
             }
+            progress = moaFlag(moa, "progress");
+            if (progress && !stream) {
+                throw ApiError.invalidRequest("moa.progress", "Progress events come as chunks of a streamed answer; "
+                        + "'moa.progress' needs 'stream': true.");
+            }
         }
         List<Message> messages = messages(body.get("messages"));
         CallOptionsParser.checkToolTurns(messages);
         return new ChatRequest(modelNode.textValue(), messages, sampling, stream, includeUsage, trace,
-                CallOptionsParser.parse(body), dryRun);
+                CallOptionsParser.parse(body), dryRun, progress);
     }
 
     private static List<Message> messages(JsonNode node) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.moa.engine.AnswerEvent;
 import dev.moa.engine.LayerFailedException;
+import dev.moa.engine.MixListener;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.StreamedMix;
 import dev.moa.provider.UpstreamFailure;
@@ -38,22 +39,38 @@ final class EventStream {
     private final String model;
     private final boolean includeUsage;
     private final boolean trace;
+    /** Present when the client asked for progress events. */
+    private final ProgressEvents progress;
 
     EventStream(ObjectMapper json, String id, long created, String model, boolean includeUsage, boolean trace) {
+        this(json, id, created, model, includeUsage, trace, false);
+    }
+
+    EventStream(ObjectMapper json, String id, long created, String model, boolean includeUsage, boolean trace,
+                boolean progress) {
         this.json = json;
         this.id = id;
         this.created = created;
         this.model = model;
         this.includeUsage = includeUsage;
         this.trace = trace;
+        this.progress = progress ? new ProgressEvents(json, id, created, model) : null;
+    }
+
+    /** What the run must tell this stream: its progress, when the client asked for it. */
+    MixListener listener() {
+        return progress == null ? MixListener.NONE : progress;
     }
 
     Multi<String> frames(Uni<StreamedMix> mix, Duration keepAlive) {
         return Multi.createFrom().deferred(() -> {
             AtomicBoolean roleSent = new AtomicBoolean();
             AtomicBoolean anySent = new AtomicBoolean();
-            Multi<String> answer = mix.onItem().transformToMulti(StreamedMix::answer)
-                    .onItem().transformToIterable(event -> frames(event, roleSent));
+            Multi<String> answer = progress == null
+                    ? mix.onItem().transformToMulti(StreamedMix::answer)
+                            .onItem().transformToIterable(event -> frames(event, roleSent))
+                    : progress.frames(mix, streamed -> streamed.answer()
+                            .onItem().transformToIterable(event -> frames(event, roleSent)));
             Multi<String> ticks = Multi.createFrom().ticks().startingAfter(keepAlive).every(keepAlive)
                     .onOverflow().drop()
                     .map(tick -> KEEP_ALIVE);

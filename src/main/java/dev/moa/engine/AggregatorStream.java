@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The aggregator's call when the client streams: its answer goes out fragment by fragment. Retries and fallbacks
@@ -76,12 +78,20 @@ final class AggregatorStream {
             this.deadlineNanos = deadlineNanos;
         }
 
+        /** The aggregator is the last layer's only call. */
+        private int layer() {
+            return before.size();
+        }
+
         Multi<AnswerEvent> events() {
+            run.listener().callStarted(layer(), 0, agent);
             Multi<CompletionEvent> chain = null;
+            MixEngine.Attempts tries = new MixEngine.Attempts(layer(), 0, agent);
             for (Agent candidate : agent.candidates()) {
                 // Only the agent's own first request may be hedged (on its time to first token).
                 Optional<Hedge> hedge = chain == null ? agent.hedge() : Optional.empty();
-                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate, hedge));
+                Multi<CompletionEvent> attempts = Multi.createFrom().deferred(() -> withRetries(candidate, hedge,
+                        tries));
                 chain = chain == null ? attempts
                         : chain.onFailure(f -> !started.get()).recoverWithMulti(f -> attempts);
             }
@@ -99,7 +109,7 @@ final class AggregatorStream {
                     turn.answerSampling(candidate), turn.tools().options(candidate.options()));
         }
 
-        private Multi<CompletionEvent> withRetries(Agent candidate, Optional<Hedge> hedge) {
+        private Multi<CompletionEvent> withRetries(Agent candidate, Optional<Hedge> hedge, MixEngine.Attempts tries) {
             CompletionCall call = callFor(candidate);
             int retries = candidate.retries() != null ? candidate.retries() : policy.retries();
             AtomicBoolean firstTry = new AtomicBoolean(true);
@@ -113,8 +123,14 @@ final class AggregatorStream {
                 // A retry is a call that already failed: only the first try is hedged.
                 if (firstTry.getAndSet(false) && hedge.isPresent()) {
                     Agent target = hedge.get().to() == Hedge.Target.FALLBACK ? agent.fallbacks().get(0) : candidate;
-                    Optional<Multi<CompletionEvent>> raced = hedging.stream(hedge.get(), copy(candidate, call),
-                            copy(target, target == candidate ? call : callFor(target)), deadlineNanos, log::add);
+                    CompletionCall targetCall = target == candidate ? call : callFor(target);
+                    // Each copy is a request of its own for the listener (a span each), numbered in the order sent.
+                    AtomicInteger copies = new AtomicInteger(1);
+                    Optional<Multi<CompletionEvent>> raced = hedging.stream(hedge.get(),
+                            copy(candidate, call, () -> tries.start(run, candidate, 0, call)),
+                            copy(target, targetCall, () -> tries.start(run, target, copies.getAndIncrement(),
+                                    targetCall)),
+                            deadlineNanos, log::add);
                     if (raced.isPresent()) {
                         return raced.get().onItem().invoke(event -> {
                             if (!(event instanceof CompletionEvent.Finished)) {
@@ -124,7 +140,7 @@ final class AggregatorStream {
                     }
                 }
                 AtomicBoolean first = new AtomicBoolean(true);
-                return send(candidate, call)
+                return send(candidate, call, tries.start(run, candidate, 0, call))
                         .onItem().invoke(event -> {
                             if (first.getAndSet(false)) {
                                 hedging.latencies().record(candidate.provider(), candidate.model(),
@@ -143,37 +159,53 @@ final class AggregatorStream {
             if (retries == 0) {
                 return attempt;
             }
-            int[] tries = {0};
+            int[] retried = {0};
             return attempt
                     .onFailure(f -> !started.get() && f instanceof UpstreamFailure u && u.retryable()
-                            && u.retryAfter().isPresent() && tries[0] < retries)
+                            && u.retryAfter().isPresent() && retried[0] < retries)
                     .call(f -> Uni.createFrom().voidItem().onItem().delayIt()
                             .by(cap(((UpstreamFailure) f).retryAfter().get())))
-                    .onFailure().invoke(() -> tries[0]++)
+                    .onFailure().invoke(() -> retried[0]++)
                     .onFailure(f -> !started.get() && f instanceof UpstreamFailure u && u.retryable())
                     .retry().withBackOff(policy.initialBackoff(), policy.maxBackoff()).withJitter(0.5).atMost(retries);
         }
 
-        private Hedging.Copy<CompletionEvent> copy(Agent candidate, CompletionCall call) {
-            return new Hedging.Copy<>(candidate.provider(), candidate.model(), () -> send(candidate, call),
-                    Hedging.estimatedPromptTokens(call),
+        private Hedging.Copy<CompletionEvent> copy(Agent candidate, CompletionCall call,
+                                                   Supplier<MixListener.AttemptListener> observer) {
+            return new Hedging.Copy<>(candidate.provider(), candidate.model(), () -> send(candidate, call,
+                    observer.get()), Hedging.estimatedPromptTokens(call),
                     run.upstreams().get(candidate.provider()).pricing().priceOf(candidate.model()));
         }
 
-        /** One streamed request: its timeout bounds the wait for each event (first token, then between tokens). */
-        private Multi<CompletionEvent> send(Agent candidate, CompletionCall call) {
+        /**
+         * One streamed request: its timeout bounds the wait for each event (first token, then between tokens). It
+         * carries the observer's headers, and the observer hears how it ended (its own text, for a trace).
+         */
+        private Multi<CompletionEvent> send(Agent candidate, CompletionCall call,
+                                            MixListener.AttemptListener observer) {
             Upstream upstream = run.upstreams().get(candidate.provider());
             Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
             Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime());
-            Multi<CompletionEvent> events = upstream.client().stream(call);
+            Multi<CompletionEvent> events = upstream.client().stream(call.withHeaders(observer.headers()));
             if (configured.compareTo(left) < 0) {
                 events = events.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
             }
+            StringBuilder said = new StringBuilder();
             // The call's cost, as for every other call (MixEngine.priced).
             return events.onItem().transform(event -> event instanceof CompletionEvent.Finished finished
-                    ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
-                            .pricedBy(upstream.pricing().priceOf(candidate.model())), finished.stopSequence())
-                    : event);
+                            ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
+                                    .pricedBy(upstream.pricing().priceOf(candidate.model())), finished.stopSequence())
+                            : event)
+                    .onItem().invoke(event -> {
+                        if (event instanceof CompletionEvent.Delta delta) {
+                            said.append(delta.content());
+                        } else if (event instanceof CompletionEvent.Finished finished) {
+                            observer.answered(new Completion(said.toString(), finished.finishReason(),
+                                    finished.usage(), toolCalls.calls()));
+                        }
+                    })
+                    .onFailure().invoke(f -> observer.failed(MixEngine.asUpstreamFailure(f)))
+                    .onCancellation().invoke(observer::cancelled);
         }
 
         /** Fails with a deadline failure when the request's time runs out; the cancellation closes the call. */
@@ -230,9 +262,13 @@ final class AggregatorStream {
                     failure.kind() == UpstreamFailure.Kind.DEADLINE);
         }
 
+        /** Every layer's trace, the aggregator's last; its listener hears the call and its layer end. */
         private List<LayerTrace> withAggregator(AgentOutcome outcome) {
             List<LayerTrace> layers = new ArrayList<>(before);
-            layers.add(new LayerTrace(List.of(outcome), references, Optional.empty()));
+            LayerTrace last = new LayerTrace(List.of(outcome), references, Optional.empty());
+            layers.add(last);
+            run.listener().callDone(layer(), 0, outcome);
+            run.listener().layerDone(layer(), last);
             return layers;
         }
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -30,6 +31,8 @@ final class LayerCollector {
     private final int minSuccesses;
     private final Optional<Duration> grace;
     private final Duration budget;
+    /** Told each call's outcome (by its index) as the layer settles it, before the layer's end. */
+    private final BiConsumer<Integer, AgentOutcome> settled;
 
     private final AgentOutcome[] outcomes;
     private final Cancellable[] running;
@@ -40,6 +43,12 @@ final class LayerCollector {
     private boolean closed;
 
     LayerCollector(List<PendingCall> calls, int minSuccesses, Optional<Duration> grace, Duration budget) {
+        this(calls, minSuccesses, grace, budget, (index, outcome) -> { });
+    }
+
+    LayerCollector(List<PendingCall> calls, int minSuccesses, Optional<Duration> grace, Duration budget,
+                   BiConsumer<Integer, AgentOutcome> settled) {
+        this.settled = settled;
         this.calls = List.copyOf(calls);
         this.minSuccesses = minSuccesses;
         this.grace = grace;
@@ -82,6 +91,8 @@ final class LayerCollector {
                 return;
             }
             outcomes[index] = outcome;
+            // Under the lock, so every call is settled before the layer's end is (no listener sees them reversed).
+            settled.accept(index, outcome);
             finished++;
             if (outcome instanceof AgentOutcome.Answered) {
                 answered++;
@@ -108,6 +119,7 @@ final class LayerCollector {
             for (int i = 0; i < outcomes.length; i++) {
                 if (outcomes[i] == null) {
                     outcomes[i] = calls.get(i).cut().apply(reason);
+                    settled.accept(i, outcomes[i]);
                     if (running[i] != null) {
                         running[i].cancel();
                     }

@@ -4,6 +4,7 @@ import dev.moa.engine.AnswerEvent;
 import dev.moa.engine.LayerFailedException;
 import dev.moa.engine.LayerTrace;
 import dev.moa.engine.MixEngine;
+import dev.moa.engine.MixListener;
 import dev.moa.engine.MixPlan;
 import dev.moa.engine.MixPlanner;
 import dev.moa.engine.MixResult;
@@ -91,7 +92,12 @@ public final class MixGateway {
      * before the first event is the Uni's or the stream's failure; after it, an {@link AnswerEvent.Interrupted}.
      */
     public Uni<StreamedMix> stream(MixRequest request, CallContext context) {
-        MixRun run = prepare(request, context);
+        return stream(request, context, MixListener.NONE);
+    }
+
+    /** The same, the run observed by {@code observer} as well (an adapter's progress events). */
+    public Uni<StreamedMix> stream(MixRequest request, CallContext context, MixListener observer) {
+        MixRun run = prepare(request, context).withListener(observer);
         admit(request, context);
         Instant at = Instant.now();
         long start = System.nanoTime();
@@ -154,7 +160,8 @@ public final class MixGateway {
         Redactor redactor = Redactor.of(secrets);
         Map<String, Upstream> upstreams = new HashMap<>();
         mix.providers().forEach((name, provider) -> upstreams.put(name,
-                new Upstream(client(provider, keys.get(name), redactor), provider.timeout(), provider.pricing())));
+                new Upstream(client(provider, keys.get(name), redactor), provider.timeout(), provider.pricing(),
+                        provider.protocol(), provider.baseUrl())));
         return new MixRun(mix.mix(), request.conversation(), request.sampling(), upstreams, budget(context),
                 request.options(), redactor);
     }

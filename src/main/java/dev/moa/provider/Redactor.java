@@ -128,7 +128,7 @@ public final class Redactor {
             calls.add(new ToolCall(call.id(), name, arguments));
         }
         return changed ? new Completion(clean, completion.finishReason(), completion.usage(), calls, null,
-                completion.stopSequence()) : completion;
+                completion.stopSequence(), completion.responseId(), completion.responseModel()) : completion;
     }
 
     private String redactFragments(String text) {

@@ -47,6 +47,7 @@ public class RestChatClients implements ChatClients {
         this.json = json;
         this.http = new UpstreamHttp(vertx);
         this.streamingHttp = vertx.createHttpClient(new HttpClientOptions()
+                .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE)
                 .setConnectTimeout((int) CONNECT_TIMEOUT_MS).setTcpNoDelay(true).setKeepAlive(true));
     }
 

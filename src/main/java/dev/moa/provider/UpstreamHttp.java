@@ -37,8 +37,10 @@ public final class UpstreamHttp {
     private final HttpClient client;
 
     public UpstreamHttp(Vertx vertx) {
+        // Not traced by Vert.x: each call's span is the engine's GenAI span, whose traceparent the call carries.
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS)
-                .setKeepAlive(true).setMaxPoolSize(64).setTryUseCompression(false));
+                .setKeepAlive(true).setMaxPoolSize(64).setTryUseCompression(false)
+                .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE));
     }
 
     /**

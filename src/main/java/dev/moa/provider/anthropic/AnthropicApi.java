@@ -20,7 +20,7 @@ public interface AnthropicApi {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     Uni<Response> create(@HeaderParam("x-api-key") String apiKey, @HeaderParam("anthropic-version") String version,
-                         AnthropicRequest request);
+                         @HeaderParam("traceparent") String traceparent, AnthropicRequest request);
 
     /** The same call with {@code stream: true}: the data of each server-sent event, as it arrives. */
     @POST
@@ -28,5 +28,5 @@ public interface AnthropicApi {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
     Multi<String> stream(@HeaderParam("x-api-key") String apiKey, @HeaderParam("anthropic-version") String version,
-                         AnthropicRequest request);
+                         @HeaderParam("traceparent") String traceparent, AnthropicRequest request);
 }

@@ -58,7 +58,8 @@ public final class AnthropicChatClient implements ChatClient {
     @Override
     public Uni<Completion> complete(CompletionCall call) {
         AnthropicRequest body = request(call, null);
-        return Uni.createFrom().deferred(() -> api.create(apiKey.orElse(null), VERSION, body))
+        return Uni.createFrom().deferred(() -> api.create(apiKey.orElse(null), VERSION,
+                        call.headers().get("traceparent"), body))
                 .onFailure(f -> !(f instanceof UpstreamFailure))
                 .transform(f -> UpstreamFailure.connection(redact(describe(f))))
                 .map(this::read);
@@ -69,7 +70,7 @@ public final class AnthropicChatClient implements ChatClient {
         AnthropicRequest body = request(call, true);
         return Multi.createFrom().deferred(() -> {
             StreamState state = new StreamState();
-            return api.stream(apiKey.orElse(null), VERSION, body)
+            return api.stream(apiKey.orElse(null), VERSION, call.headers().get("traceparent"), body)
                     .onItem().transformToIterable(state::accept)
                     .onCompletion().switchTo(() -> state.finished ? Multi.createFrom().empty()
                             : Multi.createFrom().failure(UpstreamFailure.badResponse("the stream ended before message_stop")))
@@ -194,7 +195,8 @@ public final class AnthropicChatClient implements ChatClient {
             throw UpstreamFailure.badResponse("no text in the content blocks");
         }
         return new Completion(answer.toString(), finishReason(stopReason), usage(root.path("usage")), toolCalls,
-                null, stopSequence(stopReason, root.path("stop_sequence")));
+                null, stopSequence(stopReason, root.path("stop_sequence")))
+                .identified(root.path("id").textValue(), root.path("model").textValue());
     }
 
     /** The stop sequence that ended the answer ({@code ""} when Anthropic does not say which), else null. */

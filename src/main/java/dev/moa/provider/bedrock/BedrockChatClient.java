@@ -71,7 +71,8 @@ public final class BedrockChatClient implements ChatClient {
         ConverseRequest whole = converse(call);
         ConverseStreamRequest request = ConverseStreamRequest.builder().modelId(whole.modelId())
                 .messages(whole.messages()).system(whole.system()).inferenceConfig(whole.inferenceConfig())
-                .toolConfig(whole.toolConfig()).build();
+                .toolConfig(whole.toolConfig()).overrideConfiguration(whole.overrideConfiguration().orElse(null))
+                .build();
         return Multi.createFrom().<CompletionEvent>emitter(emitter -> {
             AtomicReference<StopReason> stop = new AtomicReference<>();
             AtomicReference<TokenUsage> usage = new AtomicReference<>();
@@ -135,6 +136,8 @@ public final class BedrockChatClient implements ChatClient {
             inference.stopSequences(s.stop());
         }
         ConverseRequest.Builder request = ConverseRequest.builder().modelId(call.model())
+                // The call's trace context travels as an HTTP header like any other (signed with the rest).
+                .overrideConfiguration(o -> call.headers().forEach(o::putHeader))
                 .messages(turns.turns().stream().map(BedrockChatClient::message).toList())
                 .inferenceConfig(inference.build());
         if (turns.system() != null) {

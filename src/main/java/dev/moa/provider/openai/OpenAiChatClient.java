@@ -67,12 +67,23 @@ public final class OpenAiChatClient implements ChatClient {
         this.maxResponseBytes = maxResponseBytes;
     }
 
+    /** The call's own headers (its trace context) beside the provider's; never over them. */
+    private Map<String, String> withCallHeaders(CompletionCall call) {
+        if (call.headers().isEmpty()) {
+            return headers;
+        }
+        Map<String, String> all = new HashMap<>(call.headers());
+        all.putAll(headers);
+        return all;
+    }
+
     @Override
     public Uni<Completion> complete(CompletionCall call) {
         OpenAiRequest body = OpenAiRequest.of(call, false);
         return Uni.createFrom().deferred(() -> {
                     try {
-                        return http.post(endpoint, headers, Buffer.buffer(json.writeValueAsBytes(body)), maxResponseBytes);
+                        return http.post(endpoint, withCallHeaders(call), Buffer.buffer(json.writeValueAsBytes(body)),
+                                maxResponseBytes);
                     } catch (JsonProcessingException e) {
                         return Uni.createFrom().failure(UpstreamFailure.badResponse("could not write the request"));
                     }
@@ -87,7 +98,7 @@ public final class OpenAiChatClient implements ChatClient {
      */
     @Override
     public Multi<CompletionEvent> stream(CompletionCall call) {
-        return streaming.stream(authorization, OpenAiRequest.of(call, true), new OpenAiStreaming.Bodies() {
+        return streaming.stream(authorization, call.headers(), OpenAiRequest.of(call, true), new OpenAiStreaming.Bodies() {
             @Override
             public Completion completion(String body) {
                 return parse(Buffer.buffer(body));
@@ -147,7 +158,11 @@ public final class OpenAiChatClient implements ChatClient {
             finishReason = "tool_calls";
         }
         return new Completion(noText ? "" : content.textValue(), finishReason, usage(root.get("usage")), toolCalls,
-                reasoning(message));
+                reasoning(message)).identified(text(root.get("id")), text(root.get("model")));
+    }
+
+    private static String text(JsonNode node) {
+        return node != null && node.isTextual() ? node.textValue() : null;
     }
 
     /** Reasoning models served over this protocol put their thinking in one of these fields, beside the content. */

@@ -67,7 +67,9 @@ public final class OpenAiStreaming {
         this.json = json;
     }
 
-    Multi<CompletionEvent> stream(Optional<String> authorization, OpenAiRequest body, Bodies bodies) {
+    /** @param callHeaders the call's own headers (its trace context); the provider's win over them */
+    Multi<CompletionEvent> stream(Optional<String> authorization, Map<String, String> callHeaders, OpenAiRequest body,
+                                  Bodies bodies) {
         return Multi.createFrom().emitter(emitter -> {
             byte[] payload;
             try {
@@ -77,6 +79,7 @@ public final class OpenAiStreaming {
                 return;
             }
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
+            callHeaders.forEach(options::putHeader);
             headers.forEach(options::putHeader);
             options.putHeader("Content-Type", "application/json");
             options.putHeader("Accept", "text/event-stream");

@@ -176,19 +176,35 @@ final class CallOptionsParser {
     }
 
     /**
-     * A tool-role message must answer a call an earlier assistant turn made; the deprecated {@code function} role
-     * is refused by the caller. (OpenAI refuses both.)
+     * A tool-role message must answer a call an earlier assistant turn made, and an assistant turn's tool calls must
+     * each be answered by the tool messages right after it; the deprecated {@code function} role is refused by the
+     * caller. (OpenAI refuses all three.)
      */
     static void checkToolTurns(List<Message> messages) {
         Set<String> calls = new HashSet<>();
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
             m.toolCalls().forEach(c -> calls.add(c.id()));
+            checkAnswered(messages, i);
             if (m.isToolResult() && !calls.contains(m.toolCallId())) {
                 throw ApiError.invalidRequest("messages[" + i + "].tool_call_id", "messages[" + i + "] is a 'tool' "
                         + "message answering tool_call_id '" + m.toolCallId() + "', but no earlier assistant message "
                         + "made a tool call with that id.");
             }
+        }
+    }
+
+    /** The tool calls of message {@code i}, each answered by one of the tool messages that follow it at once. */
+    private static void checkAnswered(List<Message> messages, int i) {
+        Set<String> open = new java.util.LinkedHashSet<>();
+        messages.get(i).toolCalls().forEach(c -> open.add(c.id()));
+        for (int j = i + 1; j < messages.size() && !open.isEmpty() && messages.get(j).isToolResult(); j++) {
+            open.remove(messages.get(j).toolCallId());
+        }
+        if (!open.isEmpty()) {
+            throw ApiError.invalidRequest("messages[" + i + "]", "messages[" + i + "] is an assistant message with "
+                    + "'tool_calls' that must be followed by tool messages responding to each 'tool_call_id'. The "
+                    + "following tool_call_ids did not have response messages: " + String.join(", ", open));
         }
     }
 

@@ -134,7 +134,7 @@ public class ChatCompletions {
         ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
-                result.usage(), trace);
+                result.usage(), Trace.of(trace, result.usage()));
         // The entity stays the object (a batch line reads it as such); its size is measured as it will be written.
         ResponseSize.check(completion, json, request.trace());
         return withCost(Response.ok(completion, MediaType.APPLICATION_JSON_TYPE), result.usage()).build();

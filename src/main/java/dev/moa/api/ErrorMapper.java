@@ -81,7 +81,26 @@ public class ErrorMapper {
                         "upstream_failed")));
     }
 
+    /**
+     * The framework's own refusals. A 404 here is a sub-path of a real route ({@code /v1/chat/completions/x}): the
+     * same {@code unknown_url} object as any other unknown URL. Under {@code /v1/messages} (Anthropic's route, whose
+     * resource-local mapper never sees a URL no method matched) the refusal is in Anthropic's shape.
+     */
     @ServerExceptionMapper
+    public Response routeError(WebApplicationException error, jakarta.ws.rs.core.UriInfo uri,
+                               jakarta.ws.rs.core.Request request) {
+        String path = "/" + uri.getPath().replaceFirst("^/", "");
+        Response openAi = error.getResponse().getStatus() == 404
+                ? json(404, new ErrorBody(new ErrorBody.Detail("Invalid URL (" + request.getMethod() + " "
+                        + LogText.escape(path) + ")", "invalid_request_error", null, "unknown_url")))
+                : webError(error);
+        if (!MessagesPaths.matches(path)) {
+            return openAi;
+        }
+        return AnthropicErrorBody.response(openAi.getStatus(), AnthropicErrorBody.typeOf(openAi.getStatus()),
+                ((ErrorBody) openAi.getEntity()).error().message());
+    }
+
     public Response webError(WebApplicationException error) {
         int status = error.getResponse().getStatus();
         String message = switch (status) {

@@ -105,7 +105,8 @@ final class EventStream {
                     new ChatCompletionChunk.ChunkChoice(0, new ChatCompletionChunk.Delta(null, null), null,
                             result.answer().finishReason())), null, includeUsage ? null : last));
             String usage = includeUsage
-                    ? frame(new ChatCompletionChunk(id, CHUNK, created, model, List.of(), result.usage(), last)) : null;
+                    ? frame(new ChatCompletionChunk(id, CHUNK, created, model, List.of(), result.usage(),
+                    Trace.of(last, result.usage()))) : null;
             return java.util.stream.Stream.of(role, finish, usage, "data: [DONE]\n\n")
                     .filter(java.util.Objects::nonNull).toList();
         }

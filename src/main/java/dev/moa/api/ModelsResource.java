@@ -28,9 +28,12 @@ public class ModelsResource {
         return new ModelList("list", catalog.list().stream().map(ModelsResource::model).toList());
     }
 
-    /** One mix, with a {@code moa} summary of its layers; a broken mix answers as its requests would (500). */
+    /**
+     * One mix, with a {@code moa} summary of its layers; a broken mix answers as its requests would (500). An id may
+     * hold {@code /} (a direct model's {@code <provider>/<model>}), so an unknown one is {@code model_not_found}.
+     */
     @GET
-    @Path("/{id}")
+    @Path("/{id: .+}")
     @Blocking
     public MixSummary.Model get(@PathParam("id") String id) {
         MixListing listing = catalog.find(id).orElseThrow(() -> Errors.unknownModel(id));

@@ -19,12 +19,16 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * The per-agent trace a client gets with {@code "moa": {"trace": true}}; {@code output_check} when the client
- * asked for JSON ({@code response_format}).
+ * The {@code moa} object of a response: the per-agent trace a client gets with {@code "moa": {"trace": true}};
+ * {@code output_check} when the client asked for JSON ({@code response_format}); {@code cost_unpriced_calls} when
+ * calls without a price left {@code usage.cost} partial (with or without the trace: it is not a field of OpenAI's
+ * {@code usage}).
  */
 @RegisterForReflection
-public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List<LayerView> layers,
-                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("output_check") OutputCheckView outputCheck) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Trace(String mix, @JsonProperty("latency_ms") Long latencyMs, List<LayerView> layers,
+                    @JsonProperty("output_check") OutputCheckView outputCheck,
+                    @JsonProperty("cost_unpriced_calls") Integer costUnpricedCalls) {
 
     static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
         List<LayerView> views = new java.util.ArrayList<>(layers.size());
@@ -33,13 +37,23 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
             views.add(LayerView.of(layers.get(i), i + 1 < layers.size() ? layers.get(i + 1).references().cuts()
                     : List.of()));
         }
-        return new Trace(mix, latencyMs, views, null);
+        return new Trace(mix, latencyMs, views, null, null);
+    }
+
+    /** The response's {@code moa}: the trace if asked for, with the count of unpriced calls when there were some. */
+    public static Trace of(Trace trace, Usage usage) {
+        Integer unpriced = usage.unpricedCalls() != null && usage.unpricedCalls() > 0 ? usage.unpricedCalls() : null;
+        if (unpriced == null) {
+            return trace;
+        }
+        return trace == null ? new Trace(null, null, null, null, unpriced)
+                : new Trace(trace.mix(), trace.latencyMs(), trace.layers(), trace.outputCheck(), unpriced);
     }
 
     public static Trace of(String mix, MixResult result) {
         Trace trace = of(mix, result.latency().toMillis(), result.layers());
         return new Trace(trace.mix(), trace.latencyMs(), trace.layers(),
-                result.outputCheck().map(OutputCheckView::of).orElse(null));
+                result.outputCheck().map(OutputCheckView::of).orElse(null), null);
     }
 
     /**
@@ -162,9 +176,7 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                     rank = new RankView(r.reply().content(), r.chosen().number(), r.chosen().source(),
                             r.fallback().orElse(null));
                 } else if (a.how() instanceof Aggregated.Stepped s) {
-                    steps = s.steps().stream().map(step -> new StepView(step.references(),
-                            step.withSynthesis() ? true : null, step.latency().toMillis(), step.completion().usage(),
-                            step.completion().content(), step.completion().reasoning())).toList();
+                    steps = steps(s);
                 }
                 // The full answer, reasoning included: what the next layer or the client got is cleaned of it.
                 Usage usage = a.completion().usage();
@@ -178,10 +190,19 @@ public record Trace(String mix, @JsonProperty("latency_ms") long latencyMs, List
                         "cut before it reported usage; not in usage.cost", null, null, null, null, c.reason(), true,
                         attempts, null, null, null);
             }
-            // A failed call answered nothing: providers do not bill errors, so it costs nothing here.
+            // A failed call's last attempt answered nothing (providers do not bill errors); the steps of a sequential
+            // synthesis that ran before it did, and count.
             AgentOutcome.Failed f = (AgentOutcome.Failed) outcome;
-            return new AgentView(provider, model, sample, ms, Usage.ZERO, BigDecimal.ZERO, null, null, null, null,
-                    null, f.failure().getMessage(), null, attempts, null, null, null);
+            Usage spent = f.spent();
+            List<StepView> steps = f.before() instanceof Aggregated.Stepped s ? steps(s) : null;
+            return new AgentView(provider, model, sample, ms, spent, steps == null ? BigDecimal.ZERO : spent.cost(),
+                    null, null, null, null, steps, f.failure().getMessage(), null, attempts, null, null, null);
+        }
+
+        private static List<StepView> steps(Aggregated.Stepped stepped) {
+            return stepped.steps().stream().map(step -> new StepView(step.references(),
+                    step.withSynthesis() ? true : null, step.latency().toMillis(), step.completion().usage(),
+                    step.completion().content(), step.completion().reasoning())).toList();
         }
 
         /** Names the model that answered (a fallback, perhaps) when its provider document has no price for it. */

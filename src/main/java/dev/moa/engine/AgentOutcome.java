@@ -3,6 +3,7 @@ package dev.moa.engine;
 import dev.moa.mix.Agent;
 import dev.moa.provider.Completion;
 import dev.moa.provider.UpstreamFailure;
+import dev.moa.provider.Usage;
 
 import java.time.Duration;
 import java.util.List;
@@ -36,11 +37,27 @@ public sealed interface AgentOutcome {
         }
     }
 
-    /** Every attempt of the agent and its fallbacks failed. */
-    record Failed(Agent agent, int sample, Duration latency, List<Attempt> attempts, UpstreamFailure failure)
-            implements AgentOutcome {
+    /**
+     * Every attempt of the agent and its fallbacks failed.
+     *
+     * @param before what the call had already answered when it failed: the steps of a sequential synthesis that
+     *               ran ({@link Aggregated#DIRECT} when nothing had); their usage counts, as providers bill it
+     */
+    record Failed(Agent agent, int sample, Duration latency, List<Attempt> attempts, UpstreamFailure failure,
+                  Aggregated before) implements AgentOutcome {
         public Failed {
             attempts = List.copyOf(attempts);
+        }
+
+        public Failed(Agent agent, int sample, Duration latency, List<Attempt> attempts, UpstreamFailure failure) {
+            this(agent, sample, latency, attempts, failure, Aggregated.DIRECT);
+        }
+
+        /** The usage of the calls that answered before the failure. */
+        public Usage spent() {
+            return before instanceof Aggregated.Stepped stepped
+                    ? stepped.steps().stream().map(s -> s.completion().usage()).reduce(Usage.ZERO, Usage::plus)
+                    : Usage.ZERO;
         }
     }
 

@@ -192,7 +192,9 @@ final class AggregatorStream {
             }
             StringBuilder said = new StringBuilder();
             // The call's cost, as for every other call (MixEngine.priced).
-            return events.onItem().transform(event -> event instanceof CompletionEvent.Finished finished
+            return events
+                    .onItem().transform(event -> UnofferedToolCalls.check(call, event, run.redactor()))
+                    .onItem().transform(event -> event instanceof CompletionEvent.Finished finished
                             ? new CompletionEvent.Finished(finished.finishReason(), finished.usage()
                                     .pricedBy(upstream.pricing().priceOf(candidate.model())), finished.stopSequence())
                             : event)

@@ -37,7 +37,9 @@ public record LayerTrace(List<AgentOutcome> outcomes, PreparedReferences referen
                 && f.failure().kind() == UpstreamFailure.Kind.DEADLINE);
     }
 
+    /** What the layer's calls used: every answer, and what a failed call had answered before it failed. */
     public Usage usage() {
-        return answers().stream().map(a -> a.completion().usage()).reduce(Usage.ZERO, Usage::plus);
+        return outcomes.stream().map(o -> o instanceof AgentOutcome.Answered a ? a.completion().usage()
+                : o instanceof AgentOutcome.Failed f ? f.spent() : Usage.ZERO).reduce(Usage.ZERO, Usage::plus);
     }
 }

@@ -336,7 +336,8 @@ public final class MixEngine {
                 .map(r -> (AgentOutcome) new AgentOutcome.Answered(agent, sample, since(start), log, r.completion(),
                         r.how()))
                 .onFailure().recoverWithItem(f -> new AgentOutcome.Failed(agent, sample, since(start), log,
-                        asUpstreamFailure(f)));
+                        asUpstreamFailure(f), f instanceof SequentialSynthesis.Interrupted i ? i.ran()
+                        : Aggregated.DIRECT));
         return new LayerCollector.PendingCall(outcome,
                 reason -> new AgentOutcome.Cut(agent, sample, since(start), log, reason));
     }
@@ -456,6 +457,7 @@ public final class MixEngine {
         Duration left = Duration.ofNanos(layerEnd - System.nanoTime());
         // The one point every answer and failure passes: redacted here, before anything else sees it.
         Uni<Completion> completion = upstream.client().complete(call.withHeaders(observer.headers()))
+                .map(answer -> UnofferedToolCalls.check(call, answer))
                 .map(run.redactor()::redact)
                 .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
         if (configured.compareTo(left) < 0) {

@@ -50,6 +50,7 @@ final class SequentialSynthesis implements Aggregation {
                         candidate -> injector.messagesFor(candidate, turn.settings(), turn.tools(), turn.conversation(),
                                 given, prompt),
                         turn::answerSampling)
+                .onFailure().transform(failure -> steps.isEmpty() ? failure : new Interrupted(failure, steps))
                 .chain(completion -> {
                     synchronized (steps) {
                         steps.add(new Aggregated.Step(window.stream().map(Reference::number).toList(), carried != null,
@@ -80,6 +81,22 @@ final class SequentialSynthesis implements Aggregation {
             fits++;
         }
         return fits;
+    }
+
+    /** A later step failed: the steps before it ran, and providers bill them. */
+    static final class Interrupted extends RuntimeException {
+        private final Aggregated.Stepped ran;
+
+        Interrupted(Throwable failure, List<Aggregated.Step> steps) {
+            super(failure.getMessage(), failure, false, false);
+            synchronized (steps) {
+                this.ran = new Aggregated.Stepped(steps);
+            }
+        }
+
+        Aggregated.Stepped ran() {
+            return ran;
+        }
     }
 
     private static Result result(Completion last, List<Aggregated.Step> steps) {

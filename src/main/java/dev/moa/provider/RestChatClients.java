@@ -2,32 +2,22 @@ package dev.moa.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.mix.ProviderConfig;
-import dev.moa.provider.anthropic.AnthropicApi;
 import dev.moa.provider.anthropic.AnthropicChatClient;
 import dev.moa.provider.bedrock.BedrockClients;
 import dev.moa.provider.openai.OpenAiChatClient;
 import dev.moa.provider.openai.OpenAiStreaming;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
-import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MultivaluedHashMap;
-import jakarta.ws.rs.core.MultivaluedMap;
-import org.eclipse.microprofile.rest.client.ext.ClientHeadersFactory;
 
-import java.net.URI;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Builds protocol clients: {@code openai} on one shared {@link UpstreamHttp} (Vert.x' client, bodies read with the
- * provider's {@code max_response_bytes}), {@code anthropic} on the reactive REST client, {@code bedrock} on the AWS
- * SDK. Connections are pooled and reused across requests by a warm instance; keys are per-call headers, so a
- * rotated key needs no new pool.
+ * Builds protocol clients: {@code openai} and {@code anthropic} on one shared {@link UpstreamHttp} (Vert.x' client,
+ * bodies read with the provider's {@code max_response_bytes}), {@code bedrock} on the AWS SDK (bounded likewise).
+ * Connections are pooled and reused across requests by a warm instance; keys are per-call headers, so a rotated key
+ * needs no new pool.
  */
 @ApplicationScoped
 public class RestChatClients implements ChatClients {
@@ -35,11 +25,10 @@ public class RestChatClients implements ChatClients {
     private static final long CONNECT_TIMEOUT_MS = 5_000;
 
     private final ObjectMapper json;
-    /** The OpenAI protocol reads bodies with a size limit on Vert.x' client (see {@link UpstreamHttp}). */
+    /** The OpenAI and Anthropic protocols read bodies with a size limit on Vert.x' client (see {@link UpstreamHttp}). */
     private final UpstreamHttp http;
     /** Streamed calls: Vert.x' client as well, read as they arrive (see {@link OpenAiStreaming}). */
     private final io.vertx.core.http.HttpClient streamingHttp;
-    private final Map<Endpoint, AnthropicApi> anthropicApis = new ConcurrentHashMap<>();
     /** Bedrock is reached through the AWS SDK (SigV4, event-stream decoding), not the REST client. */
     private final BedrockClients bedrock = new BedrockClients();
 
@@ -56,41 +45,16 @@ public class RestChatClients implements ChatClients {
         bedrock.close();
     }
 
-    private record Endpoint(URI baseUrl, Map<String, String> headers) {
-    }
-
     @Override
     public ChatClient forProvider(ProviderConfig provider, Optional<String> apiKey, Redactor redactor) {
         return switch (provider.protocol()) {
             case OPENAI -> new OpenAiChatClient(http, provider.baseUrl(), provider.headers(), apiKey, json, redactor,
                     provider.maxResponseBytes(), new OpenAiStreaming(streamingHttp, provider.baseUrl(), provider.headers(),
                     json, provider.maxResponseBytes()));
-            case ANTHROPIC -> new AnthropicChatClient(anthropicApis.computeIfAbsent(
-                    new Endpoint(provider.baseUrl(), provider.headers()), e -> build(e, AnthropicApi.class)),
-                    apiKey, json, provider.maxTokens().orElse(dev.moa.mix.MixDocuments.DEFAULT_ANTHROPIC_MAX_TOKENS),
-                    redactor);
+            case ANTHROPIC -> new AnthropicChatClient(http, provider.baseUrl(), provider.headers(), apiKey, json,
+                    provider.maxTokens().orElse(dev.moa.mix.MixDocuments.DEFAULT_ANTHROPIC_MAX_TOKENS),
+                    provider.maxResponseBytes(), redactor);
             case BEDROCK -> bedrock.forProvider(provider);
         };
-    }
-
-    private static <T> T build(Endpoint endpoint, Class<T> api) {
-        return QuarkusRestClientBuilder.newBuilder()
-                .baseUri(endpoint.baseUrl())
-                .connectTimeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                .disableDefaultMapper(true)
-                .clientHeadersFactory(new StaticHeaders(endpoint.headers()))
-                .build(api);
-    }
-
-
-    /** The extra headers a provider document sets. */
-    private record StaticHeaders(Map<String, String> headers) implements ClientHeadersFactory {
-        @Override
-        public MultivaluedMap<String, String> update(MultivaluedMap<String, String> incoming,
-                                                     MultivaluedMap<String, String> outgoing) {
-            MultivaluedMap<String, String> result = new MultivaluedHashMap<>();
-            headers.forEach(result::putSingle);
-            return result;
-        }
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * HTTP for provider clients, on Vert.x' client (pooled, keep-alive, non-blocking): a POST whose answer is read
- * with a size limit. The body is collected chunk by chunk as it arrives; one byte over the limit and the request
+ * with a size limit, whole ({@link #post}) or as server-sent events ({@link #events}). The body is collected chunk by chunk as it arrives; one byte over the limit and the request
  * is reset (its connection closed) and the call fails with {@link UpstreamFailure.Kind#RESPONSE_TOO_LARGE} — a
  * hostile or broken upstream never makes us buffer more than the limit. Cancelling the returned {@link Uni}
  * also resets the request.
@@ -69,6 +69,97 @@ public final class UpstreamHttp {
         });
     }
 
+    /** One SSE line (one event) may not exceed this; real events are well under 1 KB. */
+    public static final int MAX_EVENT_BYTES = 256 * 1024;
+    /** The most of an error body (non-2xx answer to a streamed call) that is kept for its message. */
+    private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+    /** A non-2xx answer to a streamed call: its status, headers and the start of its body. */
+    public static final class ErrorReply extends RuntimeException {
+        private final Reply reply;
+
+        ErrorReply(Reply reply) {
+            super("HTTP " + reply.status(), null, false, false);
+            this.reply = reply;
+        }
+
+        public Reply reply() {
+            return reply;
+        }
+    }
+
+    /**
+     * A POST whose answer is a {@code text/event-stream}: each event's {@code data} as it arrives, bounded as
+     * {@link SseDecoder} bounds it (an event over {@link #MAX_EVENT_BYTES}, a body over {@code maxBytes}). A non-2xx
+     * answer fails with {@link ErrorReply}; a broken connection with {@link UpstreamFailure.Kind#CONNECTION}.
+     * Cancelling the subscription resets the request (its connection closed), so the upstream stops generating.
+     */
+    public io.smallrye.mutiny.Multi<String> events(URI url, Map<String, String> headers, Buffer body, long maxBytes) {
+        return io.smallrye.mutiny.Multi.createFrom().emitter(emitter -> {
+            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+            AtomicBoolean settled = new AtomicBoolean();
+            emitter.onTermination(() -> {
+                HttpClientRequest request = sent.get();
+                if (request != null && settled.compareAndSet(false, true)) {
+                    request.reset();
+                }
+            });
+            java.util.function.Consumer<Throwable> fail = f -> {
+                if (settled.compareAndSet(false, true)) {
+                    emitter.fail(f);
+                }
+            };
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
+            headers.forEach(options::putHeader);
+            client.request(options).onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
+                    .onSuccess(request -> {
+                        sent.set(request);
+                        request.send(body).onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
+                                .onSuccess(response -> {
+                                    response.exceptionHandler(f -> fail.accept(UpstreamFailure.connection(
+                                            "the stream broke: " + describe(f))));
+                                    if (response.statusCode() < 200 || response.statusCode() >= 300) {
+                                        Buffer start = Buffer.buffer();
+                                        response.handler(chunk -> start.appendBuffer(chunk, 0,
+                                                Math.min(chunk.length(), MAX_ERROR_BODY_BYTES - start.length())));
+                                        response.endHandler(done -> fail.accept(new ErrorReply(
+                                                new Reply(response.statusCode(), names(response), start))));
+                                        return;
+                                    }
+                                    SseDecoder decoder = new SseDecoder(MAX_EVENT_BYTES, maxBytes, emitter::emit);
+                                    response.handler(chunk -> {
+                                        if (settled.get()) {
+                                            return;
+                                        }
+                                        try {
+                                            decoder.feed(chunk.getBytes());
+                                        } catch (UpstreamFailure | IllegalStateException failure) {
+                                            fail.accept(failure); // first: the reset below also ends the response
+                                            request.reset();
+                                        }
+                                    });
+                                    response.endHandler(done -> {
+                                        try {
+                                            decoder.end();
+                                        } catch (UpstreamFailure | IllegalStateException failure) {
+                                            fail.accept(failure);
+                                            return;
+                                        }
+                                        if (settled.compareAndSet(false, true)) {
+                                            emitter.complete();
+                                        }
+                                    });
+                                });
+                    });
+        });
+    }
+
+    private static Map<String, String> names(HttpClientResponse response) {
+        Map<String, String> names = new java.util.HashMap<>();
+        response.headers().forEach(h -> names.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+        return Map.copyOf(names);
+    }
+
     private static void read(HttpClientResponse response, HttpClientRequest request, long maxBytes, AtomicBoolean over,
                              io.smallrye.mutiny.subscription.UniEmitter<? super Reply> emitter) {
         String declared = response.getHeader("content-length");
@@ -94,10 +185,7 @@ public final class UpstreamHttp {
         });
         response.endHandler(done -> {
             if (over.compareAndSet(false, true)) {
-                Map<String, String> names = new java.util.HashMap<>();
-                response.headers().forEach(h -> names.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT),
-                        h.getValue()));
-                emitter.complete(new Reply(response.statusCode(), Map.copyOf(names), collected));
+                emitter.complete(new Reply(response.statusCode(), names(response), collected));
             }
         });
     }

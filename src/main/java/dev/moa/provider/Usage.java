@@ -28,7 +28,8 @@ public record Usage(
         @JsonProperty("total_tokens") long totalTokens,
         @JsonProperty("prompt_tokens_details") @JsonInclude(JsonInclude.Include.NON_NULL) PromptTokensDetails promptTokensDetails,
         @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal cost,
-        @JsonProperty("cost_unpriced_calls") @JsonInclude(JsonInclude.Include.NON_NULL) Integer unpricedCalls) {
+        // Not a field of OpenAI's usage: responses carry it as moa.cost_unpriced_calls.
+        @JsonIgnore Integer unpricedCalls) {
 
     public static final Usage ZERO = new Usage(0, 0, 0);
 

@@ -121,6 +121,20 @@ class ErrorsTest extends UpstreamTest {
     }
 
     @Test
+    void subPathsOfRealRoutesAreUnknownUrlsAndSlashedModelIdsUnknownModels() {
+        given().contentType(ContentType.JSON).body("{}").when().post("/v1/chat/completions/x").then().statusCode(404)
+                .contentType(ContentType.JSON)
+                .body("error.code", equalTo("unknown_url"))
+                .body("error.message", equalTo("Invalid URL (POST /v1/chat/completions/x)"));
+        given().when().get("/v1/responses/resp_1/input_items/x").then().statusCode(404).contentType(ContentType.JSON)
+                .body("error.code", equalTo("unknown_url"))
+                .body("error.message", equalTo("Invalid URL (GET /v1/responses/resp_1/input_items/x)"));
+        given().when().get("/v1/models/a/b").then().statusCode(404).contentType(ContentType.JSON)
+                .body("error.code", equalTo("model_not_found"))
+                .body("error.message", containsString("a/b"));
+    }
+
+    @Test
     void aBadMixDocumentNamesTheDocumentAndThePath() {
         store.mix("typo", """
                 {"layers": [{"agents": [{"provider": "opneai", "model": "x"}]},

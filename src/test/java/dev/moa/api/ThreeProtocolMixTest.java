@@ -103,6 +103,7 @@ class ThreeProtocolMixTest {
         BigDecimal total = gptCost.add(claudeCost).add(novaCost);
         assertEquals(0, total.compareTo(body.at("/usage/cost").decimalValue()), body.path("usage").toString());
         assertFalse(body.path("usage").has("cost_unpriced_calls"), "every call had a price");
+        assertFalse(body.path("moa").has("cost_unpriced_calls"), "every call had a price");
         assertEquals(0, total.compareTo(new BigDecimal(response.header("x-moa-cost-usd"))), response.header("x-moa-cost-usd"));
         assertNull(response.header("x-moa-cost-unpriced-calls"));
 
@@ -119,7 +120,8 @@ class ThreeProtocolMixTest {
         assertEquals(200, response.statusCode(), response.asString());
         JsonNode body = JSON.readTree(response.asString());
         assertFalse(body.path("usage").has("cost"), body.path("usage").toString());
-        assertEquals(3, body.at("/usage/cost_unpriced_calls").asInt());
+        assertEquals(3, body.at("/moa/cost_unpriced_calls").asInt());
+        assertFalse(body.path("usage").has("cost_unpriced_calls"), "not a field of OpenAI's usage");
         assertEquals("unknown", response.header("x-moa-cost-usd"));
         assertEquals("3", response.header("x-moa-cost-unpriced-calls"));
         JsonNode agent = body.at("/moa/layers/0/agents/1");
@@ -139,8 +141,24 @@ class ThreeProtocolMixTest {
                 .add(cost(FakeAnthropic.CACHE_READ_TOKENS, "0.3", 0, "0"))
                 .add(cost(nova.path("inputTokens").asLong(), "0.8", nova.path("outputTokens").asLong(), "4"));
         assertEquals(0, known.compareTo(body.at("/usage/cost").decimalValue()));
-        assertEquals(1, body.at("/usage/cost_unpriced_calls").asInt(), "the OpenAI agent has no price");
+        assertEquals(1, body.at("/moa/cost_unpriced_calls").asInt(), "the OpenAI agent has no price");
+        assertFalse(body.path("usage").has("cost_unpriced_calls"), "not a field of OpenAI's usage");
         assertEquals("1", response.header("x-moa-cost-unpriced-calls"));
+    }
+
+    @Test
+    void aStreamsUsageChunkCountsUnpricedCallsUnderMoaNotUsage() throws Exception {
+        Response response = post("three", true);
+        assertEquals(200, response.statusCode(), response.asString());
+        JsonNode usageChunk = null;
+        for (String line : response.asString().split("\n")) {
+            if (line.startsWith("data: {") && JSON.readTree(line.substring(6)).path("usage").isObject()) {
+                usageChunk = JSON.readTree(line.substring(6));
+            }
+        }
+        assertTrue(usageChunk != null, response.asString());
+        assertEquals(3, usageChunk.at("/moa/cost_unpriced_calls").asInt(), usageChunk.toString());
+        assertFalse(usageChunk.path("usage").has("cost_unpriced_calls"), usageChunk.toString());
     }
 
     @Test

@@ -409,4 +409,21 @@ class ToolsTest extends UpstreamTest {
         });
         assertTrue(upstream.requests().isEmpty(), "nothing refused reached a provider");
     }
+
+    @Test
+    void anAssistantToolCallWithoutItsToolAnswerIsRefusedNamingTheMessageAndTheCall() {
+        JsonNode error = read(post("""
+                {"model": "agentic", "tools": %s, "messages": [
+                  {"role": "user", "content": "Weather and time in Oslo?"},
+                  {"role": "assistant", "content": null, "tool_calls": [
+                    {"id": "call_a", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}},
+                    {"id": "call_b", "type": "function", "function": {"name": "get_time", "arguments": "{}"}}]},
+                  {"role": "tool", "tool_call_id": "call_a", "content": "25 C"},
+                  {"role": "user", "content": "And?"}]}""".formatted(TOOLS)).then().statusCode(400).extract()
+                .asString()).path("error");
+
+        assertEquals("messages[1]", error.path("param").asText(), error.toString());
+        assertTrue(error.path("message").asText().contains("did not have response messages: call_b"), error.toString());
+        assertTrue(upstream.requests().isEmpty(), "nothing refused reached a provider");
+    }
 }

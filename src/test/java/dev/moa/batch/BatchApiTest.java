@@ -101,7 +101,10 @@ class BatchApiTest extends UpstreamTest {
             String n = customId.substring("req-".length());
             assertEquals("agg heard question " + n, body.at("/choices/0/message/content").asText());
             assertTrue(body.at("/usage/total_tokens").asLong() > 0);
-            assertEquals(customId.equals("req-3"), body.has("moa"), "the trace only where the line asked");
+            assertEquals(customId.equals("req-3"), body.path("moa").has("layers"), "the trace only where the line asked");
+            // The fake provider has no price: every line's body counts its calls under moa, not in OpenAI's usage.
+            assertEquals(3, body.at("/moa/cost_unpriced_calls").asInt(), body.toString());
+            assertFalse(body.path("usage").has("cost_unpriced_calls"), body.toString());
         }
         assertEquals(Set.of("req-1", "req-2", "req-3", "req-4", "req-5"), ids);
         assertEquals(15, upstream.requests().size(), "three calls per line, each line once");

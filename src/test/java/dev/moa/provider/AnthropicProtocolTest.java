@@ -187,6 +187,41 @@ class AnthropicProtocolTest {
         assertTrue(failure.getMessage().contains("rate_limit_error: too many"), failure.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anEndlessBodyIsCutAtMaxResponseBytesAndItsConnectionClosed(boolean streamed) throws Exception {
+        ChatClient bounded = clients.forProvider(MixDocuments.parseProvider("claude", "provider \"claude\"", JSON.readTree(
+                "{\"protocol\": \"anthropic\", \"base_url\": \"" + anthropic.baseUrl() + "\", \"max_response_bytes\": 65536}")),
+                Optional.of(ProtocolsResource.ANTHROPIC_KEY));
+        anthropic.script("claude-endless", new FakeUpstream.Endless());
+        CompletionCall call = call("claude-endless", Sampling.NONE, new Message("user", "hi"));
+
+        UpstreamFailure failure = failure(() -> {
+            if (streamed) {
+                bounded.stream(call).collect().asList().await().atMost(WAIT);
+            } else {
+                bounded.complete(call).await().atMost(WAIT);
+            }
+        });
+
+        assertFalse(failure.retryable(), failure.getMessage());
+        assertTrue(failure.getMessage().contains("65536"), failure.getMessage());
+        assertTrue(anthropic.awaitDisconnects("claude-endless", 1), "the endless body's connection was closed");
+    }
+
+    @Test
+    void invalidUtf8InAnAnswerIsDecodedWithReplacementCharacters() {
+        byte[] broken = ("{\"type\": \"message\", \"content\": [{\"type\": \"text\", \"text\": \"caf\u00ff!\"}],"
+                + " \"stop_reason\": \"end_turn\", \"usage\": {\"input_tokens\": 1, \"output_tokens\": 1}}")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        anthropic.script("claude-latin1", new FakeUpstream.Bytes(200, broken));
+
+        Completion answer = client.complete(call("claude-latin1", Sampling.NONE, new Message("user", "hi")))
+                .await().atMost(WAIT);
+
+        assertEquals("caf\uFFFD!", answer.content());
+    }
+
     @Test
     void cancellingAStreamClosesTheRequest() throws Exception {
         anthropic.script("claude-hang", new FakeUpstream.Hang());

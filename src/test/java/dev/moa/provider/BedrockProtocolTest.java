@@ -181,6 +181,27 @@ class BedrockProtocolTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
+    void anEndlessBodyIsCutAtMaxResponseBytesAndItsConnectionClosed(boolean streamed) throws Exception {
+        ChatClient bounded = clients.forProvider(provider("{\"protocol\": \"bedrock\", \"region\": \"eu-central-1\", "
+                + "\"base_url\": \"" + bedrock.endpoint() + "\", \"max_response_bytes\": 65536}"));
+        bedrock.script("m-endless", new FakeUpstream.Endless());
+        CompletionCall call = call("m-endless", Sampling.NONE, new Message("user", "hi"));
+
+        UpstreamFailure failure = failure(() -> {
+            if (streamed) {
+                bounded.stream(call).collect().asList().await().atMost(WAIT);
+            } else {
+                bounded.complete(call).await().atMost(WAIT);
+            }
+        });
+
+        assertEquals(UpstreamFailure.Kind.RESPONSE_TOO_LARGE, failure.kind(), failure.getMessage());
+        assertTrue(failure.getMessage().contains("65536"), failure.getMessage());
+        assertTrue(bedrock.awaitDisconnects("m-endless", 1), "the endless body's connection was closed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
     void cancellingClosesTheRequest(boolean streamed) throws Exception {
         bedrock.script("m-hang", new FakeUpstream.Hang());
         Cancellable subscription = streamed

@@ -1,27 +1,15 @@
 package dev.moa.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real HTTP server on loopback that speaks Anthropic's Messages API ({@code POST /v1/messages}), whole and streamed
@@ -30,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * {@link FakeUpstream.Status} (an Anthropic error object), {@link FakeUpstream.Echo}, {@link FakeUpstream.Hang},
  * {@link FakeUpstream.Drop}, and {@link StreamError}. Every request is recorded.
  */
-public final class FakeAnthropic implements AutoCloseable {
+public final class FakeAnthropic extends FakeServer<Object> {
 
     /** In a stream: one text delta, then an {@code error} event of this type (e.g. {@code overloaded_error}). */
     public record StreamError(String type, String message) {
@@ -43,114 +31,37 @@ public final class FakeAnthropic implements AutoCloseable {
     /** Prompt-cache reads every answer reports, so cache accounting is visible. */
     public static final int CACHE_READ_TOKENS = 5;
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool();
-    private final Map<String, Deque<Object>> scripts = new ConcurrentHashMap<>();
-    private final List<FakeUpstream.Recorded> recorded = new ArrayList<>();
-    /** Models whose {@link FakeUpstream.Hang} request has arrived and is being held open. */
-    private final List<String> hanging = new ArrayList<>();
-    private volatile CountDownLatch released = new CountDownLatch(1);
-
-    public FakeAnthropic() {
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-    }
+    /** What an endless stream repeats after its start: 64 KB of text deltas at a time. */
+    private static final byte[] ENDLESS_EVENTS = (("event: content_block_delta\ndata: {\"type\": "
+            + "\"content_block_delta\", \"index\": 0, \"delta\": {\"type\": \"text_delta\", \"text\": \"xxxx\"}}\n\n")
+            .repeat(600)).getBytes(StandardCharsets.UTF_8);
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        return origin() + "/v1";
     }
 
-    public void script(String model, Object... replies) {
-        scripts.put(model, new ArrayDeque<>(List.of(replies)));
-    }
-
-    public void reset() {
-        scripts.clear();
-        CountDownLatch old = released;
-        released = new CountDownLatch(1);
-        old.countDown();
-        synchronized (recorded) {
-            recorded.clear();
-            hanging.clear();
-        }
-    }
-
-    /** Waits (at most 10 s) until a {@link FakeUpstream.Hang} request for {@code model} has arrived. */
-    public boolean awaitHanging(String model) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        synchronized (recorded) {
-            while (!hanging.contains(model)) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(recorded, left);
-            }
-        }
-        return true;
-    }
-
-    public List<FakeUpstream.Recorded> requests() {
-        synchronized (recorded) {
-            return List.copyOf(recorded);
-        }
-    }
-
-    public List<FakeUpstream.Recorded> requests(String model) {
-        return requests().stream().filter(r -> r.model().equals(model)).toList();
-    }
-
-    public FakeUpstream.Recorded only(String model) {
-        List<FakeUpstream.Recorded> matching = requests(model);
-        if (matching.size() != 1) {
-            throw new AssertionError("expected one request for " + model + ", got " + matching.size());
-        }
-        return matching.get(0);
-    }
-
-    private Object next(String model) {
-        Deque<Object> script = scripts.get(model);
-        if (script == null) {
-            return new FakeUpstream.Answer(null, null);
-        }
-        synchronized (script) {
-            return script.size() > 1 ? script.poll() : script.peek();
-        }
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        long start = System.nanoTime();
-        CountDownLatch releasedAtStart = released;
-        Map<String, String> headers = new HashMap<>();
-        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-        JsonNode body;
-        try {
-            body = json.readTree(exchange.getRequestBody().readAllBytes());
-        } catch (IOException e) {
-            body = json.createObjectNode();
-        }
+    @Override
+    protected void serve(Exchange exchange) throws IOException {
+        JsonNode body = exchange.body();
         String model = body.path("model").asText("");
-        if (!exchange.getRequestURI().getPath().equals("/v1/messages")) {
-            record(model, body, headers, start, 404, null);
+        if (!exchange.path().equals("/v1/messages")) {
+            record(model, exchange, 404, null);
             respond(exchange, 404, error("not_found_error", "no such path"), Map.of());
             return;
         }
         boolean stream = body.path("stream").asBoolean(false);
-        Object reply = next(model);
-        if (reply instanceof FakeUpstream.Drop) {
-            record(model, body, headers, start, 0, null);
-            exchange.close();
+        Object reply = next(model, new FakeUpstream.Answer(null, null));
+        if (servedAlike(model, exchange, reply)) {
             return;
         }
-        if (reply instanceof FakeUpstream.Hang) {
-            hang(exchange, releasedAtStart, model, body, headers, start);
+        if (reply instanceof FakeUpstream.Endless) {
+            if (stream) {
+                endless(model, exchange, "text/event-stream", ("event: message_start\ndata: " + startEvent(model, body)
+                        + "\n\n").getBytes(StandardCharsets.UTF_8), ENDLESS_EVENTS);
+            } else {
+                endless(model, exchange, "application/json", ("{\"type\": \"message\", \"content\": [{\"type\": "
+                        + "\"text\", \"text\": \"").getBytes(StandardCharsets.UTF_8), FakeUpstream.ENDLESS_PIECE);
+            }
             return;
         }
         if (reply instanceof FakeUpstream.Echo) {
@@ -158,19 +69,16 @@ public final class FakeAnthropic implements AutoCloseable {
             reply = new FakeUpstream.Answer(model + " heard " + last.path("content").asText(), null);
         }
         if (reply instanceof FakeUpstream.Status status) {
-            record(model, body, headers, start, status.status(), null);
+            record(model, exchange, status.status(), null);
             respond(exchange, status.status(), error(errorType(status.status()), status.message()), status.headers());
-        } else if (reply instanceof FakeUpstream.RawBody raw) {
-            record(model, body, headers, start, raw.status(), null);
-            respond(exchange, raw.status(), raw.body(), Map.of());
         } else if (reply instanceof StreamError broken) {
-            record(model, body, headers, start, 200, null);
-            sse(exchange, List.of(startEvent(model, body), delta("partial "),
+            record(model, exchange, 200, null);
+            sse(exchange.http(), List.of(startEvent(model, body), delta("partial "),
                     json.createObjectNode().put("type", "error").set("error",
                             json.createObjectNode().put("type", broken.type()).put("message", broken.message()))));
         } else if (reply instanceof ToolUse use) {
             ObjectNode usage = usage(body, "let me look");
-            record(model, body, headers, start, 200, usage);
+            record(model, exchange, 200, usage);
             JsonNode input = json.readTree(use.input());
             if (stream) {
                 ObjectNode blockStart = json.createObjectNode().put("type", "content_block_start").put("index", 1);
@@ -180,7 +88,7 @@ public final class FakeAnthropic implements AutoCloseable {
                 ObjectNode messageDelta = json.createObjectNode().put("type", "message_delta");
                 messageDelta.putObject("delta").put("stop_reason", "tool_use");
                 messageDelta.putObject("usage").put("output_tokens", 11);
-                sse(exchange, List.of(startEvent(model, body), delta("let me look"), blockStart,
+                sse(exchange.http(), List.of(startEvent(model, body), delta("let me look"), blockStart,
                         inputDelta(1, text.substring(0, text.length() / 2)), inputDelta(1, text.substring(text.length() / 2)),
                         json.createObjectNode().put("type", "content_block_stop").put("index", 1), messageDelta,
                         json.createObjectNode().put("type", "message_stop")));
@@ -197,7 +105,7 @@ public final class FakeAnthropic implements AutoCloseable {
             String content = answer.content() != null ? answer.content() : "answer from " + model;
             String stopReason = answer.finishReason() != null ? answer.finishReason() : "end_turn";
             ObjectNode usage = usage(body, content);
-            record(model, body, headers, start, 200, usage);
+            record(model, exchange, 200, usage);
             if (stream) {
                 List<JsonNode> events = new ArrayList<>();
                 events.add(startEvent(model, body));
@@ -213,7 +121,7 @@ public final class FakeAnthropic implements AutoCloseable {
                 messageDelta.putObject("usage").put("output_tokens", usage.path("output_tokens").asLong());
                 events.add(messageDelta);
                 events.add(json.createObjectNode().put("type", "message_stop"));
-                sse(exchange, events);
+                sse(exchange.http(), events);
             } else {
                 ObjectNode out = json.createObjectNode();
                 out.put("id", "msg_test").put("type", "message").put("role", "assistant").put("model", model);
@@ -304,72 +212,5 @@ public final class FakeAnthropic implements AutoCloseable {
             case 529 -> "overloaded_error";
             default -> "api_error";
         };
-    }
-
-    private void hang(HttpExchange exchange, CountDownLatch release, String model, JsonNode body,
-                      Map<String, String> headers, long start) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, 0);
-        synchronized (recorded) {
-            hanging.add(model);
-            recorded.notifyAll();
-        }
-        OutputStream out = exchange.getResponseBody();
-        try {
-            while (!release.await(20, TimeUnit.MILLISECONDS)) {
-                out.write(' ');
-                out.flush();
-            }
-        } catch (IOException closedByClient) {
-            record(model, body, headers, start, FakeUpstream.DISCONNECTED, null);
-            synchronized (recorded) {
-                recorded.notifyAll();
-            }
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        exchange.close();
-    }
-
-    /** Waits (at most 10 s) until {@code count} requests for {@code model} were closed by the client. */
-    public boolean awaitDisconnects(String model, int count) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        synchronized (recorded) {
-            while (recorded.stream().filter(r -> r.model().equals(model) && r.status() == FakeUpstream.DISCONNECTED)
-                    .count() < count) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(recorded, left);
-            }
-        }
-        return true;
-    }
-
-    private void record(String model, JsonNode body, Map<String, String> headers, long start, int status, JsonNode usage) {
-        synchronized (recorded) {
-            recorded.add(new FakeUpstream.Recorded(model, body, Map.copyOf(headers), start, System.nanoTime(), status, usage));
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, String body, Map<String, String> headers)
-            throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    @Override
-    public void close() {
-        released.countDown();
-        server.stop(0);
-        executor.shutdownNow();
     }
 }

@@ -1,28 +1,17 @@
 package dev.moa.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scripted with a sequence of replies (the last one repeats), tool calls included; every request is recorded with
  * the times it arrived and was answered.
  */
-public final class FakeUpstream implements AutoCloseable {
+public final class FakeUpstream extends FakeServer<FakeUpstream.Reply> {
 
     /** What the upstream does with one request for a model. */
     public sealed interface Reply {
@@ -51,6 +40,10 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** A 2xx with this exact body (not JSON, malformed, no choices...). */
     public record RawBody(int status, String body) implements Reply {
+    }
+
+    /** A response with these exact bytes (invalid UTF-8, say) and a JSON content type. */
+    public record Bytes(int status, byte[] body) implements Reply {
     }
 
     /** Waits until {@code arrivals} requests have reached the same barrier (or 10 s pass), then answers. */
@@ -155,7 +148,6 @@ public final class FakeUpstream implements AutoCloseable {
     public record After(Duration latency, Reply reply) implements Reply {
     }
 
-    /** Status recorded for a {@link Hang} request that the client closed. */
     /**
      * Sends 200 headers, then an endless body as fast as the client reads it: the start of a completion whose
      * content never ends, in 64 KB chunks (a hostile or broken upstream). Ends when the client closes the
@@ -173,6 +165,9 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** Status recorded for a {@link Hang} or {@link Endless} request that the client closed. */
     public static final int DISCONNECTED = -1;
+
+    /** What an {@link Endless} body repeats: 64 KB of an answer's content. */
+    static final byte[] ENDLESS_PIECE = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
 
     /** {@code firstDeltaNanos}: when a {@link Streamed} reply wrote its first delta (0 for other replies). */
     public record Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
@@ -204,156 +199,52 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool();
-    private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
-    private final List<Recorded> recorded = new ArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong arrivals = new java.util.concurrent.atomic.AtomicLong();
-    private volatile CountDownLatch released = new CountDownLatch(1);
-
-    public FakeUpstream() {
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-    }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        return origin() + "/v1";
     }
 
-    /** Scripts a model: one reply per request, the last one repeating. */
-    public void script(String model, Reply... replies) {
-        scripts.put(model, new ArrayDeque<>(List.of(replies)));
-    }
-
-    public void reset() {
-        scripts.clear();
-        CountDownLatch old = released;
-        released = new CountDownLatch(1);
-        old.countDown();
-        synchronized (recorded) {
-            recorded.clear();
-        }
-    }
-
-    public List<Recorded> requests() {
-        synchronized (recorded) {
-            return List.copyOf(recorded);
-        }
-    }
-
-    public List<Recorded> requests(String model) {
-        return requests().stream().filter(r -> r.model().equals(model)).toList();
-    }
-
-    public Recorded only(String model) {
-        List<Recorded> matching = requests(model);
-        if (matching.size() != 1) {
-            throw new AssertionError("expected one request for " + model + ", got " + matching.size());
-        }
-        return matching.get(0);
-    }
-
-    private Reply next(String model) {
-        Deque<Reply> script = scripts.get(model);
-        if (script == null) {
-            return new Answer(null, "stop");
-        }
-        synchronized (script) {
-            return script.size() > 1 ? script.poll() : script.peek();
-        }
-    }
-
-    /** Requests received and not yet answered (a {@link Hang} stays in flight until released). */
-    public int inFlight() {
-        return inFlight.get();
-    }
-
-    /** Requests received since the upstream started (never reset): counts calls that are cancelled, too. */
-    public long arrivals() {
-        return arrivals.get();
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        arrivals.incrementAndGet();
-        inFlight.incrementAndGet();
-        try {
-            serve(exchange);
-        } finally {
-            inFlight.decrementAndGet();
-        }
-    }
-
-    private void serve(HttpExchange exchange) throws IOException {
-        long start = System.nanoTime();
-        CountDownLatch releasedAtStart = released;
-        Map<String, String> headers = new HashMap<>();
-        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-        JsonNode body;
-        try {
-            body = json.readTree(exchange.getRequestBody().readAllBytes());
-        } catch (IOException e) {
-            body = json.createObjectNode();
-        }
+    @Override
+    protected void serve(Exchange exchange) throws IOException, InterruptedException {
+        JsonNode body = exchange.body();
         String model = body.path("model").asText("");
-        if (!exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
+        if (!exchange.path().endsWith("/chat/completions")) {
             respond(exchange, 404, "{\"error\":{\"message\":\"no such path\"}}", Map.of());
-            record(model, body, headers, start, 404, null);
+            record(model, exchange, 404, null);
             return;
         }
-        Reply reply = next(model);
-        try {
-            if (reply instanceof Computed computed) {
-                reply = computed.reply().apply(body);
-            }
-            if (reply instanceof After after) {
-                Thread.sleep(after.latency().toMillis(), after.latency().toNanosPart() % 1_000_000);
-                reply = after.reply();
-            }
-            if (reply instanceof Hang) {
-                hang(exchange, releasedAtStart, model, body, headers, start);
-                return;
-            }
-            if (reply instanceof Endless) {
-                endless(exchange, releasedAtStart, model, body, headers, start);
-                return;
-            }
-            if (reply instanceof Drop) {
-                record(model, body, headers, start, 0, null);
-                exchange.close();
-                return;
-            }
-            if (reply instanceof Slow slow) {
-                Thread.sleep(slow.latency().toMillis(), slow.latency().toNanosPart() % 1_000_000);
-                reply = new Answer(null, "stop");
-            }
-            if (reply instanceof Held held) {
-                held.release().await(10, TimeUnit.SECONDS);
-                reply = new Answer(null, "stop");
-            }
-            if (reply instanceof Barrier barrier) {
-                barrier.arrivals().countDown();
-                barrier.arrivals().await(10, TimeUnit.SECONDS);
-                reply = new Answer(null, "stop");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Reply reply = next(model, new Answer(null, "stop"));
+        if (reply instanceof Computed computed) {
+            reply = computed.reply().apply(body);
+        }
+        if (reply instanceof After after) {
+            Thread.sleep(after.latency().toMillis(), after.latency().toNanosPart() % 1_000_000);
+            reply = after.reply();
+        }
+        if (servedAlike(model, exchange, reply)) {
             return;
+        }
+        if (reply instanceof Endless) {
+            endless(model, exchange, "application/json", ("{\"choices\": [{\"index\": 0, \"message\": {\"role\":"
+                    + " \"assistant\", \"content\": \"").getBytes(StandardCharsets.UTF_8), ENDLESS_PIECE);
+            return;
+        }
+        if (reply instanceof Slow slow) {
+            Thread.sleep(slow.latency().toMillis(), slow.latency().toNanosPart() % 1_000_000);
+            reply = new Answer(null, "stop");
+        }
+        if (reply instanceof Held held) {
+            held.release().await(10, TimeUnit.SECONDS);
+            reply = new Answer(null, "stop");
+        }
+        if (reply instanceof Barrier barrier) {
+            barrier.arrivals().countDown();
+            barrier.arrivals().await(10, TimeUnit.SECONDS);
+            reply = new Answer(null, "stop");
         }
         if (reply instanceof Streamed streamed) {
-            try {
-                stream(exchange, streamed, releasedAtStart, model, body, headers, start);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            stream(exchange, streamed, model);
             return;
         }
         if (reply instanceof UseTools use) {
@@ -371,7 +262,7 @@ public final class FakeUpstream implements AutoCloseable {
                 c.put("type", "function");
                 c.putObject("function").put("name", call.name()).put("arguments", call.arguments());
             }
-            record(model, body, headers, start, 200, out.get("usage"));
+            record(model, exchange, 200, out.get("usage"));
             respond(exchange, 200, out.toString(), Map.of());
             return;
         }
@@ -397,19 +288,16 @@ public final class FakeUpstream implements AutoCloseable {
             if (reasoningField != null) {
                 ((ObjectNode) out.path("choices").path(0).path("message")).put(reasoningField, reasoning);
             }
-            record(model, body, headers, start, 200, out.get("usage"));
+            record(model, exchange, 200, out.get("usage"));
             respond(exchange, 200, out.toString(), Map.of());
         } else if (reply instanceof Status status) {
             ObjectNode error = json.createObjectNode();
             error.putObject("error").put("message", status.message()).put("type", "upstream_test_error");
-            record(model, body, headers, start, status.status(), null);
+            record(model, exchange, status.status(), null);
             respond(exchange, status.status(), error.toString(), status.headers());
         } else if (reply instanceof Json raw) {
-            record(model, body, headers, start, raw.status(), null);
+            record(model, exchange, raw.status(), null);
             respond(exchange, raw.status(), raw.body(), raw.headers());
-        } else if (reply instanceof RawBody raw) {
-            record(model, body, headers, start, raw.status(), null);
-            respond(exchange, raw.status(), raw.body(), Map.of());
         }
     }
 
@@ -450,31 +338,11 @@ public final class FakeUpstream implements AutoCloseable {
         return out;
     }
 
-    private void hang(HttpExchange exchange, CountDownLatch release, String model, JsonNode body,
-                      Map<String, String> headers, long start) throws IOException, InterruptedException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
-        try {
-            while (!release.await(20, TimeUnit.MILLISECONDS)) {
-                out.write(' ');
-                out.flush();
-            }
-        } catch (IOException closedByClient) {
-            record(model, body, headers, start, DISCONNECTED, null);
-            synchronized (recorded) {
-                recorded.notifyAll();
-            }
-            return;
-        }
-        exchange.close();
-    }
-
-    private void stream(HttpExchange exchange, Streamed reply, CountDownLatch release, String model, JsonNode body,
-                        Map<String, String> headers, long start) throws IOException, InterruptedException {
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
+    private void stream(Exchange exchange, Streamed reply, String model) throws IOException, InterruptedException {
+        JsonNode body = exchange.body();
+        exchange.http().getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.http().sendResponseHeaders(200, 0);
+        OutputStream out = exchange.http().getResponseBody();
         String id = "up-" + ids.incrementAndGet();
         long firstDelta = 0;
         int completionChars = 0;
@@ -495,22 +363,21 @@ public final class FakeUpstream implements AutoCloseable {
                 }
             }
             if (reply.ending() == Ending.DROP) {
-                record(model, body, headers, start, 200, null, firstDelta);
-                exchange.close();
+                record(model, exchange, 200, null, firstDelta);
+                exchange.http().close();
                 return;
             }
             if (reply.ending() == Ending.STALL) {
-                while (!release.await(20, TimeUnit.MILLISECONDS)) {
-                    out.write(": still thinking\n\n".getBytes(StandardCharsets.UTF_8));
-                    out.flush();
+                while (!paced(exchange.release())) {
+                    write(out, ": still thinking\n\n");
                 }
-                exchange.close();
+                exchange.http().close();
                 return;
             }
             ObjectNode usage = usage(body, completionChars);
             // Recorded once the last delta is out, before the chunks that end the stream: a client that has read the
             // whole relayed answer then always finds this request recorded.
-            record(model, body, headers, start, 200, usage, firstDelta);
+            record(model, exchange, 200, usage, firstDelta);
             chunk(out, id, model, json.createObjectNode(), "stop");
             if (body.path("stream_options").path("include_usage").asBoolean(false)) {
                 ObjectNode last = json.createObjectNode();
@@ -522,10 +389,7 @@ public final class FakeUpstream implements AutoCloseable {
             write(out, "data: [DONE]\n\n");
             out.close();
         } catch (IOException closedByClient) {
-            record(model, body, headers, start, DISCONNECTED, null, firstDelta);
-            synchronized (recorded) {
-                recorded.notifyAll();
-            }
+            disconnected(model, exchange, firstDelta);
         }
     }
 
@@ -557,73 +421,5 @@ public final class FakeUpstream implements AutoCloseable {
         usage.put("completion_tokens", completionChars);
         usage.put("total_tokens", prompt + completionChars);
         return usage;
-    }
-
-    private void endless(HttpExchange exchange, CountDownLatch release, String model, JsonNode body,
-                         Map<String, String> headers, long start) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
-        byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
-        try {
-            out.write("{\"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": \""
-                    .getBytes(StandardCharsets.UTF_8));
-            while (release.getCount() > 0) {
-                out.write(chunk);
-            }
-        } catch (IOException closedByClient) {
-            record(model, body, headers, start, DISCONNECTED, null);
-            synchronized (recorded) {
-                recorded.notifyAll();
-            }
-            return;
-        }
-        exchange.close();
-    }
-
-    /** Waits (at most 10 s) until {@code count} requests for {@code model} were closed by the client. */
-    public boolean awaitDisconnects(String model, int count) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        synchronized (recorded) {
-            while (recorded.stream().filter(r -> r.model().equals(model) && r.status() == DISCONNECTED).count() < count) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(recorded, left);
-            }
-        }
-        return true;
-    }
-
-    private void record(String model, JsonNode body, Map<String, String> headers, long start, int status,
-                        JsonNode usage) {
-        record(model, body, headers, start, status, usage, 0);
-    }
-
-    private void record(String model, JsonNode body, Map<String, String> headers, long start, int status,
-                        JsonNode usage, long firstDeltaNanos) {
-        synchronized (recorded) {
-            recorded.add(new Recorded(model, body, Map.copyOf(headers), start, System.nanoTime(), status, usage,
-                    firstDeltaNanos));
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, String body, Map<String, String> headers)
-            throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    @Override
-    public void close() {
-        released.countDown();
-        server.stop(0);
-        executor.shutdownNow();
     }
 }

@@ -43,7 +43,7 @@ final class ResponseEvents {
     private final Consumer<ResponseObject> finished;
 
     /**
-     * @param trace    the trace for the last event, or null when none was asked for
+     * @param trace    the last event's {@code moa} (the trace if asked for, the count of unpriced calls), null for none
      * @param finished called with the whole response once it completed (to store it)
      */
     ResponseEvents(ObjectMapper json, ResponsesRequest request, String id, long createdAt,

@@ -9,9 +9,8 @@ import java.math.BigDecimal;
 
 /**
  * A response's {@code usage}: tokens summed over every upstream call the mix made (proposers, aggregator, retries),
- * in the Responses API's names, with {@code cost} (USD over the calls that have a price) as on chat.
- *
- * @param unpricedCalls how many calls had no price: when present, {@code cost} is partial (or absent)
+ * in the Responses API's names, with {@code cost} (USD over the calls that have a price) as on chat. How many calls
+ * had no price is not a usage field: the response carries it as {@code moa.cost_unpriced_calls}.
  */
 @RegisterForReflection
 public record ResponseUsage(
@@ -20,8 +19,7 @@ public record ResponseUsage(
         @JsonProperty("output_tokens") long outputTokens,
         @JsonProperty("output_tokens_details") OutputDetails outputTokensDetails,
         @JsonProperty("total_tokens") long totalTokens,
-        @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal cost,
-        @JsonProperty("cost_unpriced_calls") @JsonInclude(JsonInclude.Include.NON_NULL) Integer unpricedCalls) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal cost) {
 
     /** Cache reads and writes, both part of {@code input_tokens}. */
     @RegisterForReflection
@@ -37,6 +35,6 @@ public record ResponseUsage(
     static ResponseUsage of(Usage usage) {
         return new ResponseUsage(usage.promptTokens(),
                 new InputDetails(usage.cachedTokens(), usage.cacheWriteTokens()), usage.completionTokens(),
-                new OutputDetails(0), usage.totalTokens(), usage.cost(), usage.unpricedCalls());
+                new OutputDetails(0), usage.totalTokens(), usage.cost());
     }
 }

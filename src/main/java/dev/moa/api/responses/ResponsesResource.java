@@ -105,7 +105,7 @@ public class ResponsesResource {
         };
         if (request.stream()) {
             ResponseEvents events = new ResponseEvents(json, request, id, createdAt,
-                    request.trace() ? result -> Trace.of(request.model(), result) : null, keep);
+                    result -> moa(request, result), keep);
             Uni<StreamedMix> streamed = gateway.stream(mix, context);
             return SseResponder.respond(keepAlive -> events.frames(streamed, keepAlive,
                             Infrastructure.getDefaultWorkerPool(), this::message), context.streams(),
@@ -118,7 +118,7 @@ public class ResponsesResource {
                     String status = ResponseEvents.status(result.answer());
                     ResponseObject response = ResponseObject.of(id, createdAt, request, status,
                             ResponseEvents.output(result.answer(), status), ResponseUsage.of(result.usage()), null,
-                            request.trace() ? Trace.of(request.model(), result) : null);
+                            moa(request, result));
                     // Lambda's 6 MB response limit, measured as the body will be written.
                     ResponseSize.check(response, json, request.trace());
                     keep.accept(response);
@@ -169,6 +169,11 @@ public class ResponsesResource {
      * {@code x-moa-cost-usd}, as on chat: the request's cost over every call with a price ({@code unknown} when
      * none has one), and {@code x-moa-cost-unpriced-calls} when some call had none.
      */
+    /** The response's {@code moa}: the trace when asked for, and the count of calls without a price. */
+    private static Trace moa(ResponsesRequest request, dev.moa.engine.MixResult result) {
+        return Trace.of(request.trace() ? Trace.of(request.model(), result) : null, result.usage());
+    }
+
     private static Response.ResponseBuilder withCost(Response.ResponseBuilder response, Usage usage) {
         response.header("x-moa-cost-usd", usage.cost() == null ? "unknown" : usage.cost().toPlainString());
         if (usage.unpricedCalls() != null && usage.unpricedCalls() > 0) {

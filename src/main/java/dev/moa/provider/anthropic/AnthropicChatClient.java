@@ -20,11 +20,15 @@ import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
+import dev.moa.provider.UpstreamHttp;
+import io.vertx.core.buffer.Buffer;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,29 +41,46 @@ public final class AnthropicChatClient implements ChatClient {
     /** The API version this client speaks; Anthropic keeps each version's behaviour stable. */
     public static final String VERSION = "2023-06-01";
 
-    private final AnthropicApi api;
-    private final Optional<String> apiKey;
+    private final UpstreamHttp http;
+    private final URI endpoint;
+    private final Map<String, String> headers;
     private final ObjectMapper json;
     private final int defaultMaxTokens;
+    private final long maxResponseBytes;
     private final Redactor redactor;
     private final Redactor ownKey;
 
-    /** @param redactor the request's secrets; this provider's own key is always among them */
-    public AnthropicChatClient(AnthropicApi api, Optional<String> apiKey, ObjectMapper json, int defaultMaxTokens,
-                               Redactor redactor) {
-        this.api = api;
-        this.apiKey = apiKey.filter(k -> !k.isBlank());
+    /**
+     * @param baseUrl          the provider's {@code base_url}; we call {@code <base_url>/messages}
+     * @param extraHeaders     the provider document's {@code headers}
+     * @param redactor         the request's secrets; this provider's own key is always among them
+     * @param maxResponseBytes the provider's {@code max_response_bytes}: the most one answer, whole or streamed, may
+     *                         carry (read as it arrives, never buffered past it)
+     */
+    public AnthropicChatClient(UpstreamHttp http, URI baseUrl, Map<String, String> extraHeaders, Optional<String> apiKey,
+                               ObjectMapper json, int defaultMaxTokens, long maxResponseBytes, Redactor redactor) {
+        this.http = http;
+        String base = baseUrl.toString();
+        this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/messages");
+        Optional<String> key = apiKey.filter(k -> !k.isBlank());
+        Map<String, String> all = new HashMap<>(extraHeaders);
+        all.put("Content-Type", "application/json");
+        all.put("anthropic-version", VERSION);
+        key.ifPresent(k -> all.put("x-api-key", k));
+        this.headers = Map.copyOf(all);
         this.json = json;
         this.defaultMaxTokens = defaultMaxTokens;
+        this.maxResponseBytes = maxResponseBytes;
         this.redactor = redactor;
-        this.ownKey = Redactor.of(this.apiKey);
+        this.ownKey = Redactor.of(key);
     }
 
     @Override
     public Uni<Completion> complete(CompletionCall call) {
         AnthropicRequest body = request(call, null);
-        return Uni.createFrom().deferred(() -> api.create(apiKey.orElse(null), VERSION,
-                        call.headers().get("traceparent"), body))
+        return Uni.createFrom().deferred(() -> http.post(endpoint, with("application/json", call), payload(body),
+                        maxResponseBytes))
+                .onFailure(UpstreamFailure.class).transform(f -> redact((UpstreamFailure) f))
                 .onFailure(f -> !(f instanceof UpstreamFailure))
                 .transform(f -> UpstreamFailure.connection(redact(describe(f))))
                 .map(this::read);
@@ -70,12 +91,28 @@ public final class AnthropicChatClient implements ChatClient {
         AnthropicRequest body = request(call, true);
         return Multi.createFrom().deferred(() -> {
             StreamState state = new StreamState();
-            return api.stream(apiKey.orElse(null), VERSION, call.headers().get("traceparent"), body)
+            return http.events(endpoint, with("text/event-stream", call), payload(body), maxResponseBytes)
                     .onItem().transformToIterable(state::accept)
                     .onCompletion().switchTo(() -> state.finished ? Multi.createFrom().empty()
                             : Multi.createFrom().failure(UpstreamFailure.badResponse("the stream ended before message_stop")))
-                    .onFailure(f -> !(f instanceof UpstreamFailure)).transform(this::streamFailure);
+                    .onFailure().transform(this::streamFailure);
         });
+    }
+
+    /** The call's own headers (its trace context) beside the provider's, never over them; and what it accepts. */
+    private Map<String, String> with(String accept, CompletionCall call) {
+        Map<String, String> all = new HashMap<>(call.headers());
+        all.putAll(headers);
+        all.put("Accept", accept);
+        return all;
+    }
+
+    private Buffer payload(AnthropicRequest body) {
+        try {
+            return Buffer.buffer(json.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw UpstreamFailure.badResponse("could not write the request");
+        }
     }
 
     AnthropicRequest request(CompletionCall call, Boolean stream) {
@@ -161,15 +198,14 @@ public final class AnthropicChatClient implements ChatClient {
         return out;
     }
 
-    private Completion read(Response response) {
-        try (response) {
-            String text = response.hasEntity() ? response.readEntity(String.class) : "";
-            int status = response.getStatus();
-            if (status < 200 || status >= 300) {
-                throw UpstreamFailure.status(status, errorMessage(text), RetryAfter.parse(response.getHeaderString("retry-after")));
-            }
-            return parse(text);
+    private Completion read(UpstreamHttp.Reply reply) {
+        // Decoded as HTTP clients do: invalid UTF-8 becomes U+FFFD and the answer is kept.
+        String text = new String(reply.body().getBytes(), StandardCharsets.UTF_8);
+        int status = reply.status();
+        if (status < 200 || status >= 300) {
+            throw UpstreamFailure.status(status, errorMessage(text), RetryAfter.parse(reply.header("retry-after")));
         }
+        return parse(text);
     }
 
     private Completion parse(String text) {
@@ -318,18 +354,19 @@ public final class AnthropicChatClient implements ChatClient {
     }
 
     private UpstreamFailure streamFailure(Throwable failure) {
-        if (failure instanceof WebApplicationException web && web.getResponse() != null) {
-            Response response = web.getResponse();
-            String text = "";
-            try {
-                text = response.hasEntity() ? response.readEntity(String.class) : "";
-            } catch (RuntimeException unreadable) {
-                // the status says enough
-            }
-            return UpstreamFailure.status(response.getStatus(), errorMessage(text),
-                    RetryAfter.parse(response.getHeaderString("retry-after")));
+        if (failure instanceof UpstreamHttp.ErrorReply error) {
+            UpstreamHttp.Reply reply = error.reply();
+            return UpstreamFailure.status(reply.status(), errorMessage(new String(reply.body().getBytes(),
+                    StandardCharsets.UTF_8)), RetryAfter.parse(reply.header("retry-after")));
+        }
+        if (failure instanceof UpstreamFailure upstream) {
+            return redact(upstream);
         }
         return UpstreamFailure.connection(redact(describe(failure)));
+    }
+
+    private UpstreamFailure redact(UpstreamFailure failure) {
+        return ownKey.redact(redactor.redact(failure));
     }
 
     private JsonNode readObject(String text) {

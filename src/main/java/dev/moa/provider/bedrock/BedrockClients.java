@@ -19,8 +19,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Bedrock Runtime clients, one per region and endpoint, all on one Netty HTTP client (one connection pool, one
- * event loop). Credentials come from the SDK's default chain (on Lambda the function's role); the endpoint is the
+ * Bedrock Runtime clients, one per region, endpoint and {@code max_response_bytes}, all on one Netty HTTP client (one
+ * connection pool, one event loop), each reading bodies within its limit ({@link BoundedHttpClient}). Credentials come from the SDK's default chain (on Lambda the function's role); the endpoint is the
  * document's {@code base_url}, else the SDK's own resolution, which honours {@code AWS_ENDPOINT_URL_BEDROCK_RUNTIME}.
  */
 public final class BedrockClients implements AutoCloseable {
@@ -29,14 +29,15 @@ public final class BedrockClients implements AutoCloseable {
     /** The engine bounds each attempt; the socket must not cut a long answer first. */
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(15);
 
-    private record Endpoint(Optional<String> region, Optional<URI> url) {
+    private record Endpoint(Optional<String> region, Optional<URI> url, long maxResponseBytes) {
     }
 
     private final Map<Endpoint, BedrockRuntimeAsyncClient> clients = new ConcurrentHashMap<>();
     private volatile SdkAsyncHttpClient http;
 
     public ChatClient forProvider(ProviderConfig provider) {
-        Endpoint endpoint = new Endpoint(provider.region(), Optional.ofNullable(provider.baseUrl()));
+        Endpoint endpoint = new Endpoint(provider.region(), Optional.ofNullable(provider.baseUrl()),
+                provider.maxResponseBytes());
         BedrockRuntimeAsyncClient client;
         try {
             client = clients.computeIfAbsent(endpoint, this::build);
@@ -52,7 +53,7 @@ public final class BedrockClients implements AutoCloseable {
 
     private BedrockRuntimeAsyncClient build(Endpoint endpoint) {
         BedrockRuntimeAsyncClientBuilder builder = BedrockRuntimeAsyncClient.builder()
-                .httpClient(http())
+                .httpClient(new BoundedHttpClient(http(), endpoint.maxResponseBytes()))
                 // One attempt per call: the engine's RetryPolicy, deadline and fallbacks decide what happens next.
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
         endpoint.region().map(Region::of).ifPresent(builder::region);

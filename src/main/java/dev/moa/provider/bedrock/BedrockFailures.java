@@ -32,8 +32,11 @@ final class BedrockFailures {
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (cause instanceof UpstreamFailure upstream) {
-            return upstream;
+        // Ours, raised inside the SDK's pipeline (a body over max_response_bytes) and wrapped by it.
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof UpstreamFailure upstream) {
+                return upstream;
+            }
         }
         if (cause instanceof BedrockRuntimeException bedrock) {
             int status = statusOf(bedrock);

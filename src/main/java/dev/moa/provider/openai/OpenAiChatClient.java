@@ -18,7 +18,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -133,7 +132,8 @@ public final class OpenAiChatClient implements ChatClient {
     private Completion parse(Buffer body) {
         JsonNode root;
         try {
-            root = json.readTree(stream(body));
+            // Decoded as HTTP clients do: invalid UTF-8 becomes U+FFFD and the answer is kept.
+            root = json.readTree(new String(body.getBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw UpstreamFailure.badResponse("body is not JSON");
         }
@@ -200,10 +200,6 @@ public final class OpenAiChatClient implements ChatClient {
             calls.add(new ToolCall(id, function.get("name").textValue(), text));
         }
         return calls;
-    }
-
-    private static InputStream stream(Buffer body) {
-        return new io.netty.buffer.ByteBufInputStream(body.getByteBuf());
     }
 
     private static Usage usage(JsonNode node) {

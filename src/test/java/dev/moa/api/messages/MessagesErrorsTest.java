@@ -90,6 +90,30 @@ class MessagesErrorsTest extends UpstreamTest {
         assertAnthropicError(response, "not_found_error");
     }
 
+    /** Sub-paths of the route are unknown URLs, in Anthropic's shape as everything under /v1/messages. */
+    @Test
+    void aSubPathOfTheRouteIsAnAnthropicNotFound() {
+        Response response = given().contentType(ContentType.JSON).body("{}").when().post("/v1/messages/x");
+        assertEquals(404, response.statusCode(), response.asString());
+        assertAnthropicError(response, "not_found_error");
+        assertEquals("Invalid URL (POST /v1/messages/x)", response.path("error.message"));
+        response = given().contentType(ContentType.JSON).body("{}").when().post("/v1/messages/count_tokens/x");
+        assertEquals(404, response.statusCode(), response.asString());
+        assertAnthropicError(response, "not_found_error");
+        assertTrue(upstream.requests().isEmpty(), "no upstream call");
+    }
+
+    /** The fake provider has no prices: the count is under moa, Anthropic's usage keeps its own fields. */
+    @Test
+    void unpricedCallsAreCountedUnderMoaNotInUsage() {
+        Response response = post("{\"model\": \"err-mix\", \"max_tokens\": 10, \"messages\": " + USER + "}");
+        assertEquals(200, response.statusCode(), response.asString());
+        assertEquals(3, (int) response.path("moa.cost_unpriced_calls"), response.asString());
+        assertTrue(response.jsonPath().getMap("usage").keySet().stream().noneMatch("cost_unpriced_calls"::equals),
+                response.asString());
+        assertEquals("3", response.header("x-moa-cost-unpriced-calls"));
+    }
+
     @Test
     void failedUpstreamsAreAnApiErrorWithChatsStatus() {
         upstream.script("er-p1", new FakeUpstream.Status(500, "boom", Map.of()));

@@ -155,7 +155,25 @@ class ResponsesApiTest extends UpstreamTest {
         assertEquals(usageOf(calls, "prompt_tokens"), response.at("/usage/input_tokens").asLong());
         assertEquals(usageOf(calls, "completion_tokens"), response.at("/usage/output_tokens").asLong());
         assertEquals(usageOf(calls, "total_tokens"), response.at("/usage/total_tokens").asLong());
-        assertEquals(3, response.at("/usage/cost_unpriced_calls").asInt(), "the fake provider has no price");
+        assertEquals(3, response.at("/moa/cost_unpriced_calls").asInt(), "the fake provider has no price");
+        assertFalse(response.path("usage").has("cost_unpriced_calls"), "not a field of the Responses API's usage");
+    }
+
+    /** Streamed, the completed response counts the unpriced calls under moa too, not in its usage. */
+    @Test
+    void theStreamsCompletedResponseCountsUnpricedCallsUnderMoa() throws Exception {
+        upstream.script("t-agg", new FakeUpstream.Answer("Sum it.", "stop"));
+        String events = post("{\"model\": \"text-mix\", \"input\": \"count\", \"stream\": true}").then()
+                .statusCode(200).extract().asString();
+        JsonNode completed = null;
+        for (String line : events.split("\n")) {
+            if (line.startsWith("data: ") && json(line.substring(6)).path("type").asText().equals("response.completed")) {
+                completed = json(line.substring(6)).path("response");
+            }
+        }
+        assertTrue(completed != null, events);
+        assertEquals(3, completed.at("/moa/cost_unpriced_calls").asInt(), completed.toString());
+        assertFalse(completed.path("usage").has("cost_unpriced_calls"), completed.toString());
     }
 
     @ParameterizedTest

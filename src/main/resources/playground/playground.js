@@ -108,7 +108,7 @@
     $('timeline-box').hidden = true;
     $('totals').replaceChildren();
     $('totals-box').hidden = true;
-    return {columns: new Map(), cards: new Map(), calls: [], usage: null};
+    return {columns: new Map(), cards: new Map(), calls: [], usage: null, unpriced: 0};
   }
 
   function column(layer, title) {
@@ -213,6 +213,8 @@
     }
     if (chunk.usage) {
       view.usage = chunk.usage;
+      // Calls whose model has no price: their cost is unknown, not zero.
+      view.unpriced = chunk.moa && chunk.moa.cost_unpriced_calls ? chunk.moa.cost_unpriced_calls : 0;
     }
   }
 
@@ -314,8 +316,8 @@
         : view.calls.reduce((n, c) => n + ((c.usage || {}).prompt_tokens || 0), 0))],
       ['Output tokens', String(usage.completion_tokens !== undefined ? usage.completion_tokens
         : view.calls.reduce((n, c) => n + ((c.usage || {}).completion_tokens || 0), 0))],
-      ['Cost', dollars(cost) + (usage.cost_unpriced_calls ? ' (+' + usage.cost_unpriced_calls + ' unpriced calls)'
-        : '')],
+      ['Cost', dollars(cost) + (view.unpriced ? ' (+ ' + view.unpriced + ' unpriced '
+        + (view.unpriced === 1 ? 'call)' : 'calls)') : '')],
     ];
     const list = $('totals');
     list.replaceChildren();

@@ -6,17 +6,21 @@ import dev.moa.batch.BatchConfig;
 import dev.moa.batch.BatchFiles;
 import dev.moa.batch.BatchStore;
 import dev.moa.batch.LineExecutor;
+import dev.moa.batch.S3BatchStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.time.Clock;
 
 /**
  * Wires the eval room: its records in the batch store (under {@code evals/}), items through the chat pipeline as
- * batch lines go, at most the batch concurrency at once per run.
+ * batch lines go, at most the batch concurrency at once per run; in this process, or on the eval state machine
+ * when {@code moa.eval.state-machine} is set.
  */
 public class EvalBeans {
 
@@ -28,11 +32,33 @@ public class EvalBeans {
 
     @Produces
     @Singleton
-    EvalRunner evalRunner(EvalRecords records, ChatCompletions completions, ObjectMapper json, BatchConfig batch,
-                          EvalConfig config) {
+    ItemEvaluator itemEvaluator(ChatCompletions completions, ObjectMapper json, BatchConfig batch) {
         CompletionCalls calls = new ChatPipelineCalls(new LineExecutor(completions, json, batch.deadline()), json);
-        return new EvalRunner(records, new ItemEvaluator(calls, json, Clock.systemUTC()), batch.concurrency(),
-                config.runTimeout(), Clock.systemUTC());
+        return new ItemEvaluator(calls, json, Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    EvalSteps evalSteps(EvalRecords records, ItemEvaluator evaluator, EvalConfig config) {
+        return new EvalSteps(records, evaluator, config.runTimeout(), Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    EvalRunner evalRunner(EvalRecords records, ItemEvaluator evaluator, EvalSteps steps, BatchStore store,
+                          ObjectMapper json, BatchConfig batch, EvalConfig config) {
+        if (config.stateMachine().filter(arn -> !arn.isBlank()).isPresent()) {
+            if (!(store instanceof S3BatchStore bucket)) {
+                throw new IllegalArgumentException("moa.eval.state-machine needs moa.batch.bucket: the state "
+                        + "machine reads a run's items from S3");
+            }
+            // Region, credentials and endpoint from the SDK's standard chain, like the batch runner's client.
+            SfnClient sfn = SfnClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+            return new StepFunctionsEvalRunner(sfn, config.stateMachine().get(), bucket.bucket(), records, steps,
+                    json);
+        }
+        return new EmbeddedEvalRunner(records, evaluator, batch.concurrency(), config.runTimeout(),
+                Clock.systemUTC());
     }
 
     @Produces
@@ -44,12 +70,16 @@ public class EvalBeans {
                 new ComparisonReport(json), Clock.systemUTC());
     }
 
-    /** Carries on with the runs a previous process left unfinished. */
+    /** The embedded runner carries on with the runs a previous process left unfinished (executions need not). */
     void onStart(@Observes StartupEvent started, EvalRunner runner) {
-        runner.resume();
+        if (runner instanceof EmbeddedEvalRunner embedded) {
+            embedded.resume();
+        }
     }
 
     void onStop(@Observes ShutdownEvent stopped, EvalRunner runner) {
-        runner.close();
+        if (runner instanceof EmbeddedEvalRunner embedded) {
+            embedded.close();
+        }
     }
 }

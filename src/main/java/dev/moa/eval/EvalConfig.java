@@ -7,6 +7,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** Eval settings ({@code moa.eval.*}, or {@code MOA_EVAL_*}); runs share the batch store and concurrency. */
 @ConfigMapping(prefix = "moa.eval")
@@ -22,4 +23,11 @@ public interface EvalConfig {
     @WithDefault("24h")
     @WithConverter(DurationConverter.class)
     Duration runTimeout();
+
+    /**
+     * A Step Functions state machine ARN (the stack's eval state machine): runs are driven there, one invocation
+     * per item, instead of in this process. Needs {@code moa.batch.bucket}: the state machine reads the items there.
+     */
+    @WithName("state-machine")
+    Optional<String> stateMachine();
 }

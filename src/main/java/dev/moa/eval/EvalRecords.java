@@ -19,8 +19,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Evals, runs, their items and output items in the batch store, under {@code evals/}: {@code objects/<eval>.json},
- * {@code runs/<eval>/<run>.json}, {@code items/<run>.jsonl} (the run's items as checked), and
- * {@code outputs/<run>/<index>.json} (one per evaluated item, written once it is whole).
+ * {@code runs/<eval>/<run>.json}, {@code items/<run>.jsonl} (the run's items as checked),
+ * {@code outputs/<run>/<index>.json} (one per evaluated item, written once it is whole) and, on AWS,
+ * {@code executions/<run>} (the run's state machine execution).
  */
 public final class EvalRecords {
 
@@ -105,7 +106,8 @@ public final class EvalRecords {
         for (String key : store.list(ROOT + "outputs/" + runId + "/")) {
             store.delete(key);
         }
-        store.delete(ROOT + "items/" + runId + ".jsonl");
+        store.delete(itemsKey(runId));
+        store.delete(executionKey(runId));
     }
 
     public void saveItems(String runId, List<JsonNode> items) {
@@ -118,11 +120,16 @@ public final class EvalRecords {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        store.put(ROOT + "items/" + runId + ".jsonl", out.toByteArray());
+        store.put(itemsKey(runId), out.toByteArray());
+    }
+
+    /** Where a run's items are, one JSON item a line: what the eval state machine's Map reads. */
+    public static String itemsKey(String runId) {
+        return ROOT + "items/" + runId + ".jsonl";
     }
 
     public List<JsonNode> items(String runId) {
-        byte[] bytes = store.get(ROOT + "items/" + runId + ".jsonl").orElse(new byte[0]);
+        byte[] bytes = store.get(itemsKey(runId)).orElse(new byte[0]);
         List<JsonNode> items = new ArrayList<>();
         for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
             if (!line.isBlank()) {
@@ -145,6 +152,19 @@ public final class EvalRecords {
     public List<JsonNode> outputs(String runId) {
         return store.list(ROOT + "outputs/" + runId + "/").stream().filter(k -> k.endsWith(".json"))
                 .map(store::get).flatMap(Optional::stream).map(b -> read(b, JsonNode.class)).toList();
+    }
+
+    /** The Step Functions execution driving a run (on AWS), to stop it on cancel. */
+    public void saveExecution(String runId, String executionArn) {
+        store.put(executionKey(runId), executionArn.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Optional<String> execution(String runId) {
+        return store.get(executionKey(runId)).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    private static String executionKey(String runId) {
+        return ROOT + "executions/" + runId;
     }
 
     private static String runKey(String evalId, String runId) {

@@ -63,7 +63,7 @@ public final class Evals {
     public EvalObject.Deleted delete(String id) {
         EvalObject eval = get(id);
         for (EvalRun run : records.runs(eval.id())) {
-            runner.stop(run.id());
+            runner.stop(run);
             records.deleteRun(eval.id(), run.id());
         }
         records.deleteEval(eval.id());
@@ -121,13 +121,12 @@ public final class Evals {
         }
         EvalRun canceled = records.update(evalId, runId, r -> r.finished() ? null
                 : r.withStatus(EvalRun.CANCELED, null)).orElseThrow(() -> notFound("run", runId));
-        runner.stop(runId);
+        runner.stop(canceled);
         return canceled;
     }
 
     public EvalRun.Deleted deleteRun(String evalId, String runId) {
-        getRun(evalId, runId);
-        runner.stop(runId);
+        runner.stop(getRun(evalId, runId));
         records.deleteRun(evalId, runId);
         return new EvalRun.Deleted("eval.run.deleted", true, runId);
     }

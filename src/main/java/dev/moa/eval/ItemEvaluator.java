@@ -28,6 +28,14 @@ public final class ItemEvaluator {
     /** What one run needs to evaluate its items, read once from the stored run and eval. */
     public record RunContext(String evalId, String runId, String model, RunRequests.Input input,
                              Grader.Sampling sampling, List<Grader> graders) {
+
+        public static RunContext of(EvalObject eval, EvalRun run) {
+            return new RunContext(run.evalId(), run.id(), run.model(),
+                    RunRequests.input(run.dataSource().get("input_messages"),
+                            EvalDefinitions.itemFields(eval.itemSchema())),
+                    RunRequests.sampling(run.dataSource().get("sampling_params"), "sampling_params"),
+                    EvalDefinitions.graders(eval.testingCriteria()));
+        }
     }
 
     private final CompletionCalls calls;
@@ -41,15 +49,7 @@ public final class ItemEvaluator {
     }
 
     public Uni<ObjectNode> evaluate(RunContext run, int index, JsonNode item) {
-        ObjectNode out = json.createObjectNode();
-        out.put("object", "eval.run.output_item");
-        out.put("id", EvalIds.outputItem(run.runId(), index));
-        out.put("run_id", run.runId());
-        out.put("eval_id", run.evalId());
-        out.put("created_at", clock.instant().getEpochSecond());
-        out.put("status", "error");
-        out.put("datasource_item_id", index);
-        out.set("datasource_item", item);
+        ObjectNode out = outputItem(run, index, item);
         ArrayNode results = out.putArray("results");
         ObjectNode moa = json.createObjectNode();
         ArrayNode graderUsage = moa.putArray("grader_usage");
@@ -89,6 +89,31 @@ public final class ItemEvaluator {
                 return out;
             });
         });
+    }
+
+    /**
+     * The output item of an item whose step never ran to its end (its invocations failed after their retries): an
+     * {@code error} item with the reason as the sample's error, so the run's counts still add up to its total.
+     */
+    public ObjectNode notEvaluated(RunContext run, int index, JsonNode item, String code, String message) {
+        ObjectNode out = outputItem(run, index, item);
+        out.putArray("results");
+        out.set("sample", sample(json.createArrayNode(), run, null, error(code, message)));
+        out.putObject("moa").putNull("latency_ms").putArray("grader_usage");
+        return out;
+    }
+
+    private ObjectNode outputItem(RunContext run, int index, JsonNode item) {
+        ObjectNode out = json.createObjectNode();
+        out.put("object", "eval.run.output_item");
+        out.put("id", EvalIds.outputItem(run.runId(), index));
+        out.put("run_id", run.runId());
+        out.put("eval_id", run.evalId());
+        out.put("created_at", clock.instant().getEpochSecond());
+        out.put("status", "error");
+        out.put("datasource_item_id", index);
+        out.set("datasource_item", item);
+        return out;
     }
 
     private ArrayNode messages(RunRequests.Input input, JsonNode item) {

@@ -41,6 +41,38 @@ final class RunTally {
         graders.forEach(g -> criteria.put(g.id(), new int[2]));
     }
 
+    /**
+     * The figures a run object holds so far, to add one more output to: how an item step on the state machine
+     * counts without reading every stored output.
+     */
+    static RunTally of(EvalRun run, List<Grader> graders) {
+        RunTally tally = new RunTally(graders);
+        EvalRun.ResultCounts counts = run.resultCounts();
+        if (counts != null) {
+            tally.errored = counts.errored();
+            tally.failed = counts.failed();
+            tally.passed = counts.passed();
+        }
+        for (EvalRun.CriterionResult result : run.perTestingCriteriaResults()) {
+            int[] known = tally.criteria.get(result.testingCriteria());
+            if (known != null) {
+                known[0] = result.passed();
+                known[1] = result.failed();
+            }
+        }
+        for (EvalRun.ModelUsage used : run.perModelUsage()) {
+            Usage u = tally.usage.computeIfAbsent(used.usedFor() + "\u0000" + used.modelName(),
+                    k -> new Usage(used.modelName(), used.usedFor()));
+            u.calls = used.invocationCount();
+            u.prompt = used.promptTokens();
+            u.completion = used.completionTokens();
+            u.total = used.totalTokens();
+            u.cached = used.cachedTokens();
+            u.cost = used.cost();
+        }
+        return tally;
+    }
+
     synchronized void add(JsonNode output) {
         switch (output.path("status").asText()) {
             case "pass" -> passed++;

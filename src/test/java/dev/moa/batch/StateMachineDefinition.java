@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The batch state machine as deployed: its {@code Definition} read out of {@code template.yaml}, with the template's
+ * A state machine as deployed (the batch one, or the eval one): its {@code Definition} read out of {@code template.yaml}, with the template's
  * {@code DefinitionSubstitutions} filled in, and the JSONPath parts Step Functions evaluates for each state
  * ({@code "x.$"} fields: {@code $}, {@code $.path}, {@code $$.context.path}, {@code States.JsonToString},
  * {@code States.StringToJson}) rendered for a given input, as Step Functions renders them. Only what the definition
@@ -35,11 +35,17 @@ public final class StateMachineDefinition {
     }
 
     public static StateMachineDefinition fromTemplate(Path template, Map<String, String> substitutions) {
+        return fromTemplate(template, "BatchStateMachine", substitutions);
+    }
+
+    /** The state machine of the template's resource {@code resource} (BatchStateMachine, EvalStateMachine). */
+    public static StateMachineDefinition fromTemplate(Path template, String resource,
+                                                      Map<String, String> substitutions) {
         try {
             JsonNode root = new YAMLMapper().readTree(template.toFile());
-            JsonNode properties = root.at("/Resources/BatchStateMachine/Properties");
+            JsonNode properties = root.at("/Resources/" + resource + "/Properties");
             if (properties.isMissingNode()) {
-                throw new IllegalStateException("no BatchStateMachine in " + template);
+                throw new IllegalStateException("no " + resource + " in " + template);
             }
             for (Iterator<String> names = properties.path("DefinitionSubstitutions").fieldNames(); names.hasNext(); ) {
                 String name = names.next();

@@ -58,7 +58,7 @@ class EvalRunnerTest {
         }
         asked.clear();
 
-        EvalRunner restarted = new EvalRunner(records, evaluator, 2, Duration.ofHours(24), CLOCK);
+        EmbeddedEvalRunner restarted = new EmbeddedEvalRunner(records, evaluator, 2, Duration.ofHours(24), CLOCK);
         restarted.resume();
         Poll.until("the run completes", Duration.ofSeconds(30),
                 () -> records.run(eval.id(), run.id()).orElseThrow().finished());
@@ -78,8 +78,8 @@ class EvalRunnerTest {
         EvalRecords records = new EvalRecords(new DirectoryBatchStore(dir), JSON);
         EvalObject eval = eval(records);
         EvalRun run = run(records, eval, CLOCK.instant().getEpochSecond() - Duration.ofHours(25).toSeconds(), 3);
-        EvalRunner runner = new EvalRunner(records, new ItemEvaluator(calls, JSON, CLOCK), 2, Duration.ofHours(24),
-                CLOCK);
+        EmbeddedEvalRunner runner = new EmbeddedEvalRunner(records, new ItemEvaluator(calls, JSON, CLOCK), 2,
+                Duration.ofHours(24), CLOCK);
         runner.start(run);
         Poll.until("the run ends", Duration.ofSeconds(30),
                 () -> records.run(eval.id(), run.id()).orElseThrow().finished());
@@ -91,7 +91,7 @@ class EvalRunnerTest {
     }
 
     /** One grader: the sample must not contain "q2" or "q5". */
-    private static EvalObject eval(EvalRecords records) {
+    static EvalObject eval(EvalRecords records) {
         ArrayNode criteria = JSON.createArrayNode();
         criteria.addObject().put("name", "not 2").put("id", "not 2-1").put("type", "string_check")
                 .put("input", "{{sample.output_text}}").put("reference", "answer q2").put("operation", "ne");
@@ -103,7 +103,7 @@ class EvalRunnerTest {
         return eval;
     }
 
-    private static EvalRun run(EvalRecords records, EvalObject eval, long createdAt, int count) {
+    static EvalRun run(EvalRecords records, EvalObject eval, long createdAt, int count) {
         ObjectNode source = JSON.createObjectNode().put("type", "completions").put("model", "m");
         source.set("input_messages", JSON.createObjectNode().put("type", "template").set("template",
                 JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user").put("content", "{{item.q}}"))));

@@ -39,6 +39,12 @@ public interface MoaConfig {
     @WithConverter(DurationConverter.class)
     Duration storeTtl();
 
+    /**
+     * Whether {@code GET /playground} is served (env MOA_PLAYGROUND); unset means on in the server build and dev mode,
+     * off on the Lambda build.
+     */
+    Optional<Boolean> playground();
+
     Auth auth();
 
     Metrics metrics();

@@ -10,6 +10,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.moa.store.ClientKeys;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.FakeUpstream.Recorded;
+import dev.moa.testing.Poll;
 import dev.moa.testing.PythonTools;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.server.ServerProcess;
@@ -291,11 +292,19 @@ class ServerStreamingIT {
     @Test
     void aClientThatGoesAwayCancelsTheAggregatorsCall() throws Exception {
         upstream.script("agg", FakeUpstream.Streamed.of("one", "two").ending(FakeUpstream.Ending.STALL));
+        int logBefore = server.log().split("\n").length;
         Stream stream = post(streamed(false, false), Map.of());
         stream.nextData();
         assertEquals("one", content(stream.nextData()));
         stream.close();
         assertTrue(upstream.awaitDisconnects("agg", 1), "the upstream saw its connection close");
+        // One INFO line says so; neither the client's leaving nor the cancelled upstream call is an ERROR.
+        Poll.until("the server logs the disconnect", Duration.ofSeconds(10),
+                () -> server.log().contains("client_disconnected"));
+        List<String> since = List.of(server.log().split("\n")).subList(logBefore, server.log().split("\n").length);
+        assertEquals(1, since.stream().filter(l -> l.contains("INFO") && l.contains("client_disconnected")).count(),
+                String.join("\n", since));
+        assertTrue(since.stream().noneMatch(l -> l.contains("ERROR") || l.startsWith("\tat ")), String.join("\n", since));
     }
 
     @Test

@@ -1,10 +1,12 @@
 package dev.moa.api;
 
+import dev.moa.LogText;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.Provider;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveResourceInfo;
 import org.jboss.resteasy.reactive.server.spi.ServerHttpResponse;
@@ -26,6 +28,8 @@ import java.util.concurrent.Flow;
 @Provider
 @Produces(MediaType.SERVER_SENT_EVENTS)
 public class EventStreamWriter implements ServerMessageBodyWriter<EventStreamBody> {
+
+    private static final Logger LOG = Logger.getLogger(EventStreamWriter.class);
 
     @Override
     public boolean isWriteable(Class<?> type, Type genericType, ResteasyReactiveResourceInfo target,
@@ -74,10 +78,17 @@ public class EventStreamWriter implements ServerMessageBodyWriter<EventStreamBod
                 Flow.Subscription s = subscription;
                 if (!finished && s != null) {
                     finished = true;
+                    disconnected();
                     s.cancel();
                     request.close();
                 }
             });
+        }
+
+        /** Once per request (the {@code finished} flag): a client leaving mid-stream is an event, not an error. */
+        private void disconnected() {
+            LOG.infof("client_disconnected: the client closed the connection mid-stream (%s %s); the answer's calls "
+                    + "are cancelled", request.getMethod(), LogText.escape(request.getPath()));
         }
 
         @Override
@@ -93,6 +104,7 @@ public class EventStreamWriter implements ServerMessageBodyWriter<EventStreamBod
                     subscription.request(1);
                 } else if (!finished) {
                     finished = true;
+                    disconnected();
                     subscription.cancel();
                     request.close();
                 }

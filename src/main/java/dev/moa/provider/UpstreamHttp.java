@@ -63,6 +63,7 @@ public final class UpstreamHttp {
             client.request(options).onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
                     .onSuccess(request -> {
                         sent.set(request);
+                        quiet(request);
                         request.send(body).onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
                                 .onSuccess(response -> read(response, request, maxBytes, settled, emitter));
                     });
@@ -114,6 +115,7 @@ public final class UpstreamHttp {
             client.request(options).onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
                     .onSuccess(request -> {
                         sent.set(request);
+                        quiet(request);
                         request.send(body).onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
                                 .onSuccess(response -> {
                                     response.exceptionHandler(f -> fail.accept(UpstreamFailure.connection(
@@ -151,6 +153,16 @@ public final class UpstreamHttp {
                                     });
                                 });
                     });
+        });
+    }
+
+    /**
+     * A request's own failures reach the caller through {@code send}'s future; without a handler Vert.x would also
+     * log each at ERROR — among them the reset of a call we cancelled ourselves (a client that went away, a straggler,
+     * a hedge that lost), which is no error.
+     */
+    public static void quiet(HttpClientRequest request) {
+        request.exceptionHandler(ignored -> {
         });
     }
 

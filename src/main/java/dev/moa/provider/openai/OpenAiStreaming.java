@@ -91,6 +91,7 @@ public final class OpenAiStreaming {
                     exchange.fail(UpstreamFailure.connection(bodies.redact(describe(opened.cause()))));
                     return;
                 }
+                dev.moa.provider.UpstreamHttp.quiet(opened.result());
                 if (!exchange.attach(opened.result())) {
                     return;
                 }

@@ -174,6 +174,9 @@ class OrchestrationBench {
         if (SECTIONS.contains("native")) {
             nativeBesideJvm();
         }
+        if (SECTIONS.contains("governance")) {
+            governance();
+        }
         line("");
         line("- load average at end: " + loadAverage());
         Files.writeString(out.resolve("results.md"), report.toString());
@@ -250,9 +253,14 @@ class OrchestrationBench {
     }
 
     private Sample measureOne(PackagedFunction function, Shape shape) throws Exception {
+        return measureOne(function, shape, null);
+    }
+
+    /** @param key the client key the request carries, or null for none */
+    private Sample measureOne(PackagedFunction function, Shape shape, String key) throws Exception {
         upstream.reset();
         scriptSlow(shape);
-        LambdaRuntimeApi.Response response = invoke(function, shape.name());
+        LambdaRuntimeApi.Response response = invoke(function, shape.name(), key);
         List<FakeUpstream.Recorded> calls = upstream.requests();
         assertEquals((shape.layers() - 1) * shape.agents() + 1, calls.size(), "calls per request");
         long delivered = response.timing().deliveredNanos();
@@ -676,6 +684,96 @@ class OrchestrationBench {
         line("");
     }
 
+    // ---- governance: what tracing (issue 24) and client-key limits (issue 22) add per request ----
+
+    /** One configuration of the function: its environment and JVM options, and the client key its requests carry. */
+    private record Variant(String name, Map<String, String> environment, List<String> jvmOptions, String key) {
+    }
+
+    /**
+     * The paper mix on four instances started side by side — plain; exporting every span to an OTLP/HTTP receiver;
+     * a key with rpm, tpm and a month's budget in the embedded limit store; the same key in DynamoDB on moto's
+     * server — with their requests interleaved (one at a time, round robin), so the shared machine's load falls on
+     * every variant alike. Overhead as in the warm table.
+     */
+    private void governance() throws Exception {
+        String keyName = "bench";
+        String key = "moa-bench-key-0123456789";
+        Path keys = Files.createDirectories(store.dir().resolve("client-keys"));
+        Files.writeString(keys.resolve(keyName), "{\"sha256\": \"" + dev.moa.store.ClientKeys.sha256Hex(key)
+                + "\", \"rpm\": 100000, \"tpm\": 1000000000, \"budget_usd\": {\"month\": 1000000}}");
+        // A budget needs every planned call priced: the bench's provider gets a price (it changes no other figure).
+        store.provider("fake", "{\"protocol\":\"openai\",\"base_url\":\"" + upstream.baseUrl()
+                + "\",\"api_key\":{\"env\":\"" + TestStore.KEY_VARIABLE + "\"},"
+                + "\"pricing\": {\"default\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2}}}");
+        try (dev.moa.testing.OtlpReceiver otlp = new dev.moa.testing.OtlpReceiver();
+             dev.moa.testing.MotoServer moto = dev.moa.testing.MotoServer.startSerial()) {
+            try (var dynamo = dev.moa.testing.MotoDynamo.client(moto.endpoint())) {
+                dev.moa.testing.MotoDynamo.createTable(dynamo, dev.moa.testing.MotoDynamo.TABLE);
+            }
+            List<Variant> variants = List.of(
+                    new Variant("plain", Map.of(), List.of(), null),
+                    new Variant("tracing on (OTLP/HTTP, every span)", Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
+                            otlp.endpoint(), "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), List.of(), null),
+                    new Variant("limits, embedded store", Map.of("MOA_AUTH_REQUIRED", "true",
+                            "MOA_LIMITS_DIR", Files.createTempDirectory("moa-bench-limits").toString()), List.of(), key),
+                    new Variant("limits, DynamoDB on moto", Map.of("MOA_AUTH_REQUIRED", "true",
+                            "MOA_LIMITS_TABLE", dev.moa.testing.MotoDynamo.TABLE),
+                            List.of("-Daws.endpointUrlDynamodb=" + moto.endpoint(),
+                                    "-Daws.region=" + dev.moa.testing.MotoServer.REGION,
+                                    "-Daws.accessKeyId=" + dev.moa.testing.MotoServer.ACCESS_KEY,
+                                    "-Daws.secretAccessKey=" + dev.moa.testing.MotoServer.SECRET_ACCESS_KEY), key));
+            List<PackagedFunction> functions = new ArrayList<>();
+            try {
+                for (Variant variant : variants) {
+                    functions.add(start(Path.of(System.getProperty("moa.function.zip")), functionJava(),
+                            variant.jvmOptions(), variant.environment()));
+                }
+                for (PackagedFunction function : functions) {
+                    function.initDuration();
+                }
+                upstream.reset();
+                for (int i = 0; i < JIT_WARMUP; i++) {
+                    for (int v = 0; v < variants.size(); v++) {
+                        invoke(functions.get(v), INSTANT.name(), variants.get(v).key());
+                    }
+                }
+                List<List<Sample>> samples = new ArrayList<>();
+                variants.forEach(v -> samples.add(new ArrayList<>()));
+                for (int i = 0; i < WARMUP + MEASURED; i++) {
+                    for (int v = 0; v < variants.size(); v++) {
+                        Sample sample = measureOne(functions.get(v), PAPER, variants.get(v).key());
+                        if (i >= WARMUP) {
+                            samples.get(v).add(sample);
+                        }
+                    }
+                }
+                line("## Tracing and limits (mix " + PAPER.name() + ", " + variants.size()
+                        + " instances side by side, requests interleaved; " + JIT_WARMUP + " JIT warm-up requests each)");
+                line("");
+                line("| variant | critical path p50 | overhead p50 | overhead p95 | overhead p99 | added p50 vs plain |");
+                line("|---|---|---|---|---|---|");
+                double plain = Stats.of(samples.get(0), Sample::overheadMs).p50;
+                for (int v = 0; v < variants.size(); v++) {
+                    List<Sample> rows = samples.get(v);
+                    Stats overhead = Stats.of(rows, Sample::overheadMs);
+                    double[] sorted = rows.stream().mapToDouble(Sample::overheadMs).sorted().toArray();
+                    double p99 = sorted[Math.max(0, (int) Math.ceil(0.99 * sorted.length) - 1)];
+                    line(String.format(Locale.ROOT, "| %s | %.1f | **%.1f** | %.1f | %.1f | %+.1f |",
+                            variants.get(v).name(), Stats.of(rows, Sample::criticalMs).p50, overhead.p50, overhead.p95,
+                            p99, overhead.p50 - plain));
+                }
+                line("");
+                line("- spans received by the OTLP receiver: " + otlp.spans().size());
+                line("");
+            } finally {
+                for (PackagedFunction function : functions) {
+                    function.close();
+                }
+            }
+        }
+    }
+
     /** One request of request sequence {@code i}: its end-to-end time (ms) and the calls it made. */
     private static double[] tailRequest(PackagedFunction function, Shape shape, String mix, int i, boolean staggered)
             throws Exception {
@@ -708,6 +806,10 @@ class OrchestrationBench {
     }
 
     private static PackagedFunction start(Path zip, Path java, List<String> jvmOptions) {
+        return start(zip, java, jvmOptions, Map.of());
+    }
+
+    private static PackagedFunction start(Path zip, Path java, List<String> jvmOptions, Map<String, String> environment) {
         PackagedFunction.Builder builder = PackagedFunction.builder(zip,
                         System.getProperty("moa.lambda.runtime.classpath"),
                         Path.of(System.getProperty("moa.lambda.work.dir")))
@@ -715,12 +817,21 @@ class OrchestrationBench {
                 .environment("MOA_STORE", "file:" + store.dir())
                 .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY);
         jvmOptions.forEach(builder::jvmOption);
+        environment.forEach(builder::environment);
         return builder.start();
     }
 
     private static LambdaRuntimeApi.Response invoke(PackagedFunction function, String mix) throws Exception {
+        return invoke(function, mix, null);
+    }
+
+    private static LambdaRuntimeApi.Response invoke(PackagedFunction function, String mix, String key)
+            throws Exception {
         HttpApiEvent event = HttpApiEvent.postJson("/v1/chat/completions", "{\"model\": \"" + mix
                 + "\", \"messages\": [{\"role\": \"user\", \"content\": \"What is a mixture of agents?\"}]}");
+        if (key != null) {
+            event = event.withHeader("Authorization", "Bearer " + key);
+        }
         LambdaRuntimeApi.Outcome outcome = function.invoke(event.toJson(JSON))
                 .get(PackagedFunction.CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (!(outcome instanceof LambdaRuntimeApi.Response response)) {

@@ -717,12 +717,13 @@ class OrchestrationBench {
                             otlp.endpoint(), "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), List.of(), null),
                     new Variant("limits, embedded store", Map.of("MOA_AUTH_REQUIRED", "true",
                             "MOA_LIMITS_DIR", Files.createTempDirectory("moa-bench-limits").toString()), List.of(), key),
+                    // The extension's endpoint override: the SDK's own aws.endpointUrlDynamodb does not reach it.
                     new Variant("limits, DynamoDB on moto", Map.of("MOA_AUTH_REQUIRED", "true",
-                            "MOA_LIMITS_TABLE", dev.moa.testing.MotoDynamo.TABLE),
-                            List.of("-Daws.endpointUrlDynamodb=" + moto.endpoint(),
-                                    "-Daws.region=" + dev.moa.testing.MotoServer.REGION,
-                                    "-Daws.accessKeyId=" + dev.moa.testing.MotoServer.ACCESS_KEY,
-                                    "-Daws.secretAccessKey=" + dev.moa.testing.MotoServer.SECRET_ACCESS_KEY), key));
+                            "MOA_LIMITS_TABLE", dev.moa.testing.MotoDynamo.TABLE,
+                            "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", moto.endpoint(),
+                            "AWS_REGION", dev.moa.testing.MotoServer.REGION,
+                            "AWS_ACCESS_KEY_ID", dev.moa.testing.MotoServer.ACCESS_KEY,
+                            "AWS_SECRET_ACCESS_KEY", dev.moa.testing.MotoServer.SECRET_ACCESS_KEY), List.of(), key));
             List<PackagedFunction> functions = new ArrayList<>();
             try {
                 for (Variant variant : variants) {

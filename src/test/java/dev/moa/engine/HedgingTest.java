@@ -162,7 +162,7 @@ class HedgingTest {
                 {"provider": "fake", "model": "slow", "hedge": {"after_ms": 1200}}"""), Duration.ofSeconds(60)))
                 .subscribeAsCompletionStage();
         delays.awaitAsked(1);
-        Poll.until("the first copy at the upstream", WAIT, () -> upstream.inFlight() == 1);
+        assertTrue(upstream.awaitHanging("slow"), "the first copy is held at the upstream");
         delays.fire();
         MixResult result = running.get(10, TimeUnit.SECONDS);
 
@@ -199,7 +199,7 @@ class HedgingTest {
                 {"provider": "fake", "model": "slow", "hedge": {"after_ms": 50}}"""), Duration.ofSeconds(60)))
                 .subscribeAsCompletionStage();
         delays.awaitAsked(1);
-        Poll.until("the first copy at the upstream", WAIT, () -> upstream.inFlight() == 1);
+        assertTrue(upstream.awaitHanging("slow"), "the first copy is held at the upstream");
         delays.fire();
         MixResult result = running.get(10, TimeUnit.SECONDS);
 
@@ -275,7 +275,7 @@ class HedgingTest {
                  "fallbacks": [{"provider": "fake", "model": "spare"}, {"provider": "fake", "model": "other"}]}"""),
                 Duration.ofSeconds(60))).subscribeAsCompletionStage();
         delays.awaitAsked(1);
-        Poll.until("the first copy at the upstream", WAIT, () -> upstream.inFlight() == 1);
+        assertTrue(upstream.awaitHanging("slow"), "the first copy is held at the upstream");
         delays.fire();
         MixResult result = running.get(10, TimeUnit.SECONDS);
 
@@ -361,7 +361,7 @@ class HedgingTest {
                 .onItem().transformToMultiAndConcatenate(StreamedMix::answer).collect().asList()
                 .subscribeAsCompletionStage();
         delays.awaitAsked(1);
-        Poll.until("the aggregator's first copy at the upstream", WAIT, () -> upstream.inFlight() == 1);
+        assertTrue(upstream.awaitHanging("agg"), "the aggregator's first copy is held at the upstream");
         delays.fire();
         List<AnswerEvent> answer = events.get(10, TimeUnit.SECONDS);
         assertEquals("fast answer", answer.stream().filter(e -> e instanceof AnswerEvent.Delta)

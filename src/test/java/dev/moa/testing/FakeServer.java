@@ -185,6 +185,10 @@ public abstract class FakeServer<R> implements AutoCloseable {
     /** {@code firstDeltaNanos}: when a streamed reply wrote its first delta. */
     protected void record(String model, Exchange exchange, int status, JsonNode usage, long firstDeltaNanos) {
         synchronized (recorded) {
+            if (exchange.release() != released) {
+                // A request from before the last reset (e.g. a previous test's call, closed late): not this test's.
+                return;
+            }
             recorded.add(new FakeUpstream.Recorded(model, exchange.body(), Map.copyOf(exchange.headers()),
                     exchange.startNanos(), System.nanoTime(), status, usage, firstDeltaNanos));
             recorded.notifyAll();
@@ -246,7 +250,9 @@ public abstract class FakeServer<R> implements AutoCloseable {
      */
     protected void hang(String model, Exchange exchange) throws IOException {
         synchronized (recorded) {
-            hanging.add(model);
+            if (exchange.release() == released) {
+                hanging.add(model);
+            }
             recorded.notifyAll();
         }
         writeUntilReleased(model, exchange, "application/json", new byte[0], " ".getBytes(StandardCharsets.UTF_8), true);

@@ -29,6 +29,7 @@ import dev.moa.store.SecretResolver;
 import dev.moa.store.SecretSources;
 import dev.moa.store.SsmDocumentStore;
 import dev.moa.telemetry.GenAiTracing;
+import dev.moa.telemetry.SpanExportExtension;
 import dev.moa.telemetry.SpanFlush;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -129,12 +130,17 @@ public class MoaBeans {
      */
     @Produces
     @Singleton
-    MixListener.Factory mixObservers(Instance<OpenTelemetry> otel, Config config, SpanFlush flush) {
+    MixListener.Factory mixObservers(Instance<OpenTelemetry> otel, Config config, SpanFlush flush,
+                                     SpanExportExtension extension) {
         boolean enabled = !config.getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class).orElse(false);
         boolean content = config.getOptionalValue(CAPTURE_CONTENT, Boolean.class).orElse(false);
+        // A mix's spans start out as soon as it ends, while its response is written; not when the extension exports
+        // after the response anyway (that export would only compete with the response for the CPU).
+        SpanFlush early = flush.needed() ? () -> extension.active()
+                ? io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess() : flush.flush() : SpanFlush.NONE;
         // The SDK is asked for at the first run: it is set up after the engine is made (at startup).
         return new GenAiTracing(() -> otel.get().getTracer("dev.moa"), W3CTraceContextPropagator.getInstance(),
-                enabled, content, flush);
+                enabled, content, early);
     }
 
     /** On Lambda, spans are exported before an invocation returns; elsewhere the batch processor's pace is fine. */

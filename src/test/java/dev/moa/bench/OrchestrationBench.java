@@ -245,8 +245,9 @@ class OrchestrationBench {
     }
 
     /** One request's timings, all from the same clock (the Runtime API and the upstream share this JVM). */
+    /** {@code response}: the function's answer as the Runtime API saw it (its request id and times). */
     private record Sample(double endToEndMs, double criticalMs, double[] gapMs, double[] spreadMs,
-                          double[] layerOverheadMs, double tailMs) {
+                          double[] layerOverheadMs, double tailMs, LambdaRuntimeApi.Response response) {
         double overheadMs() {
             return endToEndMs - criticalMs;
         }
@@ -282,7 +283,8 @@ class OrchestrationBench {
             layerOverhead[layer] = ms(end - previousEnd - longest);
             previousEnd = end;
         }
-        return new Sample(ms(answered - delivered), ms(critical), gap, spread, layerOverhead, ms(answered - previousEnd));
+        return new Sample(ms(answered - delivered), ms(critical), gap, spread, layerOverhead, ms(answered - previousEnd),
+                response);
     }
 
     private static List<FakeUpstream.Recorded> inLayer(List<FakeUpstream.Recorded> calls, int layer) {
@@ -687,7 +689,11 @@ class OrchestrationBench {
     // ---- governance: what tracing (issue 24) and client-key limits (issue 22) add per request ----
 
     /** One configuration of the function: its environment and JVM options, and the client key its requests carry. */
-    private record Variant(String name, Map<String, String> environment, List<String> jvmOptions, String key) {
+    private record Variant(String name, Map<String, String> environment, List<String> jvmOptions, String key,
+                           boolean extensionsApi) {
+        Variant(String name, Map<String, String> environment, List<String> jvmOptions, String key) {
+            this(name, environment, jvmOptions, key, true);
+        }
     }
 
     /**
@@ -713,8 +719,12 @@ class OrchestrationBench {
             }
             List<Variant> variants = List.of(
                     new Variant("plain", Map.of(), List.of(), null),
-                    new Variant("tracing on (OTLP/HTTP, every span)", Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
-                            otlp.endpoint(), "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), List.of(), null),
+                    new Variant("tracing on (OTLP/HTTP, every span), exported after the answer", Map.of(
+                            "OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint(), "OTEL_EXPORTER_OTLP_PROTOCOL",
+                            "http/protobuf"), List.of(), null),
+                    new Variant("tracing on, no Extensions API: exported before the answer", Map.of(
+                            "OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint(), "OTEL_EXPORTER_OTLP_PROTOCOL",
+                            "http/protobuf"), List.of(), null, false),
                     new Variant("limits, embedded store", Map.of("MOA_AUTH_REQUIRED", "true",
                             "MOA_LIMITS_DIR", Files.createTempDirectory("moa-bench-limits").toString()), List.of(), key),
                     // The extension's endpoint override: the SDK's own aws.endpointUrlDynamodb does not reach it.
@@ -728,7 +738,7 @@ class OrchestrationBench {
             try {
                 for (Variant variant : variants) {
                     functions.add(start(Path.of(System.getProperty("moa.function.zip")), functionJava(),
-                            variant.jvmOptions(), variant.environment()));
+                            variant.jvmOptions(), variant.environment(), variant.extensionsApi()));
                 }
                 for (PackagedFunction function : functions) {
                     function.initDuration();
@@ -752,17 +762,26 @@ class OrchestrationBench {
                 line("## Tracing and limits (mix " + PAPER.name() + ", " + variants.size()
                         + " instances side by side, requests interleaved; " + JIT_WARMUP + " JIT warm-up requests each)");
                 line("");
-                line("| variant | critical path p50 | overhead p50 | overhead p95 | overhead p99 | added p50 vs plain |");
-                line("|---|---|---|---|---|---|");
+                line("| variant | critical path p50 | overhead p50 | overhead p95 | overhead p99 | added p50 vs plain "
+                        + "| instance busy after the answer p50 |");
+                line("|---|---|---|---|---|---|---|");
                 double plain = Stats.of(samples.get(0), Sample::overheadMs).p50;
                 for (int v = 0; v < variants.size(); v++) {
                     List<Sample> rows = samples.get(v);
                     Stats overhead = Stats.of(rows, Sample::overheadMs);
                     double[] sorted = rows.stream().mapToDouble(Sample::overheadMs).sorted().toArray();
                     double p99 = sorted[Math.max(0, (int) Math.ceil(0.99 * sorted.length) - 1)];
-                    line(String.format(Locale.ROOT, "| %s | %.1f | **%.1f** | %.1f | %.1f | %+.1f |",
+                    // Until every extension asked for its next event: Lambda bills it, the caller does not wait.
+                    PackagedFunction function = functions.get(v);
+                    List<Double> busy = new ArrayList<>();
+                    for (Sample row : rows) {
+                        long over = function.runtimeApi().extensionsDone(row.response().requestId())
+                                .get(60, TimeUnit.SECONDS);
+                        busy.add(ms(Math.max(0, over - row.response().timing().answeredNanos())));
+                    }
+                    line(String.format(Locale.ROOT, "| %s | %.1f | **%.1f** | %.1f | %.1f | %+.1f | %.1f |",
                             variants.get(v).name(), Stats.of(rows, Sample::criticalMs).p50, overhead.p50, overhead.p95,
-                            p99, overhead.p50 - plain));
+                            p99, overhead.p50 - plain, Stats.of(busy, d -> d).p50));
                 }
                 line("");
                 line("- spans received by the OTLP receiver: " + otlp.spans().size());
@@ -811,6 +830,11 @@ class OrchestrationBench {
     }
 
     private static PackagedFunction start(Path zip, Path java, List<String> jvmOptions, Map<String, String> environment) {
+        return start(zip, java, jvmOptions, environment, true);
+    }
+
+    private static PackagedFunction start(Path zip, Path java, List<String> jvmOptions, Map<String, String> environment,
+                                          boolean extensionsApi) {
         PackagedFunction.Builder builder = PackagedFunction.builder(zip,
                         System.getProperty("moa.lambda.runtime.classpath"),
                         Path.of(System.getProperty("moa.lambda.work.dir")))
@@ -819,6 +843,9 @@ class OrchestrationBench {
                 .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY);
         jvmOptions.forEach(builder::jvmOption);
         environment.forEach(builder::environment);
+        if (!extensionsApi) {
+            builder.withoutExtensionsApi();
+        }
         return builder.start();
     }
 

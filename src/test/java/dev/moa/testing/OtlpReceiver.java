@@ -38,6 +38,9 @@ public final class OtlpReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Span> spans = new CopyOnWriteArrayList<>();
     private final List<String> paths = new CopyOnWriteArrayList<>();
+    /** Closed while exports are held: a held export is received (its spans kept) but not answered until opened. */
+    private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+    private final java.util.concurrent.Semaphore held = new java.util.concurrent.Semaphore(0);
 
     public OtlpReceiver() {
         try {
@@ -56,11 +59,18 @@ public final class OtlpReceiver implements AutoCloseable {
                 byte[] bytes = body.readAllBytes();
                 if (exchange.getRequestURI().getPath().endsWith("/v1/traces")) {
                     spans.addAll(decodeRequest(bytes));
+                    java.util.concurrent.CountDownLatch closed = gate;
+                    if (closed.getCount() > 0) {
+                        held.release();
+                        closed.await(2, java.util.concurrent.TimeUnit.MINUTES);
+                    }
                 }
                 exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
                 exchange.sendResponseHeaders(200, -1);
             } catch (RuntimeException e) {
                 exchange.sendResponseHeaders(400, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         });
         server.start();
@@ -77,6 +87,21 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public List<String> paths() {
         return List.copyOf(paths);
+    }
+
+    /** From now on, exports are received but not answered until {@link #release()}: a collector that is slow. */
+    public void hold() {
+        gate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    /** Answers the held exports, and the next ones at once. */
+    public void release() {
+        gate.countDown();
+    }
+
+    /** Waits (at most 60 s) until an export is being held; false if none came. */
+    public boolean awaitHeld() throws InterruptedException {
+        return held.tryAcquire(60, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     public void reset() {

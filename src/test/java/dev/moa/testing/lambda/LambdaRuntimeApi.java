@@ -26,6 +26,12 @@ import java.util.regex.Pattern;
  * deadline and function ARN; {@code POST /runtime/invocation/{id}/response} and {@code .../error} complete the
  * invoker's future; {@code POST /runtime/init/error} completes {@link #initError()}.
  *
+ * <p>With the Extensions API (version 2020-01-01, unless built without it): an extension registers for
+ * {@code INVOKE} events during init only (after the runtime's first {@code next} it is refused with 403, as Lambda
+ * refuses it); each invocation handed to the runtime is also handed to every registered extension, and the
+ * invocation is over ({@link #extensionsDone}) only once every extension has asked for its next event — the moment
+ * Lambda may freeze the instance. The runtime's next event waits for that, as on Lambda.
+ *
  * <p>Point a function at it with {@code AWS_LAMBDA_RUNTIME_API=}{@link #address()}.
  */
 public final class LambdaRuntimeApi implements AutoCloseable {
@@ -68,11 +74,19 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     }
 
     private record Invocation(String requestId, byte[] event, Duration timeout, long queuedNanos,
-                              CompletableFuture<Outcome> outcome) {
+                              CompletableFuture<Outcome> outcome, CompletableFuture<Long> extensionsDone,
+                              java.util.concurrent.atomic.AtomicInteger extensionsLeft) {
+    }
+
+    /** A registered extension: the invocations handed to it, and the one it is working on. */
+    private record Extension(String name, BlockingQueue<Invocation> events,
+                             java.util.concurrent.atomic.AtomicReference<Invocation> current) {
     }
 
     /** Wakes the handlers that wait for an event when the server closes. */
-    private static final Invocation CLOSED = new Invocation("", new byte[0], Duration.ZERO, 0, null);
+    private static final Invocation CLOSED = new Invocation("", new byte[0], Duration.ZERO, 0, null,
+            new CompletableFuture<>(), new java.util.concurrent.atomic.AtomicInteger());
+    private static final String EXTENSIONS = "/2020-01-01/extension";
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
@@ -85,8 +99,17 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     private final Map<String, Long> deliveredAt = new ConcurrentHashMap<>();
     private final CompletableFuture<InitError> initError = new CompletableFuture<>();
     private final CompletableFuture<Long> firstPoll = new CompletableFuture<>();
+    private final Map<String, Extension> extensions = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Long>> extensionsDone = new ConcurrentHashMap<>();
+    private volatile CompletableFuture<Long> previousDone = CompletableFuture.completedFuture(0L);
+    private final CompletableFuture<Long> closed = new CompletableFuture<>();
 
     public LambdaRuntimeApi() {
+        this(true);
+    }
+
+    /** @param extensionsApi whether the Extensions API is served (else its paths answer 404) */
+    public LambdaRuntimeApi(boolean extensionsApi) {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -94,6 +117,9 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         }
         server.setExecutor(executor);
         server.createContext(PREFIX + "/", this::handle);
+        if (extensionsApi) {
+            server.createContext(EXTENSIONS + "/", this::extension);
+        }
         server.start();
     }
 
@@ -109,9 +135,27 @@ public final class LambdaRuntimeApi implements AutoCloseable {
      */
     public CompletableFuture<Outcome> invoke(byte[] event, Duration timeout) {
         Invocation invocation = new Invocation(UUID.randomUUID().toString(), event.clone(), timeout, System.nanoTime(),
-                new CompletableFuture<>());
+                new CompletableFuture<>(), new CompletableFuture<>(), new java.util.concurrent.atomic.AtomicInteger());
+        extensionsDone.put(invocation.requestId(), invocation.extensionsDone());
         queue.add(invocation);
         return invocation.outcome();
+    }
+
+    /**
+     * Completes, with its {@link System#nanoTime()}, when every registered extension has asked for its next event
+     * after invocation {@code requestId} (at once when there is none): Lambda may freeze the instance from then on.
+     */
+    public CompletableFuture<Long> extensionsDone(String requestId) {
+        CompletableFuture<Long> done = extensionsDone.get(requestId);
+        if (done == null) {
+            throw new IllegalArgumentException("no invocation " + requestId);
+        }
+        return done;
+    }
+
+    /** The names of the extensions that registered. */
+    public java.util.List<String> extensions() {
+        return extensions.values().stream().map(Extension::name).sorted().toList();
     }
 
     /** Completes when the function reports an init error. */
@@ -155,14 +199,24 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         firstPoll.complete(System.nanoTime());
         Invocation invocation;
         try {
+            // As on Lambda: the next invocation starts only when the last one is over for every extension too.
+            CompletableFuture.anyOf(previousDone, closed).get();
             invocation = queue.take();
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
             Thread.currentThread().interrupt();
             return;
         }
         if (invocation == CLOSED) {
             queue.add(CLOSED);
             return;
+        }
+        previousDone = invocation.extensionsDone();
+        synchronized (extensions) {
+            invocation.extensionsLeft().set(extensions.size());
+            if (extensions.isEmpty()) {
+                invocation.extensionsDone().complete(System.nanoTime());
+            }
+            extensions.values().forEach(extension -> extension.events().add(invocation));
         }
         delivered.put(invocation.requestId(), invocation);
         deliveredAt.put(invocation.requestId(), System.nanoTime());
@@ -194,6 +248,58 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         accepted(exchange);
     }
 
+    /** {@code POST /register} (during init only) and {@code GET /event/next}. */
+    private void extension(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getPath();
+            exchange.getRequestBody().readAllBytes();
+            if ("POST".equals(method) && path.equals(EXTENSIONS + "/register")) {
+                String name = exchange.getRequestHeaders().getFirst("Lambda-Extension-Name");
+                synchronized (extensions) {
+                    if (firstPoll.isDone() || name == null) {
+                        send(exchange, 403, "{\"errorType\":\"Extension.InvalidState\",\"errorMessage\":"
+                                + "\"extensions register during init only\"}");
+                        return;
+                    }
+                    String id = UUID.randomUUID().toString();
+                    extensions.put(id, new Extension(name, new LinkedBlockingQueue<>(),
+                            new java.util.concurrent.atomic.AtomicReference<>()));
+                    exchange.getResponseHeaders().set("Lambda-Extension-Identifier", id);
+                }
+                send(exchange, 200, "{\"functionName\":\"moa-function\",\"functionVersion\":\"$LATEST\"}");
+                return;
+            }
+            Extension extension = extensions.get(String.valueOf(
+                    exchange.getRequestHeaders().getFirst("Lambda-Extension-Identifier")));
+            if ("GET".equals(method) && path.equals(EXTENSIONS + "/event/next") && extension != null) {
+                Invocation finished = extension.current().getAndSet(null);
+                if (finished != null && finished.extensionsLeft().decrementAndGet() == 0) {
+                    finished.extensionsDone().complete(System.nanoTime());
+                }
+                Invocation invocation;
+                try {
+                    invocation = extension.events().take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (invocation == CLOSED) {
+                    extension.events().add(CLOSED);
+                    return;
+                }
+                extension.current().set(invocation);
+                long deadline = System.currentTimeMillis() + invocation.timeout().toMillis();
+                exchange.getResponseHeaders().set("Lambda-Extension-Event-Identifier", UUID.randomUUID().toString());
+                send(exchange, 200, "{\"eventType\":\"INVOKE\",\"deadlineMs\":" + deadline + ",\"requestId\":\""
+                        + invocation.requestId() + "\",\"invokedFunctionArn\":\"" + FUNCTION_ARN + "\"}");
+                return;
+            }
+            send(exchange, 403, "{\"errorType\":\"Extension.UnknownExtensionIdentifier\",\"errorMessage\":"
+                    + "\"unknown extension or endpoint\"}");
+        }
+    }
+
     private static void accepted(HttpExchange exchange) throws IOException {
         send(exchange, 202, "{\"status\":\"OK\"}");
     }
@@ -209,6 +315,8 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.complete(0L);
+        extensions.values().forEach(extension -> extension.events().add(CLOSED));
         queue.add(CLOSED);
         server.stop(0);
         executor.shutdownNow();

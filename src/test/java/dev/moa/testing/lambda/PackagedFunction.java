@@ -103,6 +103,7 @@ public final class PackagedFunction implements AutoCloseable {
         private int memoryMb = 1024;
         private Duration timeout = Duration.ofSeconds(29);
         private Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        private boolean extensionsApi = true;
 
         private Builder(Path functionZip, String runtimeClasspath, Path workDir) {
             this.functionZip = functionZip;
@@ -137,6 +138,12 @@ public final class PackagedFunction implements AutoCloseable {
             return this;
         }
 
+        /** Runs the function where Lambda's Extensions API is not served (its paths answer 404). */
+        public Builder withoutExtensionsApi() {
+            this.extensionsApi = false;
+            return this;
+        }
+
         public Builder java(Path java) {
             this.java = java;
             return this;
@@ -147,7 +154,7 @@ public final class PackagedFunction implements AutoCloseable {
             Path instance = workDir.resolve("function-" + ProcessHandle.current().pid() + "-"
                     + INSTANCES.incrementAndGet());
             Path taskRoot = FunctionProcess.unpack(functionZip, instance.resolve("task"));
-            LambdaRuntimeApi api = new LambdaRuntimeApi();
+            LambdaRuntimeApi api = new LambdaRuntimeApi(extensionsApi);
             try {
                 FunctionProcess process = FunctionProcess.start(new FunctionProcess.Launch(taskRoot, runtimeClasspath,
                         handler, api.address(), memoryMb, Map.copyOf(environment), List.copyOf(jvmOptions), java,

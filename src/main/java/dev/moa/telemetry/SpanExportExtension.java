@@ -1,0 +1,134 @@
+package dev.moa.telemetry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * On Lambda, exports each invocation's spans <em>after</em> its response, as an internal Lambda extension: Lambda
+ * sends the response to the caller as soon as the runtime posts it, but freezes the instance only once every
+ * extension has asked for its next event. So this thread waits for the response to be written, exports, and only
+ * then asks: the caller never waits for the collector, and a frozen instance holds no unexported span.
+ *
+ * <p>Registration must happen during init, before the runtime asks for its first event: it is done here, while the
+ * HTTP router is built, which Quarkus finishes before it starts serving (and the Java runtime's client loads the
+ * handler, starting Quarkus, before it polls). Where the Extensions API refuses (or is absent), {@link
+ * LambdaSpanFlush} makes each response wait for the export instead.
+ *
+ * <p>A slow collector holds the instance (not the caller) at most {@link #exportWait()}; an invocation whose response never reaches the router (an event the HTTP
+ * adapter cannot read) is exported at its deadline.
+ */
+@Singleton
+public class SpanExportExtension {
+
+    static final String NAME = "moa-telemetry";
+    private static final Logger LOG = Logger.getLogger(SpanExportExtension.class);
+
+    private final SpanFlush flush;
+    private final ObjectMapper json;
+    private final Duration exportWait;
+    /** One permit per response written; Lambda runs one invocation at a time per instance. */
+    private final Semaphore responses = new Semaphore(0);
+    private volatile boolean active;
+
+    public SpanExportExtension(SpanFlush flush, Config config, ObjectMapper json) {
+        this.flush = flush;
+        this.json = json;
+        this.exportWait = config.getOptionalValue("quarkus.otel.bsp.export.timeout", Duration.class)
+                .orElse(LambdaSpanFlush.MOST);
+    }
+
+    /**
+     * The longest an export may hold the instance after a response (here) or a response itself (without the
+     * extension): {@code quarkus.otel.bsp.export.timeout} if set, else {@link LambdaSpanFlush#MOST}.
+     */
+    Duration exportWait() {
+        return exportWait;
+    }
+
+    /** Whether spans go out after each response (else, where needed, before it). */
+    public boolean active() {
+        return active;
+    }
+
+    void install(@Observes Router router) {
+        String runtimeApi = System.getenv("AWS_LAMBDA_RUNTIME_API");
+        if (!flush.needed() || runtimeApi == null || runtimeApi.isBlank()) {
+            return;
+        }
+        ExtensionsApi api = new ExtensionsApi(runtimeApi, json);
+        ExtensionsApi.Registration registration;
+        try {
+            registration = api.register(NAME);
+        } catch (IOException e) {
+            registration = new ExtensionsApi.Registration(java.util.Optional.empty(), e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (registration.id().isEmpty()) {
+            LOG.infof("Spans are exported before each response: the Lambda Extensions API refused %s (%s)", NAME,
+                    registration.refusal());
+            return;
+        }
+        // First in line, so that every request, whatever route answers it, signals its response's end.
+        router.route().order(Integer.MIN_VALUE).handler(context -> {
+            context.addEndHandler(ended -> responses.release());
+            context.next();
+        });
+        String id = registration.id().get();
+        Thread thread = new Thread(() -> run(api, id, exportWait), NAME);
+        thread.setDaemon(true);
+        active = true;
+        thread.start();
+    }
+
+    /** Asks for an event; after each invocation's response, exports, then asks again. */
+    private void run(ExtensionsApi api, String id, Duration most) {
+        int failures = 0;
+        while (true) {
+            ExtensionsApi.Event event;
+            try {
+                event = api.next(id);
+                failures = 0;
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                // The Runtime API going away means the instance is shutting down; a blip is retried.
+                if (++failures >= 5) {
+                    LOG.warnf("The Lambda Extensions API failed %d times (%s): %s stops", failures,
+                            e.getClass().getSimpleName(), NAME);
+                    return;
+                }
+                continue;
+            }
+            if (event.shutdown()) {
+                export(most);
+                return;
+            }
+            try {
+                long left = event.deadlineMs() - System.currentTimeMillis();
+                responses.tryAcquire(Math.max(0, left), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            export(most);
+            // The next invocation starts only after this thread asks: any permit left is this one's, not the next's.
+            responses.drainPermits();
+        }
+    }
+
+    private void export(Duration most) {
+        CompletableResultCode done = flush.flush();
+        done.join(most.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

@@ -37,8 +37,7 @@ class ClientProtocolsFunctionIT {
         store.mix("duo", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"p1\"}, "
                 + "{\"provider\": \"fake\", \"model\": \"p2\"}]}, {\"agents\": [{\"provider\": \"fake\", \"model\": \"agg\"}]}]}");
         function = PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
+                .store(store)
                 .environment("MOA_RESPONSES_DIR", Files.createTempDirectory("moa-protocols-responses").toString())
                 .start();
         function.initDuration();

@@ -65,8 +65,7 @@ class PackagedFunctionIT {
         store.mix("huge", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\"}]},"
                 + "{\"agents\": [{\"provider\": \"fake-big\", \"model\": \"huge-aggregator\"}]}]}");
         function = PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
+                .store(store)
                 .start();
         function.initDuration();
     }

@@ -812,8 +812,7 @@ class OrchestrationBench {
                         System.getProperty("moa.lambda.runtime.classpath"),
                         Path.of(System.getProperty("moa.lambda.work.dir")))
                 .java(java)
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY);
+                .store(store);
         jvmOptions.forEach(builder::jvmOption);
         environment.forEach(builder::environment);
         return builder.start();

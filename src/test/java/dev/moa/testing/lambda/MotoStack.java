@@ -83,8 +83,7 @@ public final class MotoStack implements AutoCloseable {
      */
     public PackagedFunction.Builder function(TestStore store) {
         return PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
+                .store(store)
                 .environment("MOA_BATCH_BUCKET", bucket)
                 .environment("AWS_ENDPOINT_URL", moto.endpoint())
                 .environment("AWS_REGION", MotoServer.REGION)

@@ -7,7 +7,7 @@ import dev.moa.testing.TestStore;
 import dev.moa.testing.lambda.HttpApiEvent;
 import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.PackagedFunction;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,9 @@ class ClientProtocolsFunctionIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @AutoClose
     private static FakeUpstream upstream;
+    @AutoClose
     private static PackagedFunction function;
 
     @BeforeAll
@@ -41,16 +43,6 @@ class ClientProtocolsFunctionIT {
                 .environment("MOA_RESPONSES_DIR", Files.createTempDirectory("moa-protocols-responses").toString())
                 .start();
         function.initDuration();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     @Test

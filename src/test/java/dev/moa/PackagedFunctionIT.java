@@ -8,7 +8,7 @@ import dev.moa.testing.lambda.HttpApiEvent;
 import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.LambdaRuntimeApi;
 import dev.moa.testing.lambda.PackagedFunction;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +39,10 @@ class PackagedFunctionIT {
             + "{\"agents\": [{\"provider\": \"fake\", \"model\": \"aggregator\"}]}]}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    @AutoClose
     private static FakeUpstream upstream;
     private static TestStore store;
+    @AutoClose
     private static PackagedFunction function;
 
     @BeforeAll
@@ -68,16 +70,6 @@ class PackagedFunctionIT {
                 .store(store)
                 .start();
         function.initDuration();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     @BeforeEach

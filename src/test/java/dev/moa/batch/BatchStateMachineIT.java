@@ -10,7 +10,7 @@ import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.MotoStack;
 import dev.moa.testing.lambda.PackagedFunction;
 import dev.moa.testing.lambda.StateMachineSteps;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +43,11 @@ class BatchStateMachineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BUCKET = "moa-batch-test";
 
+    @AutoClose
     private static MotoStack aws;
+    @AutoClose
     private static FakeUpstream upstream;
+    @AutoClose
     private static PackagedFunction function;
     private static StateMachineSteps steps;
 
@@ -63,19 +66,6 @@ class BatchStateMachineIT {
                 .environment("MOA_BATCH_INLINE_CONTENT_BYTES", "200")
                 .start();
         function.initDuration();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (aws != null) {
-            aws.close();
-        }
     }
 
     @BeforeEach

@@ -11,7 +11,7 @@ import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.MotoStack;
 import dev.moa.testing.lambda.PackagedFunction;
 import dev.moa.testing.lambda.StateMachineSteps;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,8 +44,11 @@ class EvalBench {
     private static final String BUCKET = "moa-bench";
     private static final long CLOCK_TICKS = 100;
 
+    @AutoClose
     private static MotoStack aws;
+    @AutoClose
     private static FakeUpstream upstream;
+    @AutoClose
     private static PackagedFunction function;
     private static StateMachineSteps evalSteps;
     private static StateMachineSteps batchSteps;
@@ -68,19 +71,6 @@ class EvalBench {
                 .environment("MOA_EVAL_STATE_MACHINE", evalSteps.arn())
                 .start();
         function.initDuration();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (aws != null) {
-            aws.close();
-        }
     }
 
     /** What one path cost: wall time of the whole run, and per item its invocation and the function's CPU. */

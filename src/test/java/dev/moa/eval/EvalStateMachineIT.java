@@ -10,7 +10,7 @@ import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.MotoStack;
 import dev.moa.testing.lambda.PackagedFunction;
 import dev.moa.testing.lambda.StateMachineSteps;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,9 +36,12 @@ class EvalStateMachineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BUCKET = "moa-eval-test";
 
+    @AutoClose
     private static MotoStack aws;
+    @AutoClose
     private static FakeUpstream upstream;
     private static TestStore store;
+    @AutoClose
     private static PackagedFunction function;
     private static StateMachineSteps steps;
 
@@ -61,19 +64,6 @@ class EvalStateMachineIT {
                 .start();
         started.initDuration();
         return started;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (aws != null) {
-            aws.close();
-        }
     }
 
     @BeforeEach

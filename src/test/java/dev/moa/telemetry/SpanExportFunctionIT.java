@@ -63,8 +63,7 @@ class SpanExportFunctionIT {
     /** Exporting every span to the collector; the waits long enough that only the collector ends them. */
     private static PackagedFunction function(boolean extensionsApi) {
         PackagedFunction.Builder builder = PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
+                .store(store)
                 .environment("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint())
                 .environment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
                 .environment("QUARKUS_OTEL_BSP_EXPORT_TIMEOUT", "120s")

@@ -219,7 +219,7 @@ public final class UpstreamHttp {
     }
 
     /** The root cause's class and message; callers redact it before it goes anywhere. */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();

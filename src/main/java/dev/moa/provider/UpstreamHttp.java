@@ -49,23 +49,15 @@ public final class UpstreamHttp {
      */
     public Uni<Reply> post(URI url, Map<String, String> headers, Buffer body, long maxBytes) {
         return Uni.createFrom().emitter(emitter -> {
-            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-            AtomicBoolean settled = new AtomicBoolean();
-            emitter.onTermination(() -> {
-                HttpClientRequest request = sent.get();
-                if (request != null && settled.compareAndSet(false, true)) {
-                    // Cancelled while running (timeout, straggler, layer end): close the upstream request.
-                    request.reset();
-                }
-            });
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
-            headers.forEach(options::putHeader);
-            client.request(options).onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
+            InFlight call = new InFlight();
+            emitter.onTermination(call::cancel);
+            client.request(postOptions(url, headers))
+                    .onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
                     .onSuccess(request -> {
-                        sent.set(request);
+                        call.sent.set(request);
                         quiet(request);
                         request.send(body).onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
-                                .onSuccess(response -> read(response, request, maxBytes, settled, emitter));
+                                .onSuccess(response -> read(response, request, maxBytes, call.settled, emitter));
                     });
         });
     }
@@ -97,24 +89,18 @@ public final class UpstreamHttp {
      */
     public io.smallrye.mutiny.Multi<String> events(URI url, Map<String, String> headers, Buffer body, long maxBytes) {
         return io.smallrye.mutiny.Multi.createFrom().emitter(emitter -> {
-            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-            AtomicBoolean settled = new AtomicBoolean();
-            emitter.onTermination(() -> {
-                HttpClientRequest request = sent.get();
-                if (request != null && settled.compareAndSet(false, true)) {
-                    request.reset();
-                }
-            });
+            InFlight call = new InFlight();
+            AtomicBoolean settled = call.settled;
+            emitter.onTermination(call::cancel);
             java.util.function.Consumer<Throwable> fail = f -> {
                 if (settled.compareAndSet(false, true)) {
                     emitter.fail(f);
                 }
             };
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
-            headers.forEach(options::putHeader);
-            client.request(options).onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
+            client.request(postOptions(url, headers))
+                    .onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
                     .onSuccess(request -> {
-                        sent.set(request);
+                        call.sent.set(request);
                         quiet(request);
                         request.send(body).onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
                                 .onSuccess(response -> {
@@ -154,6 +140,29 @@ public final class UpstreamHttp {
                                 });
                     });
         });
+    }
+
+    /**
+     * A call's request once sent, and whether the call has settled (answered, failed or cancelled). Cancelled while
+     * running (timeout, straggler, layer end, a hedge that lost, a client gone), the call resets its request: the
+     * connection closes and the upstream stops generating.
+     */
+    private static final class InFlight {
+        final AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        final AtomicBoolean settled = new AtomicBoolean();
+
+        void cancel() {
+            HttpClientRequest request = sent.get();
+            if (request != null && settled.compareAndSet(false, true)) {
+                request.reset();
+            }
+        }
+    }
+
+    private static RequestOptions postOptions(URI url, Map<String, String> headers) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
+        headers.forEach(options::putHeader);
+        return options;
     }
 
     /**

@@ -455,15 +455,16 @@ public final class MixEngine {
         Upstream upstream = run.upstreams().get(candidate.provider());
         Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
         Duration left = Duration.ofNanos(layerEnd - System.nanoTime());
-        // The one point every answer and failure passes: redacted here, before anything else sees it.
+        // The one point every answer and failure passes: redacted here, before anything else sees it. One operator
+        // per step (checked, redacted, priced): each costs a subscription and a context capture per call.
         Uni<Completion> completion = upstream.client().complete(call.withHeaders(observer.headers()))
-                .map(answer -> UnofferedToolCalls.check(call, answer))
-                .map(run.redactor()::redact)
+                .map(answer -> priced(run.redactor().redact(UnofferedToolCalls.check(call, answer)), upstream,
+                        candidate.model()))
                 .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
         if (configured.compareTo(left) < 0) {
             completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
         }
-        return completion.map(c -> priced(c, upstream, candidate.model()))
+        return completion
                 .onItemOrFailure().invoke((item, failure) -> {
                     if (failure == null) {
                         observer.answered(item);

@@ -250,9 +250,14 @@ public final class MixEngine {
                                   int retryIndex) {
         return checkOutput(run, answer.agent(), Reasoning.clean(answer.completion()), retryTurn, mayRetry,
                 deadlineNanos, layer, retryIndex)
-                .map(checked -> new MixResult(checked.answer(),
-                        traces.stream().map(LayerTrace::usage).reduce(checked.retryUsage(), Usage::plus),
-                        traces, Duration.ofNanos(System.nanoTime() - startNanos), checked.check()));
+                .map(checked -> {
+                    Usage usage = checked.retryUsage();
+                    for (LayerTrace trace : traces) {
+                        usage = usage.plus(trace.usage());
+                    }
+                    return new MixResult(checked.answer(), usage, traces,
+                            Duration.ofNanos(System.nanoTime() - startNanos), checked.check());
+                });
     }
 
     private static List<LayerTrace> append(List<LayerTrace> done, LayerTrace trace) {

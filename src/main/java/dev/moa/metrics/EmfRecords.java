@@ -110,15 +110,26 @@ public final class EmfRecords {
         return record;
     }
 
-    /** Hedges sent: every copy after a hedged call's first request. */
+    /** Hedges sent: every copy after a hedged call's first request. (Loops: twenty records a request.) */
     private static int hedges(AgentOutcome call) {
-        return (int) call.attempts().stream().filter(a -> a.hedge().filter(h -> h.copy() > 0).isPresent()).count();
+        int hedges = 0;
+        for (Attempt attempt : call.attempts()) {
+            if (attempt.hedge().isPresent() && attempt.hedge().get().copy() > 0) {
+                hedges++;
+            }
+        }
+        return hedges;
     }
 
     /** Hedged calls whose answer came from a hedge rather than the first request. */
     private static int hedgeWins(AgentOutcome call) {
-        return (int) call.attempts().stream()
-                .filter(a -> a.hedge().filter(h -> h.copy() > 0 && h.won()).isPresent()).count();
+        int wins = 0;
+        for (Attempt attempt : call.attempts()) {
+            if (attempt.hedge().isPresent() && attempt.hedge().get().copy() > 0 && attempt.hedge().get().won()) {
+                wins++;
+            }
+        }
+        return wins;
     }
 
     private static void tokens(Record record, Usage usage) {

@@ -14,6 +14,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** A chat-completions request body as the OpenAI protocol defines it. Unset fields are left out. */
@@ -45,7 +47,11 @@ public record OpenAiRequest(
     static OpenAiRequest of(CompletionCall call, boolean stream) {
         Sampling s = call.sampling();
         CallOptions o = call.options();
-        return new OpenAiRequest(call.model(), call.messages().stream().map(WireMessage::of).toList(),
+        List<WireMessage> messages = new ArrayList<>(call.messages().size());
+        for (Message message : call.messages()) {
+            messages.add(WireMessage.of(message));
+        }
+        return new OpenAiRequest(call.model(), Collections.unmodifiableList(messages),
                 s.temperature(), s.maxTokens(), s.topP(), s.stop(), stream,
                 o.tools(), o.toolChoice(), o.parallelToolCalls(), o.responseFormat(), o.seed(), o.logitBias(),
                 o.presencePenalty(), o.frequencyPenalty(), o.user(), o.metadata(), o.serviceTier(),

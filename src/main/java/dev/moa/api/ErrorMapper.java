@@ -7,7 +7,9 @@ import dev.moa.limits.LimitStoreUnavailableException;
 import dev.moa.mix.InvalidDocumentException;
 import dev.moa.model.MoaError;
 import dev.moa.store.StoreUnavailableException;
+import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -121,22 +123,24 @@ public class ErrorMapper {
     }
 
     /**
-     * The framework's own refusals. A 404 here is a sub-path of a real route ({@code /v1/chat/completions/x}): the
-     * same {@code unknown_url} object as any other unknown URL. Under {@code /v1/messages} (Anthropic's route, whose
-     * resource-local mapper never sees a URL no method matched) the refusal is in Anthropic's shape.
+     * The framework's own refusals. A 404 is a sub-path of a real route ({@code /v1/chat/completions/x}), a 405 a
+     * method a real path does not serve ({@code POST /v1/responses/x}): both are unknown URLs ({@link UnknownUrl}),
+     * in Anthropic's shape under {@code /v1/messages}, whose resource-local mapper never sees a URL no method matched.
      */
     @ServerExceptionMapper
     public Response routeError(WebApplicationException error, jakarta.ws.rs.core.UriInfo uri,
                                jakarta.ws.rs.core.Request request) {
-        String path = "/" + uri.getPath().replaceFirst("^/", "");
-        Response openAi = error.getResponse().getStatus() == 404
-                ? json(404, new ErrorBody(new ErrorBody.Detail("Invalid URL (" + request.getMethod() + " "
-                        + LogText.escape(path) + ")", "invalid_request_error", null, "unknown_url")))
-                : webError(error);
-        if (!MessagesPaths.matches(path)) {
+        int status = error.getResponse().getStatus();
+        if (status == 404 || error instanceof NotAllowedException) {
+            Response unknown = UnknownUrl.response(status, request.getMethod(), uri.getPath());
+            String allow = error.getResponse().getHeaderString(HttpHeaders.ALLOW);
+            return allow == null ? unknown : Response.fromResponse(unknown).header(HttpHeaders.ALLOW, allow).build();
+        }
+        Response openAi = webError(error);
+        if (!MessagesPaths.matches("/" + uri.getPath().replaceFirst("^/", ""))) {
             return openAi;
         }
-        return AnthropicErrorBody.response(openAi.getStatus(), AnthropicErrorBody.typeOf(openAi.getStatus()),
+        return AnthropicErrorBody.response(status, AnthropicErrorBody.typeOf(status),
                 ((ErrorBody) openAi.getEntity()).error().message());
     }
 

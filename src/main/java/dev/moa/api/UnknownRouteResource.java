@@ -7,38 +7,38 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
 
-/** Any other URL: an OpenAI-style 404 error object instead of the framework's own page. */
+/** Any other URL: the unknown-URL error object ({@link UnknownUrl}) instead of the framework's own page. */
 @Path("/{path: .*}")
 public class UnknownRouteResource {
 
     @GET
-    public void get(@PathParam("path") String path) {
-        throw unknown("GET", path);
+    public Response get(@PathParam("path") String path) {
+        return unknown("GET", path);
     }
 
     @POST
-    public void post(@PathParam("path") String path) {
-        throw unknown("POST", path);
+    public Response post(@PathParam("path") String path) {
+        return unknown("POST", path);
     }
 
     @PUT
-    public void put(@PathParam("path") String path) {
-        throw unknown("PUT", path);
+    public Response put(@PathParam("path") String path) {
+        return unknown("PUT", path);
     }
 
     @DELETE
-    public void delete(@PathParam("path") String path) {
-        throw unknown("DELETE", path);
+    public Response delete(@PathParam("path") String path) {
+        return unknown("DELETE", path);
     }
 
     @PATCH
-    public void patch(@PathParam("path") String path) {
-        throw unknown("PATCH", path);
+    public Response patch(@PathParam("path") String path) {
+        return unknown("PATCH", path);
     }
 
-    private static ApiError unknown(String method, String path) {
-        return new ApiError(404, "invalid_request_error", null, "unknown_url",
-                "Invalid URL (" + method + " /" + dev.moa.LogText.escape(path) + ")");
+    private static Response unknown(String method, String path) {
+        return UnknownUrl.response(404, method, path);
     }
 }

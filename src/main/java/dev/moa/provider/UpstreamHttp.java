@@ -1,6 +1,7 @@
 package dev.moa.provider;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -26,11 +27,15 @@ public final class UpstreamHttp {
 
     private static final int CONNECT_TIMEOUT_MS = 5_000;
 
-    /** A complete answer: status, headers (names in lower case) and the whole body. */
-    public record Reply(int status, Map<String, String> headers, Buffer body) {
+    /**
+     * A complete answer: status, headers and the whole body. The headers are Vert.x' own (names matched in any
+     * case), not copied: an answer's are rarely read (a failure's {@code retry-after}).
+     */
+    public record Reply(int status, MultiMap headers, Buffer body) {
 
+        /** The first value of the header, whatever the case of its name; null when absent. */
         public String header(String name) {
-            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return headers.get(name);
         }
     }
 
@@ -111,7 +116,7 @@ public final class UpstreamHttp {
                                         response.handler(chunk -> start.appendBuffer(chunk, 0,
                                                 Math.min(chunk.length(), MAX_ERROR_BODY_BYTES - start.length())));
                                         response.endHandler(done -> fail.accept(new ErrorReply(
-                                                new Reply(response.statusCode(), names(response), start))));
+                                                new Reply(response.statusCode(), response.headers(), start))));
                                         return;
                                     }
                                     SseDecoder decoder = new SseDecoder(MAX_EVENT_BYTES, maxBytes, emitter::emit);
@@ -175,12 +180,6 @@ public final class UpstreamHttp {
         });
     }
 
-    private static Map<String, String> names(HttpClientResponse response) {
-        Map<String, String> names = new java.util.HashMap<>();
-        response.headers().forEach(h -> names.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-        return Map.copyOf(names);
-    }
-
     private static void read(HttpClientResponse response, HttpClientRequest request, long maxBytes, AtomicBoolean over,
                              io.smallrye.mutiny.subscription.UniEmitter<? super Reply> emitter) {
         String declared = response.getHeader("content-length");
@@ -206,7 +205,7 @@ public final class UpstreamHttp {
         });
         response.endHandler(done -> {
             if (over.compareAndSet(false, true)) {
-                emitter.complete(new Reply(response.statusCode(), names(response), collected));
+                emitter.complete(new Reply(response.statusCode(), response.headers(), collected));
             }
         });
     }

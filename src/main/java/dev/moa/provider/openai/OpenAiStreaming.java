@@ -75,8 +75,8 @@ public final class OpenAiStreaming {
         return Multi.createFrom().emitter(emitter -> {
             byte[] payload;
             try {
-                payload = json.writeValueAsBytes(body);
-            } catch (JsonProcessingException e) {
+                payload = body.toJson(json);
+            } catch (java.io.IOException e) {
                 emitter.fail(new IllegalStateException("cannot write the request body", e));
                 return;
             }

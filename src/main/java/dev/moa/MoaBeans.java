@@ -130,33 +130,67 @@ public class MoaBeans {
      */
     @Produces
     @Singleton
-    MixListener.Factory mixObservers(Instance<OpenTelemetry> otel, Config config, SpanFlush flush,
-                                     SpanExportExtension extension) {
-        boolean enabled = !config.getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class).orElse(false);
-        boolean content = config.getOptionalValue(CAPTURE_CONTENT, Boolean.class).orElse(false);
+    MixListener.Factory mixObservers(Instance<OpenTelemetry> otel, SpanFlush flush, SpanExportExtension extension) {
         // A mix's spans start out as soon as it ends, while its response is written; not when the extension exports
         // after the response anyway (that export would only compete with the response for the CPU).
-        SpanFlush early = flush.needed() ? () -> extension.active()
-                ? io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess() : flush.flush() : SpanFlush.NONE;
-        // The SDK is asked for at the first run: it is set up after the engine is made (at startup).
+        SpanFlush early = new SpanFlush() {
+            @Override
+            public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+                return extension.active() ? io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess()
+                        : flush.flush();
+            }
+
+            @Override
+            public boolean needed() {
+                return flush.needed();
+            }
+        };
+        // The SDK is asked for at the first run: it is set up after the engine is made. The settings too are read
+        // then, from the running configuration (a native image makes some beans while it is built).
         return new GenAiTracing(() -> otel.get().getTracer("dev.moa"), W3CTraceContextPropagator.getInstance(),
-                enabled, content, early);
+                () -> !runtimeConfig().getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class).orElse(false),
+                () -> runtimeConfig().getOptionalValue(CAPTURE_CONTENT, Boolean.class).orElse(false), early);
     }
 
-    /** On Lambda, spans are exported before an invocation returns; elsewhere the batch processor's pace is fine. */
+    private static Config runtimeConfig() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig();
+    }
+
+    /**
+     * On Lambda, spans are exported before the instance may be frozen; elsewhere the batch processor's pace is fine.
+     * Whether that is needed is decided at the first use, not when the bean is made: a native image makes some beans
+     * (response filters among them) while it is built, where neither the function's variables nor its runtime
+     * configuration exist.
+     */
     @Produces
     @Singleton
-    SpanFlush spanFlush(Instance<OpenTelemetry> otel, Config config) {
-        boolean onLambda = System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null && LaunchMode.current() == LaunchMode.NORMAL;
-        boolean enabled = !config.getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class).orElse(false);
-        if (!onLambda || !enabled) {
-            return SpanFlush.NONE;
-        }
-        return () -> {
-            OpenTelemetry bean = otel.get();
-            Object sdk = bean instanceof ClientProxy proxy ? proxy.arc_contextualInstance() : bean;
-            return sdk instanceof OpenTelemetrySdk open ? open.getSdkTracerProvider().forceFlush()
-                    : io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+    SpanFlush spanFlush(Instance<OpenTelemetry> otel) {
+        return new SpanFlush() {
+            private volatile Boolean needed;
+
+            @Override
+            public boolean needed() {
+                Boolean known = needed;
+                if (known == null) {
+                    known = System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null
+                            && LaunchMode.current() == LaunchMode.NORMAL
+                            && !runtimeConfig().getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class)
+                            .orElse(false);
+                    needed = known;
+                }
+                return known;
+            }
+
+            @Override
+            public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+                if (!needed()) {
+                    return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+                }
+                OpenTelemetry bean = otel.get();
+                Object sdk = bean instanceof ClientProxy proxy ? proxy.arc_contextualInstance() : bean;
+                return sdk instanceof OpenTelemetrySdk open ? open.getSdkTracerProvider().forceFlush()
+                        : io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+            }
         };
     }
 

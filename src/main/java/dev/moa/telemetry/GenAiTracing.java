@@ -17,19 +17,23 @@ public final class GenAiTracing implements MixListener.Factory {
 
     private final Supplier<Tracer> tracers;
     private final TextMapPropagator propagator;
-    private final boolean enabled;
-    private final boolean captureContent;
+    private final java.util.function.BooleanSupplier enabled;
+    private final java.util.function.BooleanSupplier captureContent;
     private final SpanFlush flush;
     /** Asked for at the first run: the SDK is set up after the engine is made. */
     private volatile Tracer tracer;
+    /** Read at the first run, not when this is made: a native image makes some beans while it is being built. */
+    private volatile Boolean on;
+    private volatile boolean content;
 
     /**
      * @param captureContent {@code OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true}: prompts and answers go
      *                       on the call spans (redacted of the request's keys); never otherwise
      * @param flush          asked when a mix's spans have ended (on Lambda: export before the instance is frozen)
      */
-    public GenAiTracing(Supplier<Tracer> tracers, TextMapPropagator propagator, boolean enabled,
-                        boolean captureContent, SpanFlush flush) {
+    public GenAiTracing(Supplier<Tracer> tracers, TextMapPropagator propagator,
+                        java.util.function.BooleanSupplier enabled, java.util.function.BooleanSupplier captureContent,
+                        SpanFlush flush) {
         this.tracers = tracers;
         this.propagator = propagator;
         this.enabled = enabled;
@@ -39,7 +43,13 @@ public final class GenAiTracing implements MixListener.Factory {
 
     @Override
     public MixListener forRun(MixRun run) {
-        if (!enabled) {
+        Boolean known = on;
+        if (known == null) {
+            content = captureContent.getAsBoolean();
+            known = enabled.getAsBoolean();
+            on = known;
+        }
+        if (!known) {
             return MixListener.NONE;
         }
         Tracer current = tracer;
@@ -48,6 +58,6 @@ public final class GenAiTracing implements MixListener.Factory {
             tracer = current;
         }
         // The caller's context (the server span, continuing an incoming traceparent) is the mix span's parent.
-        return new MixSpans(current, propagator, Context.current(), run, captureContent, flush);
+        return new MixSpans(current, propagator, Context.current(), run, content, flush);
     }
 }

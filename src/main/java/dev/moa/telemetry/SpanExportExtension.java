@@ -5,7 +5,7 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -35,16 +35,15 @@ public class SpanExportExtension {
 
     private final SpanFlush flush;
     private final ObjectMapper json;
-    private final Duration exportWait;
+    /** Read when first asked for (the running configuration: a native image makes this bean while it is built). */
+    private volatile Duration exportWait;
     /** One permit per response written; Lambda runs one invocation at a time per instance. */
     private final Semaphore responses = new Semaphore(0);
     private volatile boolean active;
 
-    public SpanExportExtension(SpanFlush flush, Config config, ObjectMapper json) {
+    public SpanExportExtension(SpanFlush flush, ObjectMapper json) {
         this.flush = flush;
         this.json = json;
-        this.exportWait = config.getOptionalValue("quarkus.otel.bsp.export.timeout", Duration.class)
-                .orElse(LambdaSpanFlush.MOST);
     }
 
     /**
@@ -52,7 +51,13 @@ public class SpanExportExtension {
      * extension): {@code quarkus.otel.bsp.export.timeout} if set, else {@link LambdaSpanFlush#MOST}.
      */
     Duration exportWait() {
-        return exportWait;
+        Duration known = exportWait;
+        if (known == null) {
+            known = ConfigProvider.getConfig().getOptionalValue("quarkus.otel.bsp.export.timeout", Duration.class)
+                    .orElse(LambdaSpanFlush.MOST);
+            exportWait = known;
+        }
+        return known;
     }
 
     /** Whether spans go out after each response (else, where needed, before it). */
@@ -86,7 +91,8 @@ public class SpanExportExtension {
             context.next();
         });
         String id = registration.id().get();
-        Thread thread = new Thread(() -> run(api, id, exportWait), NAME);
+        Duration most = exportWait();
+        Thread thread = new Thread(() -> run(api, id, most), NAME);
         thread.setDaemon(true);
         active = true;
         thread.start();

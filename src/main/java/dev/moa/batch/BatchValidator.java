@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.api.ApiError;
-import dev.moa.api.ChatCompletions;
+import dev.moa.api.chat.ChatCompletions;
 import dev.moa.mix.InvalidDocumentException;
 
 import java.io.BufferedReader;

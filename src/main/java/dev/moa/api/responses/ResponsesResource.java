@@ -6,12 +6,12 @@ import dev.moa.model.MoaError;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.moa.MoaConfig;
 import dev.moa.api.BodyReader;
-import dev.moa.api.DryRun;
 import dev.moa.api.ErrorBody;
 import dev.moa.api.ErrorMapper;
 import dev.moa.api.EventStreamBody;
 import dev.moa.api.GuardHeaders;
 import dev.moa.api.InvocationTime;
+import dev.moa.api.MixPlanView;
 import dev.moa.api.ResponseSize;
 import dev.moa.api.ResponseTransport;
 import dev.moa.api.SseResponder;
@@ -93,7 +93,7 @@ public class ResponsesResource {
         if (request.dryRun()) {
             // Nothing is called and nothing is kept: the plan rides on an empty response, as on chat.
             ResponseObject plan = ResponseObject.of(id, createdAt, request, ResponseObject.COMPLETED, List.of(),
-                    null, null, DryRun.Plan.of(gateway.plan(mix, context)));
+                    null, null, MixPlanView.of(gateway.plan(mix, context)));
             return Uni.createFrom().item(Response.ok(plan, MediaType.APPLICATION_JSON_TYPE).build());
         }
         Consumer<ResponseObject> keep = response -> {

@@ -1,6 +1,7 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.moa.api.ApiError;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
 import dev.moa.provider.ToolCall;

@@ -1,4 +1,4 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;

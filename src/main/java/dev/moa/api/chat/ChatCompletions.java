@@ -1,8 +1,18 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.MoaConfig;
+import dev.moa.api.ApiError;
+import dev.moa.api.BodyReader;
+import dev.moa.api.ErrorMapper;
+import dev.moa.api.GuardHeaders;
+import dev.moa.api.InvocationTime;
+import dev.moa.api.ResponseSize;
+import dev.moa.api.ResponseTransport;
+import dev.moa.api.SseResponder;
+import dev.moa.api.StreamErrors;
+import dev.moa.api.Trace;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.StreamedMix;
 import dev.moa.gateway.CallContext;
@@ -94,7 +104,7 @@ public class ChatCompletions {
         MixRequest mix = new MixRequest(request.model(), request.messages(), request.sampling(), request.options(),
                 request.trace(), request.dryRun());
         if (request.dryRun()) {
-            return Uni.createFrom().item(Response.ok(DryRun.of(completionId(), Instant.now().getEpochSecond(),
+            return Uni.createFrom().item(Response.ok(DryRunCompletion.of(completionId(), Instant.now().getEpochSecond(),
                     request.model(), gateway.plan(mix, context)), MediaType.APPLICATION_JSON_TYPE).build());
         }
         if (request.stream()) {

@@ -3,7 +3,6 @@ package dev.moa.api.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.MoaConfig;
-import dev.moa.api.ApiError;
 import dev.moa.api.BodyReader;
 import dev.moa.api.ErrorMapper;
 import dev.moa.api.GuardHeaders;
@@ -117,7 +116,7 @@ public class ChatCompletions {
 
     /**
      * Checks a request body as {@link #create} would before calling any model (a batch validates its lines so):
-     * raises the same {@link ApiError} and returns the model (mix) it names.
+     * raises the same {@link MoaError} and returns the model (mix) it names.
      */
     public String check(JsonNode body) {
         return ChatRequestParser.parse(body).model();
@@ -125,11 +124,7 @@ public class ChatCompletions {
 
     /** Resolves a mix as {@link #create} would: raises 404 {@code model_not_found}, or the store's own errors. */
     public void checkModel(String model) {
-        try {
-            gateway.checkModel(model);
-        } catch (MoaError e) {
-            throw ApiError.of(e);
-        }
+        gateway.checkModel(model);
     }
 
     /**

@@ -7,7 +7,7 @@ import dev.moa.testing.TestStore;
 import dev.moa.testing.lambda.HttpApiEvent;
 import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.PackagedFunction;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,9 @@ class ClientProtocolsFunctionIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @AutoClose
     private static FakeUpstream upstream;
+    @AutoClose
     private static PackagedFunction function;
 
     @BeforeAll
@@ -37,21 +39,10 @@ class ClientProtocolsFunctionIT {
         store.mix("duo", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"p1\"}, "
                 + "{\"provider\": \"fake\", \"model\": \"p2\"}]}, {\"agents\": [{\"provider\": \"fake\", \"model\": \"agg\"}]}]}");
         function = PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
+                .store(store)
                 .environment("MOA_RESPONSES_DIR", Files.createTempDirectory("moa-protocols-responses").toString())
                 .start();
         function.initDuration();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     @Test

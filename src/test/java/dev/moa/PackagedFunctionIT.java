@@ -8,7 +8,7 @@ import dev.moa.testing.lambda.HttpApiEvent;
 import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.LambdaRuntimeApi;
 import dev.moa.testing.lambda.PackagedFunction;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +39,10 @@ class PackagedFunctionIT {
             + "{\"agents\": [{\"provider\": \"fake\", \"model\": \"aggregator\"}]}]}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    @AutoClose
     private static FakeUpstream upstream;
     private static TestStore store;
+    @AutoClose
     private static PackagedFunction function;
 
     @BeforeAll
@@ -65,20 +67,9 @@ class PackagedFunctionIT {
         store.mix("huge", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"proposer-a\"}]},"
                 + "{\"agents\": [{\"provider\": \"fake-big\", \"model\": \"huge-aggregator\"}]}]}");
         function = PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
+                .store(store)
                 .start();
         function.initDuration();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     @BeforeEach

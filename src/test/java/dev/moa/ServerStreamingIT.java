@@ -14,7 +14,7 @@ import dev.moa.testing.Poll;
 import dev.moa.testing.PythonTools;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.server.ServerProcess;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +54,10 @@ class ServerStreamingIT {
     private static final String CLIENT_KEY = "moa-client-key-for-the-streaming-tests";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    @AutoClose
     private static FakeUpstream upstream;
     private static TestStore store;
+    @AutoClose
     private static ServerProcess server;
 
     @BeforeAll
@@ -71,16 +73,6 @@ class ServerStreamingIT {
                                "fallbacks": [{"provider": "fake", "model": "agg-fallback"}]}]}]}""");
         server = ServerProcess.start(Map.of("MOA_STORE", "file:" + store.dir(), "MOA_AUTH_REQUIRED", "true",
                 TestStore.KEY_VARIABLE, TestStore.SECRET_KEY, "MOA_STREAM_KEEP_ALIVE", "50ms"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     @BeforeEach

@@ -11,7 +11,7 @@ import dev.moa.testing.TestStore;
 import dev.moa.testing.lambda.HttpApiEvent;
 import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.PackagedFunction;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,9 +37,13 @@ class ThreeProtocolsFunctionIT {
     private static final String SECRET_ACCESS_KEY = "it-secret-access-key-never-show-me";
     private static final String QUESTION = "a question nobody may log";
 
+    @AutoClose
     private static FakeUpstream openai;
+    @AutoClose
     private static FakeAnthropic anthropic;
+    @AutoClose
     private static FakeBedrock bedrock;
+    @AutoClose
     private static PackagedFunction function;
 
     @BeforeAll
@@ -67,22 +71,6 @@ class ThreeProtocolsFunctionIT {
                 .environment("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint())
                 .start();
         function.initDuration();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        for (AutoCloseable peer : new AutoCloseable[]{openai, anthropic, bedrock}) {
-            try {
-                if (peer != null) {
-                    peer.close();
-                }
-            } catch (Exception ignored) {
-                // closing a loopback server
-            }
-        }
     }
 
     @Test

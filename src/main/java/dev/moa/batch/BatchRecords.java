@@ -2,8 +2,6 @@ package dev.moa.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -15,12 +13,12 @@ import java.util.function.UnaryOperator;
 public final class BatchRecords {
 
     private final BatchStore store;
-    private final ObjectMapper json;
+    private final StoredJson json;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     public BatchRecords(BatchStore store, ObjectMapper json) {
         this.store = store;
-        this.json = json;
+        this.json = new StoredJson(json, "batch store");
     }
 
     public BatchStore store() {
@@ -28,13 +26,14 @@ public final class BatchRecords {
     }
 
     public Optional<BatchObject> find(String id) {
-        return Ids.isBatch(id) ? store.get(BatchKeys.batch(id)).map(bytes -> read(bytes, BatchObject.class))
+        return Ids.isBatch(id)
+                ? store.get(BatchKeys.batch(id)).map(bytes -> json.read(bytes, BatchObject.class))
                 : Optional.empty();
     }
 
     public void save(BatchObject batch) {
         synchronized (lock(batch.id())) {
-            store.put(BatchKeys.batch(batch.id()), write(batch));
+            store.put(BatchKeys.batch(batch.id()), json.write(batch));
         }
     }
 
@@ -52,7 +51,7 @@ public final class BatchRecords {
             if (changed == null) {
                 return current;
             }
-            store.put(BatchKeys.batch(id), write(changed));
+            store.put(BatchKeys.batch(id), json.write(changed));
             return Optional.of(changed);
         }
     }
@@ -64,14 +63,14 @@ public final class BatchRecords {
     /** Newest first. */
     public List<BatchObject> all() {
         return store.list(BatchKeys.BATCHES).stream().filter(key -> key.endsWith(".json"))
-                .map(store::get).flatMap(Optional::stream).map(bytes -> read(bytes, BatchObject.class))
+                .map(store::get).flatMap(Optional::stream).map(bytes -> json.read(bytes, BatchObject.class))
                 .sorted(Comparator.comparingLong(BatchObject::createdAt).reversed().thenComparing(BatchObject::id))
                 .toList();
     }
 
     /** Written under the line's index: a line run twice (a retried step) still has one outcome. */
     public void saveLine(String batchId, LineOutcome outcome) {
-        store.put(BatchKeys.line(batchId, outcome.index()), write(outcome));
+        store.put(BatchKeys.line(batchId, outcome.index()), json.write(outcome));
     }
 
     public List<String> lineKeys(String batchId) {
@@ -79,7 +78,7 @@ public final class BatchRecords {
     }
 
     public Optional<LineOutcome> line(String key) {
-        return store.get(key).map(bytes -> read(bytes, LineOutcome.class));
+        return store.get(key).map(bytes -> json.read(bytes, LineOutcome.class));
     }
 
     public void saveExecution(String batchId, String executionArn) {
@@ -89,21 +88,5 @@ public final class BatchRecords {
     public Optional<String> execution(String batchId) {
         return store.get(BatchKeys.execution(batchId))
                 .map(bytes -> new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private byte[] write(Object value) {
-        try {
-            return json.writeValueAsBytes(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private <T> T read(byte[] bytes, Class<T> type) {
-        try {
-            return json.readValue(bytes, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable " + type.getSimpleName() + " in the batch store", e);
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.moa.batch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.services.sfn.SfnClient;
-import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
 /**
  * Runs batches on the stack's Step Functions state machine ({@code moa.batch.state-machine}): one execution per
@@ -14,7 +13,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException
 public final class StepFunctionsBatchRunner implements BatchRunner {
 
     private final SfnClient sfn;
-    private final String stateMachineArn;
+    private final StateMachineExecutions executions;
     private final S3BatchStore store;
     private final BatchSteps steps;
     private final ObjectMapper json;
@@ -22,7 +21,7 @@ public final class StepFunctionsBatchRunner implements BatchRunner {
     public StepFunctionsBatchRunner(SfnClient sfn, String stateMachineArn, S3BatchStore store, BatchSteps steps,
                                     ObjectMapper json) {
         this.sfn = sfn;
-        this.stateMachineArn = stateMachineArn;
+        this.executions = new StateMachineExecutions(sfn, stateMachineArn);
         this.store = store;
         this.steps = steps;
         this.json = json;
@@ -38,14 +37,8 @@ public final class StepFunctionsBatchRunner implements BatchRunner {
 
     @Override
     public void start(BatchObject batch) {
-        String arn;
-        try {
-            arn = sfn.startExecution(start -> start.stateMachineArn(stateMachineArn).name(batch.id())
-                    .input(input(json, batch.id(), store.bucket()).toString())).executionArn();
-        } catch (ExecutionAlreadyExistsException alreadyStarted) {
-            return;
-        }
-        steps.records().saveExecution(batch.id(), arn);
+        executions.start(batch.id(), input(json, batch.id(), store.bucket()))
+                .ifPresent(arn -> steps.records().saveExecution(batch.id(), arn));
     }
 
     @Override

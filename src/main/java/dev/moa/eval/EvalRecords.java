@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.moa.batch.BatchStore;
+import dev.moa.batch.StoredJson;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,27 +27,28 @@ public final class EvalRecords {
     private static final String ROOT = "evals/";
 
     private final BatchStore store;
-    private final ObjectMapper json;
+    private final StoredJson json;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     public EvalRecords(BatchStore store, ObjectMapper json) {
         this.store = store;
-        this.json = json;
+        this.json = new StoredJson(json, "eval store");
     }
 
     public Optional<EvalObject> eval(String id) {
-        return EvalIds.isEval(id) ? store.get(ROOT + "objects/" + id + ".json").map(b -> read(b, EvalObject.class))
+        return EvalIds.isEval(id)
+                ? store.get(ROOT + "objects/" + id + ".json").map(b -> json.read(b, EvalObject.class))
                 : Optional.empty();
     }
 
     public void save(EvalObject eval) {
-        store.put(ROOT + "objects/" + eval.id() + ".json", write(eval));
+        store.put(ROOT + "objects/" + eval.id() + ".json", json.write(eval));
     }
 
     /** Oldest first. */
     public List<EvalObject> evals() {
         return store.list(ROOT + "objects/").stream().filter(k -> k.endsWith(".json")).map(store::get)
-                .flatMap(Optional::stream).map(b -> read(b, EvalObject.class))
+                .flatMap(Optional::stream).map(b -> json.read(b, EvalObject.class))
                 .sorted(Comparator.comparingLong(EvalObject::createdAt).thenComparing(EvalObject::id)).toList();
     }
 
@@ -58,12 +58,12 @@ public final class EvalRecords {
 
     public Optional<EvalRun> run(String evalId, String runId) {
         return EvalIds.isEval(evalId) && EvalIds.isRun(runId)
-                ? store.get(runKey(evalId, runId)).map(b -> read(b, EvalRun.class)) : Optional.empty();
+                ? store.get(runKey(evalId, runId)).map(b -> json.read(b, EvalRun.class)) : Optional.empty();
     }
 
     public void save(EvalRun run) {
         synchronized (lock(run.id())) {
-            store.put(runKey(run.evalId(), run.id()), write(run));
+            store.put(runKey(run.evalId(), run.id()), json.write(run));
         }
     }
 
@@ -78,7 +78,7 @@ public final class EvalRecords {
             if (changed == null) {
                 return current;
             }
-            store.put(runKey(evalId, runId), write(changed));
+            store.put(runKey(evalId, runId), json.write(changed));
             return Optional.of(changed);
         }
     }
@@ -95,7 +95,7 @@ public final class EvalRecords {
 
     private List<EvalRun> readRuns(String prefix) {
         return store.list(prefix).stream().filter(k -> k.endsWith(".json")).map(store::get)
-                .flatMap(Optional::stream).map(b -> read(b, EvalRun.class))
+                .flatMap(Optional::stream).map(b -> json.read(b, EvalRun.class))
                 .sorted(Comparator.comparingLong(EvalRun::createdAt).thenComparing(EvalRun::id)).toList();
     }
 
@@ -112,13 +112,9 @@ public final class EvalRecords {
 
     public void saveItems(String runId, List<JsonNode> items) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            for (JsonNode item : items) {
-                out.write(json.writeValueAsBytes(item));
-                out.write('\n');
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (JsonNode item : items) {
+            out.writeBytes(json.write(item));
+            out.write('\n');
         }
         store.put(itemsKey(runId), out.toByteArray());
     }
@@ -133,7 +129,7 @@ public final class EvalRecords {
         List<JsonNode> items = new ArrayList<>();
         for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
             if (!line.isBlank()) {
-                items.add(read(line.getBytes(StandardCharsets.UTF_8), JsonNode.class));
+                items.add(json.read(line.getBytes(StandardCharsets.UTF_8), JsonNode.class));
             }
         }
         return items;
@@ -141,17 +137,17 @@ public final class EvalRecords {
 
     /** Written under the item's index: an item evaluated twice (after a restart) still has one output. */
     public void saveOutput(String runId, int index, ObjectNode output) {
-        store.put(outputKey(runId, index), write(output));
+        store.put(outputKey(runId, index), json.write(output));
     }
 
     public Optional<JsonNode> output(String runId, int index) {
-        return store.get(outputKey(runId, index)).map(b -> read(b, JsonNode.class));
+        return store.get(outputKey(runId, index)).map(b -> json.read(b, JsonNode.class));
     }
 
     /** Every output item of a run, by index. */
     public List<JsonNode> outputs(String runId) {
         return store.list(ROOT + "outputs/" + runId + "/").stream().filter(k -> k.endsWith(".json"))
-                .map(store::get).flatMap(Optional::stream).map(b -> read(b, JsonNode.class)).toList();
+                .map(store::get).flatMap(Optional::stream).map(b -> json.read(b, JsonNode.class)).toList();
     }
 
     /** The Step Functions execution driving a run (on AWS), to stop it on cancel. */
@@ -177,21 +173,5 @@ public final class EvalRecords {
 
     private Object lock(String id) {
         return locks.computeIfAbsent(id, key -> new Object());
-    }
-
-    private byte[] write(Object value) {
-        try {
-            return json.writeValueAsBytes(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private <T> T read(byte[] bytes, Class<T> type) {
-        try {
-            return json.readValue(bytes, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable " + type.getSimpleName() + " in the eval store", e);
-        }
     }
 }

@@ -2,8 +2,8 @@ package dev.moa.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.moa.batch.StateMachineExecutions;
 import software.amazon.awssdk.services.sfn.SfnClient;
-import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 
 /**
@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 public final class StepFunctionsEvalRunner implements EvalRunner {
 
     private final SfnClient sfn;
-    private final String stateMachineArn;
+    private final StateMachineExecutions executions;
     private final String bucket;
     private final EvalRecords records;
     private final EvalSteps steps;
@@ -25,7 +25,7 @@ public final class StepFunctionsEvalRunner implements EvalRunner {
     public StepFunctionsEvalRunner(SfnClient sfn, String stateMachineArn, String bucket, EvalRecords records,
                                    EvalSteps steps, ObjectMapper json) {
         this.sfn = sfn;
-        this.stateMachineArn = stateMachineArn;
+        this.executions = new StateMachineExecutions(sfn, stateMachineArn);
         this.bucket = bucket;
         this.records = records;
         this.steps = steps;
@@ -43,14 +43,7 @@ public final class StepFunctionsEvalRunner implements EvalRunner {
 
     @Override
     public void start(EvalRun run) {
-        String arn;
-        try {
-            arn = sfn.startExecution(start -> start.stateMachineArn(stateMachineArn).name(run.id())
-                    .input(input(json, run, bucket).toString())).executionArn();
-        } catch (ExecutionAlreadyExistsException alreadyStarted) {
-            return;
-        }
-        records.saveExecution(run.id(), arn);
+        executions.start(run.id(), input(json, run, bucket)).ifPresent(arn -> records.saveExecution(run.id(), arn));
     }
 
     @Override

@@ -87,8 +87,7 @@ class BatchRestartIT {
 
     private static PackagedFunction start(TestStore store, Path batches) {
         PackagedFunction function = PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
+                .store(store)
                 .environment("MOA_BATCH_DIR", batches.toString())
                 .environment("MOA_BATCH_CONCURRENCY", "2")
                 .start();

@@ -4,26 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moa.batch.StateMachineDefinition;
 import dev.moa.testing.FakeUpstream;
-import dev.moa.testing.MotoServer;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.lambda.HttpApiEvent;
 import dev.moa.testing.lambda.HttpApiResponse;
-import dev.moa.testing.lambda.LambdaRuntimeApi;
+import dev.moa.testing.lambda.MotoStack;
 import dev.moa.testing.lambda.PackagedFunction;
-import org.junit.jupiter.api.AfterAll;
+import dev.moa.testing.lambda.StateMachineSteps;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +25,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -51,70 +42,35 @@ class EvalBench {
     private static final int ITEMS = Integer.getInteger("moa.bench.eval.items", 1000);
     private static final int WARMUP_ITEMS = Integer.getInteger("moa.bench.eval.warmup", 200);
     private static final String BUCKET = "moa-bench";
-    private static final String FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:moa-bench:live";
     private static final long CLOCK_TICKS = 100;
 
-    private static MotoServer moto;
+    @AutoClose
+    private static MotoStack aws;
+    @AutoClose
     private static FakeUpstream upstream;
+    @AutoClose
     private static PackagedFunction function;
-    private static S3Client s3;
-    private static StateMachineDefinition evalMachine;
-    private static StateMachineDefinition batchMachine;
+    private static StateMachineSteps evalSteps;
+    private static StateMachineSteps batchSteps;
     private static final StringBuilder report = new StringBuilder();
 
     @BeforeAll
     static void start() throws Exception {
-        moto = MotoServer.start();
+        aws = MotoStack.start(BUCKET);
         upstream = new FakeUpstream();
         upstream.script("agg", new FakeUpstream.Computed(body -> new FakeUpstream.Answer("yes", "stop")));
         TestStore store = new TestStore(Files.createTempDirectory("moa-eval-bench"), upstream.baseUrl());
         store.mix("duo", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"p1\"},"
                 + " {\"provider\": \"fake\", \"model\": \"p2\"}]}, {\"agents\": [{\"provider\": \"fake\", "
                 + "\"model\": \"agg\"}]}]}");
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(MotoServer.ACCESS_KEY,
-                MotoServer.SECRET_ACCESS_KEY));
-        s3 = S3Client.builder().endpointOverride(URI.create(moto.endpoint())).region(Region.of(MotoServer.REGION))
-                .credentialsProvider(credentials).forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
-                .build();
-        SfnClient sfn = SfnClient.builder().endpointOverride(URI.create(moto.endpoint()))
-                .region(Region.of(MotoServer.REGION)).credentialsProvider(credentials)
-                .httpClient(UrlConnectionHttpClient.create()).build();
-        s3.createBucket(create -> create.bucket(BUCKET));
-        evalMachine = StateMachineDefinition.fromTemplate(Path.of("template.yaml"), "EvalStateMachine",
-                Map.of("FunctionArn", FUNCTION_ARN, "Bucket", BUCKET, "MaxConcurrency", "10"));
-        batchMachine = StateMachineDefinition.fromTemplate(Path.of("template.yaml"), "BatchStateMachine",
-                Map.of("FunctionArn", FUNCTION_ARN, "Bucket", BUCKET, "MaxConcurrency", "10",
-                        "ToleratedFailurePercentage", "100"));
-        String evalArn = sfn.createStateMachine(c -> c.name("moa-bench-eval").definition(evalMachine.definition()
-                .toString()).roleArn("arn:aws:iam::123456789012:role/moa-bench")).stateMachineArn();
-        String batchArn = sfn.createStateMachine(c -> c.name("moa-bench-batch").definition(batchMachine.definition()
-                .toString()).roleArn("arn:aws:iam::123456789012:role/moa-bench")).stateMachineArn();
-        function = PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY)
-                .environment("MOA_BATCH_BUCKET", BUCKET)
-                .environment("MOA_BATCH_STATE_MACHINE", batchArn)
-                .environment("MOA_EVAL_STATE_MACHINE", evalArn)
-                .environment("AWS_ENDPOINT_URL", moto.endpoint())
-                .environment("AWS_REGION", MotoServer.REGION)
-                .environment("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY)
-                .environment("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .environment("QUARKUS_S3_PATH_STYLE_ACCESS", "true")
+        evalSteps = aws.stateMachine("EvalStateMachine", "moa-bench-eval", Map.of(), () -> function);
+        batchSteps = aws.stateMachine("BatchStateMachine", "moa-bench-batch",
+                Map.of("ToleratedFailurePercentage", "100"), () -> function);
+        function = aws.function(store)
+                .environment("MOA_BATCH_STATE_MACHINE", batchSteps.arn())
+                .environment("MOA_EVAL_STATE_MACHINE", evalSteps.arn())
                 .start();
         function.initDuration();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (function != null) {
-            function.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (moto != null) {
-            moto.close();
-        }
     }
 
     /** What one path cost: wall time of the whole run, and per item its invocation and the function's CPU. */
@@ -176,7 +132,7 @@ class EvalBench {
         assertEquals(201, created.statusCode(), created.body());
         String runId = created.json(JSON).path("id").asText();
         ObjectNode input = JSON.createObjectNode().put("eval_id", evalId).put("run_id", runId).put("bucket", BUCKET);
-        List<Double> itemMs = playSteps(evalMachine, input, "Items", "Item", runId);
+        List<Double> itemMs = playSteps(evalSteps, input, "Items", "Item", runId);
         double wallMs = (System.nanoTime() - started) / 1e6;
         double cpuMs = (cpuTicks() - cpuBefore) * 1000.0 / CLOCK_TICKS / items;
         HttpApiResponse run = function.call(HttpApiEvent.route("GET /v1/evals/{proxy+}",
@@ -204,7 +160,7 @@ class EvalBench {
         assertEquals(200, created.statusCode(), created.body());
         String batchId = created.json(JSON).path("id").asText();
         ObjectNode input = JSON.createObjectNode().put("batch_id", batchId).put("bucket", BUCKET);
-        List<Double> lineMs = playSteps(batchMachine, input, "Lines", "Line", batchId);
+        List<Double> lineMs = playSteps(batchSteps, input, "Lines", "Line", batchId);
         double wallMs = (System.nanoTime() - started) / 1e6;
         double cpuMs = (cpuTicks() - cpuBefore) * 1000.0 / CLOCK_TICKS / lines;
         HttpApiResponse read = function.call(HttpApiEvent.route("GET /v1/batches/{id}", "/v1/batches/" + batchId,
@@ -215,56 +171,22 @@ class EvalBench {
     }
 
     /** Prepare, Open, every Map item in order, Finish: the execution as Step Functions would run it. */
-    private static List<Double> playSteps(StateMachineDefinition machine, JsonNode executionInput, String map,
-                                          String item, String name) throws Exception {
-        ObjectNode context = JSON.createObjectNode();
-        context.putObject("Execution").put("Id", "arn:aws:states:us-east-1:123456789012:execution:bench:" + name)
-                .put("Name", name);
-        JsonNode state = StateMachineDefinition.render(machine.state("Prepare").path("Parameters"), executionInput,
-                context);
-        state = task(machine, "Open", state, context);
-        JsonNode mapState = machine.state(map);
-        JsonNode reader = StateMachineDefinition.render(mapState.at("/ItemReader/Parameters"), state,
-                JSON.createObjectNode());
-        String text = s3.getObjectAsBytes(get -> get.bucket(reader.path("Bucket").asText())
-                .key(reader.path("Key").asText())).asString(StandardCharsets.UTF_8);
+    private static List<Double> playSteps(StateMachineSteps steps, JsonNode executionInput, String map,
+                                          String item, String name) {
+        JsonNode context = steps.context(name);
+        JsonNode state = steps.task("Open", steps.prepare(executionInput, context), context);
+        assertEquals(200, state.at("/open/status").asInt(), state.toString());
         List<Double> times = new ArrayList<>();
-        int index = 0;
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            ObjectNode itemContext = context.deepCopy();
-            itemContext.putObject("Map").putObject("Item").put("Index", index++).set("Value", JSON.readTree(line));
-            JsonNode selected = StateMachineDefinition.render(mapState.path("ItemSelector"), state, itemContext);
-            JsonNode parameters = StateMachineDefinition.render(machine.state(item).path("Parameters"), selected,
-                    context);
+        for (JsonNode selected : steps.mapItems(map, state, context)) {
+            JsonNode parameters = steps.parameters(item, selected, context);
             long t = System.nanoTime();
-            JsonNode payload = invoke(parameters.path("Payload"));
+            JsonNode payload = steps.invoke(parameters.path("Payload"));
             times.add((System.nanoTime() - t) / 1e6);
             assertEquals(200, payload.path("statusCode").asInt(), payload.toString());
         }
-        task(machine, "Finish", state, context);
+        JsonNode finished = steps.task("Finish", state, context);
+        assertEquals(200, finished.at("/finish/status").asInt(), finished.toString());
         return times;
-    }
-
-    private static JsonNode task(StateMachineDefinition machine, String name, JsonNode input, JsonNode context)
-            throws Exception {
-        JsonNode state = machine.state(name);
-        JsonNode parameters = StateMachineDefinition.render(state.path("Parameters"), input, context);
-        JsonNode payload = invoke(parameters.path("Payload"));
-        assertEquals(200, payload.path("statusCode").asInt(), payload.toString());
-        JsonNode result = StateMachineDefinition.render(state.path("ResultSelector"),
-                JSON.createObjectNode().set("Payload", payload), context);
-        return StateMachineDefinition.applyResultPath(input, state.path("ResultPath").asText(null), result);
-    }
-
-    private static JsonNode invoke(JsonNode payload) throws Exception {
-        LambdaRuntimeApi.Outcome outcome = function.invoke(JSON.writeValueAsBytes(payload)).get(2, TimeUnit.MINUTES);
-        if (!(outcome instanceof LambdaRuntimeApi.Response response)) {
-            throw new AssertionError("the function failed: " + outcome);
-        }
-        return JSON.readTree(response.body());
     }
 
     private static HttpApiEvent upload(String content) {

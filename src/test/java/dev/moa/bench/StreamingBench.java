@@ -151,9 +151,7 @@ class StreamingBench {
                 row("server build (streams), " + endpoint.path, measure(() -> streamed(server, endpoint, MIX)));
             }
         }
-        try (PackagedFunction function = PackagedFunction.fromMavenBuild()
-                .environment("MOA_STORE", "file:" + store.dir())
-                .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY).start()) {
+        try (PackagedFunction function = PackagedFunction.fromMavenBuild().store(store).start()) {
             function.initDuration();
             for (int i = 0; i < JIT_WARMUP; i++) {
                 upstream.reset();

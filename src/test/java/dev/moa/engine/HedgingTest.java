@@ -13,24 +13,18 @@ import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
 import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.Message;
-import dev.moa.provider.Redactor;
-import dev.moa.provider.UpstreamHttp;
-import dev.moa.provider.openai.OpenAiChatClient;
-import dev.moa.provider.openai.OpenAiStreaming;
 import dev.moa.testing.FakeUpstream;
+import dev.moa.testing.OpenAiLoopback;
 import dev.moa.testing.Poll;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -59,7 +53,8 @@ class HedgingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Price PRICE = new Price(new BigDecimal("2"), new BigDecimal("8"), Optional.empty(),
             Optional.empty());
-    private static Vertx vertx;
+    @AutoClose
+    private static OpenAiLoopback loopback;
     private static FakeUpstream upstream;
     private static ChatClient openAi;
 
@@ -73,18 +68,9 @@ class HedgingTest {
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
-        upstream = new FakeUpstream();
-        OpenAiStreaming streaming = new OpenAiStreaming(vertx.createHttpClient(new HttpClientOptions()),
-                URI.create(upstream.baseUrl()), Map.of(), JSON, 1 << 20);
-        openAi = new OpenAiChatClient(new UpstreamHttp(vertx), URI.create(upstream.baseUrl()), Map.of(),
-                Optional.empty(), JSON, Redactor.NONE, 1 << 20, streaming);
-    }
-
-    @AfterAll
-    static void stop() {
-        upstream.close();
-        vertx.close();
+        loopback = OpenAiLoopback.start(Map.of(), Optional.empty(), 1 << 20);
+        upstream = loopback.upstream();
+        openAi = loopback.client();
     }
 
     @BeforeEach

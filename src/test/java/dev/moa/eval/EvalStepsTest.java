@@ -1,21 +1,14 @@
 package dev.moa.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moa.batch.DirectoryBatchStore;
-import io.smallrye.mutiny.Uni;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
+import static dev.moa.eval.EvalFixture.CLOCK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -24,33 +17,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class EvalStepsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_000_000), ZoneOffset.UTC);
+    private final EvalFixture fixture;
+    private final EvalRecords records;
+    private final List<String> asked;
 
-    @TempDir
-    Path dir;
+    EvalStepsTest(@TempDir Path dir) {
+        fixture = new EvalFixture(dir);
+        records = fixture.records;
+        asked = fixture.asked;
+    }
 
-    private final List<String> asked = new CopyOnWriteArrayList<>();
-    private final CompletionCalls calls = (request, owner) -> {
-        String question = request.at("/messages/0/content").asText();
-        asked.add(question);
-        ObjectNode body = JSON.createObjectNode();
-        body.putArray("choices").addObject().putObject("message").put("content", "answer " + question);
-        body.putObject("usage").put("prompt_tokens", 3).put("completion_tokens", 2).put("total_tokens", 5);
-        return Uni.createFrom().item(new CompletionCalls.Answer(200, body, 1));
-    };
-
-    private EvalSteps steps(EvalRecords records) {
-        return new EvalSteps(records, new ItemEvaluator(calls, JSON, CLOCK), Duration.ofHours(24), CLOCK);
+    private EvalSteps steps() {
+        return new EvalSteps(records, fixture.evaluator(), Duration.ofHours(24), CLOCK);
     }
 
     @Test
     void repeatedStepsEvaluateEachItemOnceAndFinishCountsEveryOutputOnce() {
-        EvalRecords records = new EvalRecords(new DirectoryBatchStore(dir), JSON);
-        EvalObject eval = EvalRunnerTest.eval(records);
-        EvalRun created = EvalRunnerTest.run(records, eval, CLOCK.instant().getEpochSecond(), 6);
+        EvalObject eval = fixture.eval();
+        EvalRun created = fixture.run(eval, CLOCK.instant().getEpochSecond(), 6);
         records.save(created.withStatus(EvalRun.QUEUED, null));
-        EvalSteps steps = steps(records);
+        EvalSteps steps = steps();
         List<JsonNode> items = records.items(created.id());
 
         assertEquals(EvalRun.IN_PROGRESS, steps.open(eval.id(), created.id()).orElseThrow().status());
@@ -81,10 +67,9 @@ class EvalStepsTest {
 
     @Test
     void aCanceledRunStartsNoItemAndFinishLeavesItCanceled() {
-        EvalRecords records = new EvalRecords(new DirectoryBatchStore(dir), JSON);
-        EvalObject eval = EvalRunnerTest.eval(records);
-        EvalRun run = EvalRunnerTest.run(records, eval, CLOCK.instant().getEpochSecond(), 3);
-        EvalSteps steps = steps(records);
+        EvalObject eval = fixture.eval();
+        EvalRun run = fixture.run(eval, CLOCK.instant().getEpochSecond(), 3);
+        EvalSteps steps = steps();
         steps.item(eval.id(), run.id(), 0, records.items(run.id()).get(0));
         records.update(eval.id(), run.id(), r -> r.withStatus(EvalRun.CANCELED, null));
 
@@ -97,11 +82,10 @@ class EvalStepsTest {
 
     @Test
     void aRunPastItsTimeStartsNoItemAndFinishFailsIt() {
-        EvalRecords records = new EvalRecords(new DirectoryBatchStore(dir), JSON);
-        EvalObject eval = EvalRunnerTest.eval(records);
-        EvalRun run = EvalRunnerTest.run(records, eval,
+        EvalObject eval = fixture.eval();
+        EvalRun run = fixture.run(eval,
                 CLOCK.instant().getEpochSecond() - Duration.ofHours(25).toSeconds(), 2);
-        EvalSteps steps = steps(records);
+        EvalSteps steps = steps();
 
         assertEquals(EvalSteps.ItemResult.SKIPPED, steps.item(eval.id(), run.id(), 0, records.items(run.id()).get(0)));
         EvalRun ended = steps.finish(eval.id(), run.id()).orElseThrow();

@@ -2,10 +2,8 @@ package dev.moa.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
+import dev.moa.testing.ChromiumTab;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.Poll;
 import dev.moa.testing.UpstreamTest;
@@ -16,13 +14,9 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,8 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(dev.moa.testing.UpstreamResource.class)
 @WithTestResource(EvalDirResource.class)
 class ReportPageTest extends UpstreamTest {
-
-    static final Path CHROMIUM = Path.of(System.getProperty("moa.test.chromium", "/usr/bin/chromium"));
 
     @Test
     void theReportComparesAMixWithItsDirectModelAndItsPageLoadsCleanInChromium() {
@@ -95,34 +87,10 @@ class ReportPageTest extends UpstreamTest {
         assertEquals(List.of(0, 3, 4, 1, 2, 5), order, "the items a run missed first");
 
         // The page, in a real browser.
-        assertTrue(Files.isExecutable(CHROMIUM), "Chromium is needed for this test and is not at " + CHROMIUM
-                + ": install Debian's package (apt-get install -y chromium; .ci/run does so) or set "
-                + "-Dmoa.test.chromium=<path>");
         URI page = URI.create(reportUrl);
-        String origin = page.getScheme() + "://" + page.getHost() + ":" + page.getPort();
-        List<String> problems = new CopyOnWriteArrayList<>();
-        List<String> requests = new CopyOnWriteArrayList<>();
-        try (Playwright playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-             Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                     .setExecutablePath(CHROMIUM).setHeadless(true)
-                     .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu",
-                             "--disable-background-networking", "--disable-component-update", "--no-first-run")))) {
-            Page tab = browser.newPage();
-            tab.onConsoleMessage(message -> {
-                if (message.type().equals("error") || message.type().equals("warning")) {
-                    problems.add(message.type() + ": " + message.text());
-                }
-            });
-            tab.onPageError(error -> problems.add("page error: " + error));
-            tab.onRequest(request -> requests.add(request.url()));
-            tab.route("**/*", route -> {
-                if (route.request().url().startsWith(origin + "/")) {
-                    route.resume();
-                } else {
-                    route.abort();
-                }
-            });
+        ChromiumTab chromium = ChromiumTab.open(page.getScheme() + "://" + page.getHost() + ":" + page.getPort());
+        try (chromium) {
+            Page tab = chromium.page();
             var response = tab.navigate(reportUrl);
             assertEquals(200, response.status());
             assertEquals("text/html;charset=utf-8", response.headerValue("content-type").replace(" ", ""));
@@ -137,8 +105,9 @@ class ReportPageTest extends UpstreamTest {
             assertTrue(tab.locator("#items").innerText().contains("weak model down"));
             assertEquals(6, tab.locator("#items tbody tr").count());
         }
-        assertEquals(List.of(), problems, "no console errors");
-        assertEquals(List.of(reportUrl), requests.stream().filter(url -> !url.startsWith("data:")).toList(),
+        assertEquals(List.of(), chromium.problems(), "no console errors");
+        assertEquals(List.of(reportUrl),
+                chromium.requests().stream().filter(url -> !url.startsWith("data:")).toList(),
                 "the page asks for nothing but itself");
     }
 

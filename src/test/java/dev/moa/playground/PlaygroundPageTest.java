@@ -1,12 +1,10 @@
 package dev.moa.playground;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import dev.moa.store.ClientKeys;
+import dev.moa.testing.ChromiumTab;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.UpstreamResource;
 import dev.moa.testing.UpstreamTest;
@@ -23,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(PlaygroundPageTest.PlaygroundOn.class)
 class PlaygroundPageTest extends UpstreamTest {
 
-    static final Path CHROMIUM = Path.of(System.getProperty("moa.test.chromium", "/usr/bin/chromium"));
     static final String KEY = "moa-ck-playground-5b7c";
     static final String HOSTILE = "<img src=x onerror=alert(1)>";
 
@@ -77,39 +73,11 @@ class PlaygroundPageTest extends UpstreamTest {
         upstream.script("pg-spare", new FakeUpstream.Answer("the hedge's answer", "stop"));
         upstream.script("pg-agg", FakeUpstream.Streamed.of("The ", "mixed ", "answer."));
 
-        assertTrue(Files.isExecutable(CHROMIUM), "Chromium is needed for this test and is not at " + CHROMIUM
-                + ": install Debian's package (apt-get install -y chromium; .ci/run does so) or set "
-                + "-Dmoa.test.chromium=<path>");
         String origin = RestAssured.baseURI + ":" + RestAssured.port;
         String pageUrl = origin + "/playground";
-        List<String> problems = new CopyOnWriteArrayList<>();
-        List<String> requests = new CopyOnWriteArrayList<>();
-        try (Playwright playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-             Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                     .setExecutablePath(CHROMIUM).setHeadless(true)
-                     .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu",
-                             "--disable-background-networking", "--disable-component-update", "--no-first-run")))) {
-            Page tab = browser.newPage();
-            tab.onConsoleMessage(message -> {
-                if (message.type().equals("error") || message.type().equals("warning")) {
-                    problems.add(message.type() + ": " + message.text());
-                }
-            });
-            tab.onPageError(error -> problems.add("page error: " + error));
-            tab.onDialog(dialog -> {
-                problems.add("a dialog opened: " + dialog.message());
-                dialog.dismiss();
-            });
-            tab.onRequest(request -> requests.add(request.url()));
-            tab.route("**/*", route -> {
-                if (route.request().url().startsWith(origin + "/")) {
-                    route.resume();
-                } else {
-                    route.abort();
-                }
-            });
-
+        ChromiumTab chromium = ChromiumTab.open(origin);
+        try (chromium) {
+            Page tab = chromium.page();
             var response = tab.navigate(pageUrl);
             assertEquals(200, response.status());
             assertEquals("text/html;charset=utf-8", response.headerValue("content-type").replace(" ", ""));
@@ -195,7 +163,8 @@ class PlaygroundPageTest extends UpstreamTest {
             assertEquals(0, tab.evaluate("() => localStorage.length"));
             assertFalse(tab.url().contains(KEY));
         }
-        assertEquals(List.of(), problems, "no console errors, no dialog");
+        List<String> requests = chromium.requests();
+        assertEquals(List.of(), chromium.problems(), "no console errors, no dialog");
         List<String> elsewhere = requests.stream().filter(url -> !url.startsWith(origin + "/")).toList();
         assertEquals(List.of(), elsewhere, "no request leaves the page's origin");
         assertTrue(requests.contains(origin + "/v1/chat/completions"), requests.toString());

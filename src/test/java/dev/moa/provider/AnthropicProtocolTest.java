@@ -2,7 +2,6 @@ package dev.moa.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.mix.CallOptions;
 import dev.moa.provider.ToolCall;
 import dev.moa.mix.MixDocuments;
 import dev.moa.mix.ProviderConfig;
@@ -26,11 +25,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import static dev.moa.provider.CallOutcome.failure;
+import static dev.moa.provider.CallOutcome.streamedArguments;
+import static dev.moa.provider.CallOutcome.toolCallDeltas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Anthropic client against a Messages API peer: the request it sends, the answers, errors and streams it reads. */
@@ -232,29 +233,11 @@ class AnthropicProtocolTest {
         assertTrue(anthropic.awaitDisconnects("claude-hang", 1), "the cancelled stream's request was closed");
     }
 
-
-    private static final ObjectMapper TOOL_JSON = new ObjectMapper();
-
-    private static CallOptions weatherTools(String toolChoice) throws Exception {
-        return new CallOptions(List.of(TOOL_JSON.readTree("""
-                {"type": "function", "function": {"name": "get_weather", "description": "Weather of a city",
-                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}""")),
-                toolChoice == null ? null : TOOL_JSON.readTree(toolChoice), false, null, null, null, null, null, null,
-                null, null, null);
-    }
-
-    /** A tool round trip: the user asks, the assistant called a tool, the tool answered, the user goes on. */
-    private static final Message[] TOOL_TURNS = {
-            new Message("user", "Weather in Paris?"),
-            Message.assistant("Checking.", List.of(new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"))),
-            Message.toolResult("call_1", "18 C, sunny"),
-            new Message("user", "And tomorrow?")};
-
     @Test
     void toolsAndToolTurnsBecomeAnthropicBlocksAndToolUseComesBackAsToolCalls() throws Exception {
         anthropic.script("claude-tools", new FakeAnthropic.ToolUse("toolu_1", "get_weather", "{\"city\":\"Paris\",\"day\":2}"));
-        Completion answer = client.complete(new CompletionCall("claude-tools", List.of(TOOL_TURNS), Sampling.NONE,
-                weatherTools("{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}"))).await().atMost(WAIT);
+        Completion answer = client.complete(new CompletionCall("claude-tools", WeatherTool.TURNS, Sampling.NONE,
+                WeatherTool.offered("{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}"))).await().atMost(WAIT);
 
         JsonNode body = anthropic.only("claude-tools").body();
         assertEquals("{\"name\":\"get_weather\",\"description\":\"Weather of a city\",\"input_schema\":{\"type\":\"object\","
@@ -279,26 +262,14 @@ class AnthropicProtocolTest {
     void requiredIsAnyAndAStreamedToolUseArrivesAsToolCallDeltas() throws Exception {
         anthropic.script("claude-stream-tools", new FakeAnthropic.ToolUse("toolu_2", "get_weather", "{\"city\":\"Rome\"}"));
         List<CompletionEvent> events = client.stream(new CompletionCall("claude-stream-tools",
-                List.of(new Message("user", "Rome?")), Sampling.NONE, weatherTools("\"required\""))).collect().asList()
+                List.of(new Message("user", "Rome?")), Sampling.NONE, WeatherTool.offered("\"required\""))).collect().asList()
                 .await().atMost(WAIT);
         assertEquals("any", anthropic.only("claude-stream-tools").body().at("/tool_choice/type").asText());
-        List<CompletionEvent.ToolCallDelta> deltas = events.stream().filter(e -> e instanceof CompletionEvent.ToolCallDelta)
-                .map(e -> (CompletionEvent.ToolCallDelta) e).toList();
+        List<CompletionEvent.ToolCallDelta> deltas = toolCallDeltas(events);
         assertEquals(new CompletionEvent.ToolCallDelta(0, "toolu_2", "get_weather", null), deltas.get(0),
                 "the first tool call is index 0, though it is content block 1");
-        assertEquals("{\"city\":\"Rome\"}", deltas.stream().skip(1).map(CompletionEvent.ToolCallDelta::arguments)
-                .collect(Collectors.joining()));
+        assertEquals("{\"city\":\"Rome\"}", streamedArguments(deltas));
         assertEquals("tool_calls", ((CompletionEvent.Finished) events.get(events.size() - 1)).finishReason());
-    }
-
-    private static UpstreamFailure failure(org.junit.jupiter.api.function.Executable call) {
-        Throwable thrown = assertThrows(Throwable.class, call);
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t instanceof UpstreamFailure u) {
-                return u;
-            }
-        }
-        throw new AssertionError("not an UpstreamFailure", thrown);
     }
 
     /** The error types Anthropic sends with each status, as the fake sends them. */

@@ -2,8 +2,6 @@ package dev.moa.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.mix.CallOptions;
-import dev.moa.provider.ToolCall;
 import dev.moa.mix.MixDocuments;
 import dev.moa.mix.ProviderConfig;
 import dev.moa.mix.Sampling;
@@ -25,11 +23,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static dev.moa.provider.CallOutcome.failure;
+import static dev.moa.provider.CallOutcome.streamedArguments;
+import static dev.moa.provider.CallOutcome.toolCallDeltas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -234,29 +234,11 @@ class BedrockProtocolTest {
         }
     }
 
-
-    private static final ObjectMapper TOOL_JSON = new ObjectMapper();
-
-    private static CallOptions weatherTools(String toolChoice) throws Exception {
-        return new CallOptions(List.of(TOOL_JSON.readTree("""
-                {"type": "function", "function": {"name": "get_weather", "description": "Weather of a city",
-                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}""")),
-                toolChoice == null ? null : TOOL_JSON.readTree(toolChoice), false, null, null, null, null, null, null,
-                null, null, null);
-    }
-
-    /** A tool round trip: the user asks, the assistant called a tool, the tool answered, the user goes on. */
-    private static final Message[] TOOL_TURNS = {
-            new Message("user", "Weather in Paris?"),
-            Message.assistant("Checking.", List.of(new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"))),
-            Message.toolResult("call_1", "18 C, sunny"),
-            new Message("user", "And tomorrow?")};
-
     @Test
     void toolsAndToolTurnsBecomeConverseBlocksAndToolUseComesBackAsToolCalls() throws Exception {
         bedrock.script("m-tools", new FakeBedrock.ToolUse("tooluse_1", "get_weather", "{\"city\":\"Paris\",\"day\":2}"));
-        Completion answer = client.complete(new CompletionCall("m-tools", List.of(TOOL_TURNS), Sampling.NONE,
-                weatherTools("\"required\""))).await().atMost(WAIT);
+        Completion answer = client.complete(new CompletionCall("m-tools", WeatherTool.TURNS, Sampling.NONE,
+                WeatherTool.offered("\"required\""))).await().atMost(WAIT);
 
         JsonNode body = bedrock.only("m-tools").body();
         JsonNode spec = body.at("/toolConfig/tools/0/toolSpec");
@@ -285,23 +267,11 @@ class BedrockProtocolTest {
     void aStreamedToolUseArrivesAsToolCallDeltas() throws Exception {
         bedrock.script("m-stream-tools", new FakeBedrock.ToolUse("tooluse_2", "get_weather", "{\"city\":\"Rome\"}"));
         List<CompletionEvent> events = client.stream(new CompletionCall("m-stream-tools",
-                List.of(new Message("user", "Rome?")), Sampling.NONE, weatherTools(null))).collect().asList()
+                List.of(new Message("user", "Rome?")), Sampling.NONE, WeatherTool.offered(null))).collect().asList()
                 .await().atMost(WAIT);
-        List<CompletionEvent.ToolCallDelta> deltas = events.stream().filter(e -> e instanceof CompletionEvent.ToolCallDelta)
-                .map(e -> (CompletionEvent.ToolCallDelta) e).toList();
+        List<CompletionEvent.ToolCallDelta> deltas = toolCallDeltas(events);
         assertEquals(new CompletionEvent.ToolCallDelta(0, "tooluse_2", "get_weather", null), deltas.get(0));
-        assertEquals("{\"city\":\"Rome\"}", deltas.stream().skip(1).map(CompletionEvent.ToolCallDelta::arguments)
-                .collect(Collectors.joining()));
+        assertEquals("{\"city\":\"Rome\"}", streamedArguments(deltas));
         assertEquals("tool_calls", ((CompletionEvent.Finished) events.get(events.size() - 1)).finishReason());
-    }
-
-    private static UpstreamFailure failure(org.junit.jupiter.api.function.Executable call) {
-        Throwable thrown = assertThrows(Throwable.class, call);
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t instanceof UpstreamFailure u) {
-                return u;
-            }
-        }
-        throw new AssertionError("not an UpstreamFailure", thrown);
     }
 }

@@ -7,13 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,10 +35,7 @@ class ResponseStoreTest {
     @BeforeAll
     static void startMoto() {
         moto = MotoServer.start();
-        s3 = S3Client.builder().endpointOverride(URI.create(moto.endpoint())).region(Region.of(MotoServer.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(MotoServer.ACCESS_KEY,
-                        MotoServer.SECRET_ACCESS_KEY)))
-                .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create()).build();
+        s3 = moto.client(S3Client.builder()).forcePathStyle(true).build();
         s3.createBucket(create -> create.bucket(BUCKET));
     }
 

@@ -1,9 +1,5 @@
 package dev.moa.testing;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -11,7 +7,6 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
-import java.net.URI;
 
 /** The limits table as template.yaml declares it (partition key {@code id}, TTL {@code expires_at}), on moto. */
 public final class MotoDynamo {
@@ -22,13 +17,7 @@ public final class MotoDynamo {
     }
 
     public static DynamoDbClient client(String endpoint) {
-        return DynamoDbClient.builder()
-                .endpointOverride(URI.create(endpoint))
-                .region(Region.of(MotoServer.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(MotoServer.ACCESS_KEY,
-                        MotoServer.SECRET_ACCESS_KEY)))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        return MotoServer.client(endpoint, DynamoDbClient.builder()).build();
     }
 
     /** Creates the table (once per server), on demand, with its TTL attribute. */

@@ -2,6 +2,8 @@ package dev.moa.testing;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -82,13 +84,22 @@ public final class MotoServer implements AutoCloseable {
 
     /** A client that talks to this server with test credentials. */
     public SsmClient client() {
-        return SsmClient.builder()
-                .endpointOverride(URI.create(endpoint()))
+        return client(SsmClient.builder()).build();
+    }
+
+    /** {@code builder} (any AWS service's) pointed at this server, with the test credentials and region. */
+    public <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B client(B builder) {
+        return client(endpoint(), builder);
+    }
+
+    /** {@code builder} pointed at the moto server at {@code endpoint}, with the test credentials and region. */
+    public static <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B client(String endpoint,
+                                                                                          B builder) {
+        return builder.endpointOverride(URI.create(endpoint))
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY,
                         SECRET_ACCESS_KEY)))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+                .httpClient(UrlConnectionHttpClient.create());
     }
 
     public synchronized void startAgain() {

@@ -1,23 +1,18 @@
 package dev.moa.provider.openai;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.CompletionCall;
 import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.Message;
-import dev.moa.provider.Redactor;
-import dev.moa.provider.UpstreamHttp;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.testing.FakeUpstream;
+import dev.moa.testing.OpenAiLoopback;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,25 +29,16 @@ class OpenAiStreamingTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final long MAX_BYTES = 1 << 20;
     private static final String KEY = "sk-stream-test-0123456789abcdef";
-    private static Vertx vertx;
+    @AutoClose
+    private static OpenAiLoopback loopback;
     private static FakeUpstream upstream;
     private static OpenAiChatClient client;
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
-        upstream = new FakeUpstream();
-        ObjectMapper json = new ObjectMapper();
-        OpenAiStreaming streaming = new OpenAiStreaming(vertx.createHttpClient(new HttpClientOptions()),
-                URI.create(upstream.baseUrl()), Map.of("X-Team", "streams"), json, MAX_BYTES);
-        client = new OpenAiChatClient(new UpstreamHttp(vertx), URI.create(upstream.baseUrl()), Map.of("X-Team", "streams"),
-                Optional.of(KEY), json, Redactor.of(KEY), MAX_BYTES, streaming);
-    }
-
-    @AfterAll
-    static void stop() {
-        upstream.close();
-        vertx.close();
+        loopback = OpenAiLoopback.start(Map.of("X-Team", "streams"), Optional.of(KEY), MAX_BYTES);
+        upstream = loopback.upstream();
+        client = loopback.client();
     }
 
     @BeforeEach

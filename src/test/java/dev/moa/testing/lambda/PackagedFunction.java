@@ -1,6 +1,7 @@
 package dev.moa.testing.lambda;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.testing.TestStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,6 +115,12 @@ public final class PackagedFunction implements AutoCloseable {
         public Builder environment(String name, String value) {
             environment.put(name, value);
             return this;
+        }
+
+        /** The test store as the function's mix store, the fake upstream's key in the variable it names. */
+        public Builder store(TestStore store) {
+            return environment("MOA_STORE", "file:" + store.dir())
+                    .environment(TestStore.KEY_VARIABLE, TestStore.SECRET_KEY);
         }
 
         public Builder jvmOption(String option) {

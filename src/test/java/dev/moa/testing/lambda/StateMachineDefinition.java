@@ -1,4 +1,4 @@
-package dev.moa.batch;
+package dev.moa.testing.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,11 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A state machine as deployed (the batch one, or the eval one): its {@code Definition} read out of {@code template.yaml}, with the template's
- * {@code DefinitionSubstitutions} filled in, and the JSONPath parts Step Functions evaluates for each state
- * ({@code "x.$"} fields: {@code $}, {@code $.path}, {@code $$.context.path}, {@code States.JsonToString},
- * {@code States.StringToJson}) rendered for a given input, as Step Functions renders them. Only what the definition
- * uses is supported; anything else fails the test.
+ * A state machine as deployed (the batch one, or the eval one): its {@code Definition} read out of
+ * {@code template.yaml}, with the template's {@code DefinitionSubstitutions} filled in, and the JSONPath parts Step
+ * Functions evaluates for each state ({@code "x.$"} fields: {@code $}, {@code $.path}, {@code $$.context.path},
+ * {@code States.JsonToString}, {@code States.StringToJson}) rendered for a given input, as Step Functions renders
+ * them. Only what the definition uses is supported; anything else fails the test.
  */
 public final class StateMachineDefinition {
 
@@ -32,10 +32,6 @@ public final class StateMachineDefinition {
 
     private StateMachineDefinition(JsonNode definition) {
         this.definition = definition;
-    }
-
-    public static StateMachineDefinition fromTemplate(Path template, Map<String, String> substitutions) {
-        return fromTemplate(template, "BatchStateMachine", substitutions);
     }
 
     /** The state machine of the template's resource {@code resource} (BatchStateMachine, EvalStateMachine). */

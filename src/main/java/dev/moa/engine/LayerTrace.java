@@ -3,6 +3,8 @@ package dev.moa.engine;
 import dev.moa.provider.UpstreamFailure;
 import dev.moa.provider.Usage;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,20 +28,34 @@ public record LayerTrace(List<AgentOutcome> outcomes, PreparedReferences referen
         return new LayerTrace(outcomes, references, Optional.of(stop));
     }
 
+    // Loops rather than streams in this class: read for every layer of every request, by code C1 compiles only.
     public List<AgentOutcome.Answered> answers() {
-        return outcomes.stream().filter(o -> o instanceof AgentOutcome.Answered)
-                .map(o -> (AgentOutcome.Answered) o).toList();
+        List<AgentOutcome.Answered> answers = new ArrayList<>(outcomes.size());
+        for (AgentOutcome o : outcomes) {
+            if (o instanceof AgentOutcome.Answered a) {
+                answers.add(a);
+            }
+        }
+        return Collections.unmodifiableList(answers);
     }
 
     /** Whether a call failed because the layer's budget was spent before it could try again. */
     public boolean ranOutOfTime() {
-        return outcomes.stream().anyMatch(o -> o instanceof AgentOutcome.Failed f
-                && f.failure().kind() == UpstreamFailure.Kind.DEADLINE);
+        for (AgentOutcome o : outcomes) {
+            if (o instanceof AgentOutcome.Failed f && f.failure().kind() == UpstreamFailure.Kind.DEADLINE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What the layer's calls used: every answer, and what a failed call had answered before it failed. */
     public Usage usage() {
-        return outcomes.stream().map(o -> o instanceof AgentOutcome.Answered a ? a.completion().usage()
-                : o instanceof AgentOutcome.Failed f ? f.spent() : Usage.ZERO).reduce(Usage.ZERO, Usage::plus);
+        Usage total = Usage.ZERO;
+        for (AgentOutcome o : outcomes) {
+            total = total.plus(o instanceof AgentOutcome.Answered a ? a.completion().usage()
+                    : o instanceof AgentOutcome.Failed f ? f.spent() : Usage.ZERO);
+        }
+        return total;
     }
 }

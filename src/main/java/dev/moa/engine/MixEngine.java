@@ -250,9 +250,14 @@ public final class MixEngine {
                                   int retryIndex) {
         return checkOutput(run, answer.agent(), Reasoning.clean(answer.completion()), retryTurn, mayRetry,
                 deadlineNanos, layer, retryIndex)
-                .map(checked -> new MixResult(checked.answer(),
-                        traces.stream().map(LayerTrace::usage).reduce(checked.retryUsage(), Usage::plus),
-                        traces, Duration.ofNanos(System.nanoTime() - startNanos), checked.check()));
+                .map(checked -> {
+                    Usage usage = checked.retryUsage();
+                    for (LayerTrace trace : traces) {
+                        usage = usage.plus(trace.usage());
+                    }
+                    return new MixResult(checked.answer(), usage, traces,
+                            Duration.ofNanos(System.nanoTime() - startNanos), checked.check());
+                });
     }
 
     private static List<LayerTrace> append(List<LayerTrace> done, LayerTrace trace) {
@@ -455,15 +460,16 @@ public final class MixEngine {
         Upstream upstream = run.upstreams().get(candidate.provider());
         Duration configured = candidate.timeout().or(upstream::timeout).orElse(policy.attemptTimeout());
         Duration left = Duration.ofNanos(layerEnd - System.nanoTime());
-        // The one point every answer and failure passes: redacted here, before anything else sees it.
+        // The one point every answer and failure passes: redacted here, before anything else sees it. One operator
+        // per step (checked, redacted, priced): each costs a subscription and a context capture per call.
         Uni<Completion> completion = upstream.client().complete(call.withHeaders(observer.headers()))
-                .map(answer -> UnofferedToolCalls.check(call, answer))
-                .map(run.redactor()::redact)
+                .map(answer -> priced(run.redactor().redact(UnofferedToolCalls.check(call, answer)), upstream,
+                        candidate.model()))
                 .onFailure(UpstreamFailure.class).transform(f -> run.redactor().redact((UpstreamFailure) f));
         if (configured.compareTo(left) < 0) {
             completion = completion.ifNoItem().after(configured).failWith(() -> UpstreamFailure.timeout(configured));
         }
-        return completion.map(c -> priced(c, upstream, candidate.model()))
+        return completion
                 .onItemOrFailure().invoke((item, failure) -> {
                     if (failure == null) {
                         observer.answered(item);

@@ -5,6 +5,7 @@ import dev.moa.provider.Completion;
 import dev.moa.provider.CompletionCall;
 import dev.moa.provider.UpstreamFailure;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -91,11 +92,16 @@ public interface MixListener {
 
     /** Every listener of the list, in order; one that throws is skipped, not the run. */
     static MixListener of(List<MixListener> listeners) {
-        List<MixListener> all = listeners.stream().filter(l -> l != NONE).toList();
+        List<MixListener> all = new ArrayList<>(listeners.size());
+        for (MixListener listener : listeners) {
+            if (listener != NONE) {
+                all.add(listener);
+            }
+        }
         if (all.isEmpty()) {
             return NONE;
         }
-        return new Listeners(all);
+        return new Listeners(List.copyOf(all));
     }
 
     static MixListener of(MixListener first, MixListener second) {
@@ -104,10 +110,15 @@ public interface MixListener {
 
     /** The attempt's listeners, in order, their headers merged. */
     static AttemptListener attempts(List<AttemptListener> listeners) {
-        List<AttemptListener> all = listeners.stream().filter(l -> l != AttemptListener.NONE).toList();
+        List<AttemptListener> all = new ArrayList<>(listeners.size());
+        for (AttemptListener listener : listeners) {
+            if (listener != AttemptListener.NONE) {
+                all.add(listener);
+            }
+        }
         if (all.isEmpty()) {
             return AttemptListener.NONE;
         }
-        return new Listeners.Attempts(all);
+        return new Listeners.Attempts(List.copyOf(all));
     }
 }

@@ -29,7 +29,10 @@ final class ReferenceBudgeter {
 
     static PreparedReferences apply(ReferenceBudget budget, List<Reference> references) {
         List<Reference> kept = new ArrayList<>(references);
-        long[] original = references.stream().mapToLong(r -> tokens(r.content())).toArray();
+        long[] original = new long[references.size()];
+        for (int i = 0; i < original.length; i++) {
+            original[i] = tokens(references.get(i).content());
+        }
         long[] size = original.clone();
         Map<Integer, ReferenceCut> cuts = new LinkedHashMap<>();
         for (int i = 0; i < size.length; i++) {

@@ -56,9 +56,19 @@ public record ToolRendering(ToolMode mode, boolean aggregator, CallOptions clien
         return aggregator || (mode == ToolMode.PASS && client.hasTools());
     }
 
+    /** A loop, not a stream: asked for every call of every layer. */
+    private static boolean hasToolTurns(List<Message> conversation) {
+        for (Message m : conversation) {
+            if (m.hasToolCalls() || m.isToolResult()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The conversation as this agent receives it. */
     public List<Message> conversation(List<Message> conversation) {
-        if (realToolTurns() || conversation.stream().noneMatch(m -> m.hasToolCalls() || m.isToolResult())) {
+        if (realToolTurns() || !hasToolTurns(conversation)) {
             return conversation;
         }
         Map<String, String> names = new HashMap<>();

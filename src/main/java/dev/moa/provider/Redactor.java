@@ -47,7 +47,10 @@ public final class Redactor {
         }
         shortKeys = List.copyOf(shorts);
         longKeys = List.copyOf(longs);
-        int windows = longs.stream().mapToInt(k -> k.length() - FRAGMENT + 1).sum();
+        int windows = 0;
+        for (String key : longs) {
+            windows += key.length() - FRAGMENT + 1;
+        }
         int size = Integer.highestOneBit(Math.max(16, windows * 4)) * 2;
         hashes = new long[size];
         keyIndex = new int[size];

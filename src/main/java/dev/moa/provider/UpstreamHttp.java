@@ -1,6 +1,7 @@
 package dev.moa.provider;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -26,11 +27,15 @@ public final class UpstreamHttp {
 
     private static final int CONNECT_TIMEOUT_MS = 5_000;
 
-    /** A complete answer: status, headers (names in lower case) and the whole body. */
-    public record Reply(int status, Map<String, String> headers, Buffer body) {
+    /**
+     * A complete answer: status, headers and the whole body. The headers are Vert.x' own (names matched in any
+     * case), not copied: an answer's are rarely read (a failure's {@code retry-after}).
+     */
+    public record Reply(int status, MultiMap headers, Buffer body) {
 
+        /** The first value of the header, whatever the case of its name; null when absent. */
         public String header(String name) {
-            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return headers.get(name);
         }
     }
 
@@ -49,23 +54,15 @@ public final class UpstreamHttp {
      */
     public Uni<Reply> post(URI url, Map<String, String> headers, Buffer body, long maxBytes) {
         return Uni.createFrom().emitter(emitter -> {
-            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-            AtomicBoolean settled = new AtomicBoolean();
-            emitter.onTermination(() -> {
-                HttpClientRequest request = sent.get();
-                if (request != null && settled.compareAndSet(false, true)) {
-                    // Cancelled while running (timeout, straggler, layer end): close the upstream request.
-                    request.reset();
-                }
-            });
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
-            headers.forEach(options::putHeader);
-            client.request(options).onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
+            InFlight call = new InFlight();
+            emitter.onTermination(call::cancel);
+            client.request(postOptions(url, headers))
+                    .onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
                     .onSuccess(request -> {
-                        sent.set(request);
+                        call.sent.set(request);
                         quiet(request);
                         request.send(body).onFailure(f -> emitter.fail(UpstreamFailure.connection(describe(f))))
-                                .onSuccess(response -> read(response, request, maxBytes, settled, emitter));
+                                .onSuccess(response -> read(response, request, maxBytes, call.settled, emitter));
                     });
         });
     }
@@ -97,24 +94,18 @@ public final class UpstreamHttp {
      */
     public io.smallrye.mutiny.Multi<String> events(URI url, Map<String, String> headers, Buffer body, long maxBytes) {
         return io.smallrye.mutiny.Multi.createFrom().emitter(emitter -> {
-            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-            AtomicBoolean settled = new AtomicBoolean();
-            emitter.onTermination(() -> {
-                HttpClientRequest request = sent.get();
-                if (request != null && settled.compareAndSet(false, true)) {
-                    request.reset();
-                }
-            });
+            InFlight call = new InFlight();
+            AtomicBoolean settled = call.settled;
+            emitter.onTermination(call::cancel);
             java.util.function.Consumer<Throwable> fail = f -> {
                 if (settled.compareAndSet(false, true)) {
                     emitter.fail(f);
                 }
             };
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
-            headers.forEach(options::putHeader);
-            client.request(options).onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
+            client.request(postOptions(url, headers))
+                    .onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
                     .onSuccess(request -> {
-                        sent.set(request);
+                        call.sent.set(request);
                         quiet(request);
                         request.send(body).onFailure(f -> fail.accept(UpstreamFailure.connection(describe(f))))
                                 .onSuccess(response -> {
@@ -125,7 +116,7 @@ public final class UpstreamHttp {
                                         response.handler(chunk -> start.appendBuffer(chunk, 0,
                                                 Math.min(chunk.length(), MAX_ERROR_BODY_BYTES - start.length())));
                                         response.endHandler(done -> fail.accept(new ErrorReply(
-                                                new Reply(response.statusCode(), names(response), start))));
+                                                new Reply(response.statusCode(), response.headers(), start))));
                                         return;
                                     }
                                     SseDecoder decoder = new SseDecoder(MAX_EVENT_BYTES, maxBytes, emitter::emit);
@@ -157,6 +148,29 @@ public final class UpstreamHttp {
     }
 
     /**
+     * A call's request once sent, and whether the call has settled (answered, failed or cancelled). Cancelled while
+     * running (timeout, straggler, layer end, a hedge that lost, a client gone), the call resets its request: the
+     * connection closes and the upstream stops generating.
+     */
+    private static final class InFlight {
+        final AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        final AtomicBoolean settled = new AtomicBoolean();
+
+        void cancel() {
+            HttpClientRequest request = sent.get();
+            if (request != null && settled.compareAndSet(false, true)) {
+                request.reset();
+            }
+        }
+    }
+
+    private static RequestOptions postOptions(URI url, Map<String, String> headers) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString());
+        headers.forEach(options::putHeader);
+        return options;
+    }
+
+    /**
      * A request's own failures reach the caller through {@code send}'s future; without a handler Vert.x would also
      * log each at ERROR — among them the reset of a call we cancelled ourselves (a client that went away, a straggler,
      * a hedge that lost), which is no error.
@@ -164,12 +178,6 @@ public final class UpstreamHttp {
     public static void quiet(HttpClientRequest request) {
         request.exceptionHandler(ignored -> {
         });
-    }
-
-    private static Map<String, String> names(HttpClientResponse response) {
-        Map<String, String> names = new java.util.HashMap<>();
-        response.headers().forEach(h -> names.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-        return Map.copyOf(names);
     }
 
     private static void read(HttpClientResponse response, HttpClientRequest request, long maxBytes, AtomicBoolean over,
@@ -197,7 +205,7 @@ public final class UpstreamHttp {
         });
         response.endHandler(done -> {
             if (over.compareAndSet(false, true)) {
-                emitter.complete(new Reply(response.statusCode(), names(response), collected));
+                emitter.complete(new Reply(response.statusCode(), response.headers(), collected));
             }
         });
     }
@@ -219,7 +227,7 @@ public final class UpstreamHttp {
     }
 
     /** The root cause's class and message; callers redact it before it goes anywhere. */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();

@@ -70,6 +70,11 @@ class OrchestrationBench {
      * the section {@code native} measures it beside this build's JVM zip, same procedure, same run.
      */
     private static final String NATIVE_ZIP = System.getProperty("moa.bench.native.zip", "");
+    /**
+     * Another JVM build's function.zip (an earlier commit's, say): the section {@code compare} runs it beside this
+     * build's, requests interleaved, so a change to the hot path is measured under the same load.
+     */
+    private static final String BASELINE_ZIP = System.getProperty("moa.bench.baseline.zip", "");
     private static final Shape PAPER = new Shape(3, 6, 300);
     private static final int NATIVE_RSS_REQUESTS = 200;
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
@@ -176,6 +181,9 @@ class OrchestrationBench {
         }
         if (SECTIONS.contains("governance")) {
             governance();
+        }
+        if (SECTIONS.contains("compare")) {
+            compare(warmOptions);
         }
         line("");
         line("- load average at end: " + loadAverage());
@@ -768,6 +776,76 @@ class OrchestrationBench {
                 for (PackagedFunction function : functions) {
                     function.close();
                 }
+            }
+        }
+    }
+
+    /**
+     * The paper mix on two JVM instances side by side, a baseline build's zip and this build's, with their requests
+     * interleaved (one at a time, alternating), so the shared machine's load falls on both alike: overhead and CPU
+     * per request of each, and their ratio.
+     */
+    private void compare(List<String> jvmOptions) throws Exception {
+        if (BASELINE_ZIP.isBlank()) {
+            throw new IllegalStateException("section compare needs -Dmoa.bench.baseline.zip=<a JVM function.zip>");
+        }
+        List<String> names = List.of("baseline (" + BASELINE_ZIP + ")", "this build");
+        List<Path> zips = List.of(Path.of(BASELINE_ZIP), Path.of(System.getProperty("moa.function.zip")));
+        List<PackagedFunction> functions = new ArrayList<>();
+        try {
+            for (Path zip : zips) {
+                functions.add(start(zip, functionJava(), jvmOptions));
+            }
+            for (PackagedFunction function : functions) {
+                function.initDuration();
+            }
+            upstream.reset();
+            for (int i = 0; i < JIT_WARMUP; i++) {
+                for (PackagedFunction function : functions) {
+                    invoke(function, INSTANT.name());
+                }
+            }
+            List<List<Sample>> samples = List.of(new ArrayList<>(), new ArrayList<>());
+            long[] cpuBefore = new long[functions.size()];
+            for (int i = 0; i < WARMUP + MEASURED; i++) {
+                if (i == WARMUP) {
+                    for (int f = 0; f < functions.size(); f++) {
+                        cpuBefore[f] = cpuTicks(functions.get(f));
+                    }
+                }
+                for (int f = 0; f < functions.size(); f++) {
+                    Sample sample = measureOne(functions.get(f), PAPER);
+                    if (i >= WARMUP) {
+                        samples.get(f).add(sample);
+                    }
+                }
+            }
+            double[] cpuMs = new double[functions.size()];
+            for (int f = 0; f < functions.size(); f++) {
+                cpuMs[f] = (cpuTicks(functions.get(f)) - cpuBefore[f]) * 1000.0 / CLOCK_TICKS / MEASURED;
+            }
+            line("## Baseline beside this build (mix " + PAPER.name() + ", requests interleaved; " + JIT_WARMUP
+                    + " JIT warm-up requests each, " + WARMUP + " warm-up and " + MEASURED + " measured)");
+            line("");
+            line("| build | critical path p50 | overhead p50 | overhead p95 | overhead / critical path (p50)"
+                    + " | answer p50 | CPU per request |");
+            line("|---|---|---|---|---|---|---|");
+            for (int f = 0; f < functions.size(); f++) {
+                List<Sample> rows = samples.get(f);
+                Stats critical = Stats.of(rows, Sample::criticalMs);
+                Stats overhead = Stats.of(rows, Sample::overheadMs);
+                line(String.format(Locale.ROOT, "| %s | %.1f | **%.1f** | %.1f | %.2f %% | %.1f | %.1f ms |",
+                        names.get(f), critical.p50, overhead.p50, overhead.p95, 100 * overhead.p50 / critical.p50,
+                        Stats.of(rows, Sample::tailMs).p50, cpuMs[f]));
+            }
+            line("");
+            line(String.format(Locale.ROOT, "- this build / baseline: overhead p50 %.2f, CPU per request %.2f",
+                    Stats.of(samples.get(1), Sample::overheadMs).p50 / Stats.of(samples.get(0), Sample::overheadMs).p50,
+                    cpuMs[1] / cpuMs[0]));
+            line("");
+        } finally {
+            for (PackagedFunction function : functions) {
+                function.close();
             }
         }
     }

@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.moa.provider.UpstreamHttp.describe;
+
 /**
  * A provider that speaks Anthropic's Messages API: system messages lifted into {@code system}, same-role turns
  * merged so user and assistant alternate, {@code max_tokens} always sent, {@code stop} as {@code stop_sequences}.
@@ -405,14 +407,5 @@ public final class AnthropicChatClient implements ChatClient {
     /** Upstreams sometimes echo the key they were given. */
     private String redact(String text) {
         return text == null ? null : ownKey.redact(redactor.redact(text));
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 }

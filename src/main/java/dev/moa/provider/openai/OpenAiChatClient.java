@@ -81,9 +81,9 @@ public final class OpenAiChatClient implements ChatClient {
         OpenAiRequest body = OpenAiRequest.of(call, false);
         return Uni.createFrom().deferred(() -> {
                     try {
-                        return http.post(endpoint, withCallHeaders(call), Buffer.buffer(json.writeValueAsBytes(body)),
+                        return http.post(endpoint, withCallHeaders(call), Buffer.buffer(body.toJson(json)),
                                 maxResponseBytes);
-                    } catch (JsonProcessingException e) {
+                    } catch (IOException e) {
                         return Uni.createFrom().failure(UpstreamFailure.badResponse("could not write the request"));
                     }
                 })
@@ -132,8 +132,10 @@ public final class OpenAiChatClient implements ChatClient {
     private Completion parse(Buffer body) {
         JsonNode root;
         try {
-            // Decoded as HTTP clients do: invalid UTF-8 becomes U+FFFD and the answer is kept.
-            root = json.readTree(new String(body.getBytes(), StandardCharsets.UTF_8));
+            byte[] bytes = body.getBytes();
+            // Decoded as HTTP clients do: invalid UTF-8 becomes U+FFFD and the answer is kept. Plain ASCII reads the
+            // same either way, and is read from its bytes without the copy into a String.
+            root = plainAscii(bytes) ? json.readTree(bytes) : json.readTree(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw UpstreamFailure.badResponse("body is not JSON");
         }
@@ -159,6 +161,18 @@ public final class OpenAiChatClient implements ChatClient {
         }
         return new Completion(noText ? "" : content.textValue(), finishReason, usage(root.get("usage")), toolCalls,
                 reasoning(message)).identified(text(root.get("id")), text(root.get("model")));
+    }
+
+    /**
+     * Bytes 1–127 only: no decoding to do, and no NUL that Jackson's byte reader would take for UTF-16 or UTF-32.
+     */
+    static boolean plainAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String text(JsonNode node) {

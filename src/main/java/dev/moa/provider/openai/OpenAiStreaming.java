@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import static dev.moa.provider.UpstreamHttp.describe;
+
 /**
  * One {@code stream: true} chat-completions call on Vert.x' HTTP client: the SSE body is parsed as it arrives
  * and each content fragment is emitted at once. Cancelling the subscription resets the HTTP request, so the
@@ -73,8 +75,8 @@ public final class OpenAiStreaming {
         return Multi.createFrom().emitter(emitter -> {
             byte[] payload;
             try {
-                payload = json.writeValueAsBytes(body);
-            } catch (JsonProcessingException e) {
+                payload = body.toJson(json);
+            } catch (java.io.IOException e) {
                 emitter.fail(new IllegalStateException("cannot write the request body", e));
                 return;
             }
@@ -310,14 +312,5 @@ public final class OpenAiStreaming {
 
     private static String text(JsonNode node) {
         return node == null || node.isNull() ? null : node.isTextual() ? node.textValue() : node.toString();
-    }
-
-    static String describe(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 }

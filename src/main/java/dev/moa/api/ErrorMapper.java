@@ -15,15 +15,14 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every failure leaves as an OpenAI error object with a JSON content type; never HTML, never a stack trace. */
+/**
+ * Every failure leaves as an OpenAI error object with a JSON content type; never HTML, never a stack trace. A
+ * failure is first given its meaning ({@link #meaning}: a {@link MoaError}, logged where an operator should see it),
+ * then written in OpenAI's words ({@link ErrorBody#of}); the Messages adapter writes the same meaning in Anthropic's.
+ */
 public class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
-
-    @ServerExceptionMapper
-    public Response apiError(ApiError error) {
-        return json(error.status(), error.body());
-    }
 
     /**
      * A client key's limits refused the request: its status, {@code Retry-After} when waiting helps, the key's limit
@@ -48,19 +47,11 @@ public class ErrorMapper {
         return response.build();
     }
 
-    /** The limit store failed where no refusal rule applies (reading a key's usage). */
-    @ServerExceptionMapper
-    public Response limitsUnavailable(LimitStoreUnavailableException error) {
-        LOG.warn(LogText.escape(error.getMessage()));
-        return json(503, new ErrorBody(new ErrorBody.Detail("The limit store is unavailable right now; please retry.",
-                "server_error", null, "limits_unavailable")));
-    }
-
     /** A failure by meaning, in OpenAI's words. */
     @ServerExceptionMapper
     public Response moaError(MoaError error) {
         Response.ResponseBuilder response = Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(ApiError.of(error).body());
+                .entity(ErrorBody.of(error));
         error.retryAfter().ifPresent(after -> response.header("Retry-After",
                 Math.max(1, (after.toMillis() + 999) / 1000)));
         return response.build();
@@ -68,58 +59,69 @@ public class ErrorMapper {
 
     /** Any failure as the mapper for its type answers it (a streamed answer's or a batch line's failure). */
     public Response of(Throwable failure) {
-        if (failure instanceof ApiError e) {
-            return apiError(e);
-        }
-        if (failure instanceof MoaError e) {
-            return moaError(e);
-        }
         if (failure instanceof LimitRefusal e) {
             return limitRefused(e);
-        }
-        if (failure instanceof LimitStoreUnavailableException e) {
-            return limitsUnavailable(e);
-        }
-        if (failure instanceof LayerFailedException e) {
-            return layerFailed(e);
-        }
-        if (failure instanceof InvalidDocumentException e) {
-            return invalidDocument(e);
-        }
-        if (failure instanceof StoreUnavailableException e) {
-            return storeUnavailable(e);
         }
         if (failure instanceof WebApplicationException e) {
             return webError(e);
         }
-        return unexpected(failure);
+        return moaError(meaning(failure));
+    }
+
+    /**
+     * What a failure means to the client, whatever the protocol: the mix's and the stores' failures by kind, logged
+     * (their messages name documents, agents and causes, never a value); anything unexpected as a bare server error.
+     */
+    public static MoaError meaning(Throwable failure) {
+        if (failure instanceof MoaError e) {
+            return e;
+        }
+        if (failure instanceof LayerFailedException e) {
+            // 504 when time ran out with too few answers, 502 when the upstreams failed.
+            LOG.warn(LogText.escape(e.getMessage()));
+            return e.outOfTime()
+                    ? new MoaError(MoaError.Kind.TIMEOUT, null, "deadline_exceeded", e.getMessage())
+                    : new MoaError(MoaError.Kind.UPSTREAM, null, "upstream_failed", e.getMessage());
+        }
+        if (failure instanceof InvalidDocumentException e) {
+            LOG.warn(LogText.escape(e.getMessage()));
+            return new MoaError(MoaError.Kind.SERVER, "model", "invalid_mix_document", e.getMessage());
+        }
+        if (failure instanceof StoreUnavailableException e) {
+            // SSM could not be read and no earlier copy exists; the message names what was read, never a value.
+            LOG.warn(LogText.escape(e.getMessage()));
+            return new MoaError(MoaError.Kind.UNAVAILABLE, null, "store_unavailable",
+                    "The mix store is unavailable right now; please retry. " + e.getMessage());
+        }
+        if (failure instanceof LimitStoreUnavailableException e) {
+            // The limit store failed where no refusal rule applies (reading a key's usage).
+            LOG.warn(LogText.escape(e.getMessage()));
+            return new MoaError(MoaError.Kind.UNAVAILABLE, null, "limits_unavailable",
+                    "The limit store is unavailable right now; please retry.");
+        }
+        // The class only: a message could carry anything, and logs must never carry a key.
+        LOG.errorf("unexpected %s while serving a request", failure.getClass().getName());
+        return new MoaError(MoaError.Kind.SERVER, null, null, "The server had an error while processing your request.");
     }
 
     @ServerExceptionMapper
     public Response invalidDocument(InvalidDocumentException error) {
-        LOG.warn(LogText.escape(error.getMessage()));
-        return json(500, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "server_error", "model",
-                "invalid_mix_document")));
+        return moaError(meaning(error));
     }
 
-    /** SSM could not be read and no earlier copy exists; the message names what was read, never a value. */
     @ServerExceptionMapper
     public Response storeUnavailable(StoreUnavailableException error) {
-        LOG.warn(LogText.escape(error.getMessage()));
-        return json(503, new ErrorBody(new ErrorBody.Detail(
-                "The mix store is unavailable right now; please retry. " + error.getMessage(), "server_error", null,
-                "store_unavailable")));
+        return moaError(meaning(error));
     }
 
-    /** 504 when time ran out with too few answers, 502 when the upstreams failed. */
+    @ServerExceptionMapper
+    public Response limitsUnavailable(LimitStoreUnavailableException error) {
+        return moaError(meaning(error));
+    }
+
     @ServerExceptionMapper
     public Response layerFailed(LayerFailedException error) {
-        LOG.warn(LogText.escape(error.getMessage()));
-        return error.outOfTime()
-                ? json(504, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "timeout_error", null,
-                        "deadline_exceeded")))
-                : json(502, new ErrorBody(new ErrorBody.Detail(error.getMessage(), "upstream_error", null,
-                        "upstream_failed")));
+        return moaError(meaning(error));
     }
 
     /**
@@ -160,10 +162,7 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable error) {
-        // The class only: a message could carry anything, and logs must never carry a key.
-        LOG.errorf("unexpected %s while serving a request", error.getClass().getName());
-        return json(500, new ErrorBody(new ErrorBody.Detail("The server had an error while processing your request.",
-                "server_error", null, null)));
+        return moaError(meaning(error));
     }
 
     private static Response json(int status, ErrorBody body) {

@@ -22,7 +22,7 @@ public record MixSummary(String description, List<LayerView> layers,
         for (Layer layer : mix.layers()) {
             layers.add(new LayerView(layer.agents().stream()
                     .map(a -> new AgentView(a.provider(), a.model(), a.samples() > 1 ? a.samples() : null)).toList(),
-                    layer.calls(), DryRun.aggregate(layer.aggregate()),
+                    layer.calls(), MixPlanView.aggregate(layer.aggregate()),
                     layer.earlyStop().map(e -> e.when().id()).orElse(null)));
         }
         int calls = MixPlanner.calls(mix);

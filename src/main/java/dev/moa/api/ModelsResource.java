@@ -1,5 +1,6 @@
 package dev.moa.api;
 
+import dev.moa.model.MoaError;
 import dev.moa.store.MixCatalog;
 import dev.moa.store.MixListing;
 import io.smallrye.common.annotation.Blocking;
@@ -36,9 +37,9 @@ public class ModelsResource {
     @Path("/{id: .+}")
     @Blocking
     public MixSummary.Model get(@PathParam("id") String id) {
-        MixListing listing = catalog.find(id).orElseThrow(() -> Errors.unknownModel(id));
+        MixListing listing = catalog.find(id).orElseThrow(() -> MoaError.unknownModel(id));
         MixSummary summary = catalog.resolve(id).map(r -> MixSummary.of(r.mix()))
-                .orElseThrow(() -> Errors.unknownModel(id));
+                .orElseThrow(() -> MoaError.unknownModel(id));
         return new MixSummary.Model(listing.name(), "model", listing.modified().getEpochSecond(), OWNER, summary);
     }
 

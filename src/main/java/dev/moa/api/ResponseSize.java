@@ -1,5 +1,7 @@
 package dev.moa.api;
 
+import dev.moa.model.MoaError;
+
 /**
  * AWS Lambda refuses a response payload over 6 MB (6,291,456 bytes), and the client then gets an opaque gateway
  * error. The body travels as a JSON string inside the API Gateway response, so what counts is its escaped size
@@ -32,7 +34,7 @@ public final class ResponseSize {
 
     private static void check(long size, boolean traced) {
         if (size > MAX_BODY) {
-            throw new ApiError(502, "upstream_error", null, "response_too_large",
+            throw new MoaError(MoaError.Kind.UPSTREAM, null, "response_too_large",
                     "The mix's answer makes a response of " + size + " bytes (as Lambda carries it); the limit is "
                             + MAX_BODY + " (AWS Lambda's 6 MB response payload, less the envelope). Ask for a shorter "
                             + "answer (max_tokens)" + (traced ? ", or leave out \"moa\": {\"trace\": true}" : "") + ".");

@@ -10,10 +10,10 @@ import java.io.UncheckedIOException;
  * A streamed request's failure as the same OpenAI error a non-streamed one gets ({@link ErrorMapper}'s status and
  * body): as the HTTP response when nothing was written yet, else as the stream's error event.
  */
-final class StreamErrors {
+public final class StreamErrors {
 
-    record Mapped(int status, ErrorBody body) {
-        ErrorBody.Detail detail() {
+    public record Mapped(int status, ErrorBody body) {
+        public ErrorBody.Detail detail() {
             return body.error();
         }
     }
@@ -21,12 +21,12 @@ final class StreamErrors {
     private StreamErrors() {
     }
 
-    static Mapped map(Throwable failure) {
+    public static Mapped map(Throwable failure) {
         Response response = new ErrorMapper().of(failure);
         return new Mapped(response.getStatus(), (ErrorBody) response.getEntity());
     }
 
-    static EventStreamBody.ErrorReply reply(ObjectMapper json, Throwable failure) {
+    public static EventStreamBody.ErrorReply reply(ObjectMapper json, Throwable failure) {
         Mapped mapped = map(failure);
         try {
             return new EventStreamBody.ErrorReply(mapped.status(), json.writeValueAsBytes(mapped.body()));

@@ -42,7 +42,8 @@ public record Trace(String mix, @JsonProperty("latency_ms") Long latencyMs, List
         return noted == null ? this : new Trace(mix, latencyMs, layers, outputCheck, costUnpricedCalls, noted);
     }
 
-    static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
+    /** The trace of a stream cut short: the layers that ran. */
+    public static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
         List<LayerView> views = new java.util.ArrayList<>(layers.size());
         for (int i = 0; i < layers.size(); i++) {
             // What the next layer's budget did to this layer's answers shows on the answers themselves too.
@@ -165,7 +166,7 @@ public record Trace(String mix, @JsonProperty("latency_ms") Long latencyMs, List
                             String output, String reasoning, RankView rank, List<StepView> steps,
                             String error, Boolean cut, List<AttemptView> attempts,
                             @JsonInclude(JsonInclude.Include.NON_EMPTY)
-                            @JsonProperty("tool_calls") List<ChatCompletion.ToolCallView> toolCalls,
+                            @JsonProperty("tool_calls") List<ToolCallView> toolCalls,
                             @JsonProperty("reference_truncated") Long referenceTruncated,
                             @JsonProperty("reference_dropped") Boolean referenceDropped) {
 
@@ -195,7 +196,7 @@ public record Trace(String mix, @JsonProperty("latency_ms") Long latencyMs, List
                 Usage usage = a.completion().usage();
                 return new AgentView(provider, model, sample, ms, usage, usage.cost(), costUnknown(a),
                         a.completion().content(), a.completion().reasoning(), rank, steps, null, null, attempts,
-                        a.completion().toolCalls().stream().map(ChatCompletion.ToolCallView::of).toList(), null, null);
+                        a.completion().toolCalls().stream().map(ToolCallView::of).toList(), null, null);
             }
             // A cut call was cancelled before it reported usage; the provider may still bill what it generated.
             if (outcome instanceof AgentOutcome.Cut c) {

@@ -7,6 +7,7 @@ import dev.moa.limits.LimitStore;
 import dev.moa.limits.LimitsGuard;
 import dev.moa.limits.UsageReport;
 import dev.moa.mix.KeyLimits;
+import dev.moa.model.MoaError;
 import dev.moa.store.ClientKeyHash;
 import dev.moa.store.ClientKeys;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -41,8 +42,8 @@ public class UsageResource {
     @Blocking
     public KeyUsage usage(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                           @HeaderParam("x-api-key") String apiKey) {
-        ClientKeyHash key = CallContext.presentedKey(authorization, apiKey).flatMap(keys::identifyKey).orElseThrow(() -> new ApiError(401,
-                "invalid_request_error", null, "invalid_api_key",
+        ClientKeyHash key = CallContext.presentedKey(authorization, apiKey).flatMap(keys::identifyKey)
+                .orElseThrow(() -> new MoaError(MoaError.Kind.AUTHENTICATION, null, "invalid_api_key",
                 "Usage is counted per client key: send yours in an Authorization header (Bearer) or x-api-key."));
         if (!key.limits().any()) {
             limits.checkKey(key);

@@ -1,7 +1,7 @@
 package dev.moa.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.api.ChatCompletions;
+import dev.moa.api.chat.ChatCompletions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;

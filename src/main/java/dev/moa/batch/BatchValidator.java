@@ -3,9 +3,9 @@ package dev.moa.batch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.api.ApiError;
-import dev.moa.api.ChatCompletions;
+import dev.moa.api.chat.ChatCompletions;
 import dev.moa.mix.InvalidDocumentException;
+import dev.moa.model.MoaError;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -122,7 +122,7 @@ public final class BatchValidator {
         String model;
         try {
             model = completions.check(body);
-        } catch (ApiError e) {
+        } catch (MoaError e) {
             checks.add(e, number);
             return;
         }
@@ -144,11 +144,9 @@ public final class BatchValidator {
             }
         }
 
-        void add(ApiError error, int line) {
-            var detail = error.body().error();
-            String param = detail.param() == null ? "body" : "body." + detail.param();
-            add(detail.code() == null ? "invalid_request" : detail.code(), line,
-                    "Line " + line + ": " + detail.message(), param);
+        void add(MoaError error, int line) {
+            add(error.code().orElse("invalid_request"), line, "Line " + line + ": " + error.getMessage(),
+                    error.param().map(param -> "body." + param).orElse("body"));
         }
 
         void model(String model, int line) {
@@ -160,8 +158,8 @@ public final class BatchValidator {
             try {
                 completions.checkModel(model);
                 return Optional.empty();
-            } catch (ApiError e) {
-                return Optional.of(new BatchObject.Error(e.body().error().code(), null, e.getMessage(), "body.model"));
+            } catch (MoaError e) {
+                return Optional.of(new BatchObject.Error(e.code().orElse(null), null, e.getMessage(), "body.model"));
             } catch (InvalidDocumentException e) {
                 return Optional.of(new BatchObject.Error("invalid_mix_document", null, e.getMessage(), "body.model"));
             }

@@ -1,7 +1,7 @@
 package dev.moa.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -32,20 +32,20 @@ public final class Batches {
         String endpoint = text(request, "endpoint");
         String window = text(request, "completion_window");
         if (!BatchValidator.ENDPOINT.equals(endpoint)) {
-            throw ApiError.invalidRequest("endpoint", "endpoint must be \"" + BatchValidator.ENDPOINT
+            throw MoaError.invalidRequest("endpoint", "endpoint must be \"" + BatchValidator.ENDPOINT
                     + "\": the only endpoint a batch can call here.");
         }
         if (!WINDOW.equals(window)) {
-            throw ApiError.invalidRequest("completion_window", "completion_window must be \"24h\".");
+            throw MoaError.invalidRequest("completion_window", "completion_window must be \"24h\".");
         }
         JsonNode metadata = request.get("metadata");
         if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
-            throw ApiError.invalidRequest("metadata", "metadata must be an object of strings.");
+            throw MoaError.invalidRequest("metadata", "metadata must be an object of strings.");
         }
-        FileObject input = files.find(inputFileId).orElseThrow(() -> new ApiError(400, "invalid_request_error",
+        FileObject input = files.find(inputFileId).orElseThrow(() -> new MoaError(MoaError.Kind.INVALID_REQUEST,
                 "input_file_id", "invalid_file", "No file with id '" + inputFileId + "'."));
         if (!FileObject.BATCH.equals(input.purpose())) {
-            throw new ApiError(400, "invalid_request_error", "input_file_id", "invalid_file",
+            throw new MoaError(MoaError.Kind.INVALID_REQUEST, "input_file_id", "invalid_file",
                     "The file " + inputFileId + " has purpose '" + input.purpose() + "', not 'batch'.");
         }
         long now = clock.instant().getEpochSecond();
@@ -64,7 +64,7 @@ public final class Batches {
     public BatchObject.Page list(String after, Integer limit) {
         int size = limit == null ? 20 : limit;
         if (size < 1 || size > 100) {
-            throw ApiError.invalidRequest("limit", "limit must be between 1 and 100.");
+            throw MoaError.invalidRequest("limit", "limit must be between 1 and 100.");
         }
         List<BatchObject> all = records.all();
         int start = 0;
@@ -76,7 +76,7 @@ public final class Batches {
                 }
             }
             if (start < 0) {
-                throw ApiError.invalidRequest("after", "No batch with id '" + after + "'.");
+                throw MoaError.invalidRequest("after", "No batch with id '" + after + "'.");
             }
         }
         List<BatchObject> page = all.subList(Math.min(start, all.size()), Math.min(start + size, all.size()));
@@ -88,7 +88,7 @@ public final class Batches {
     public BatchObject cancel(String id) {
         BatchObject current = get(id);
         if (current.finished()) {
-            throw new ApiError(409, "invalid_request_error", null, "batch_not_cancellable",
+            throw new MoaError(MoaError.Kind.CONFLICT, null, "batch_not_cancellable",
                     "Batch " + id + " is " + current.status() + " and can no longer be cancelled.");
         }
         long now = clock.instant().getEpochSecond();
@@ -106,12 +106,12 @@ public final class Batches {
     private static String text(JsonNode request, String field) {
         JsonNode value = request.get(field);
         if (value == null || !value.isTextual()) {
-            throw ApiError.invalidRequest(field, "Missing required parameter: '" + field + "'.");
+            throw MoaError.invalidRequest(field, "Missing required parameter: '" + field + "'.");
         }
         return value.asText();
     }
 
-    static ApiError notFound(String id) {
-        return new ApiError(404, "invalid_request_error", null, "not_found", "No batch found with id '" + id + "'.");
+    static MoaError notFound(String id) {
+        return new MoaError(MoaError.Kind.NOT_FOUND, null, "not_found", "No batch found with id '" + id + "'.");
     }
 }

@@ -1,7 +1,7 @@
 package dev.moa.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
 import dev.moa.store.ClientKeyHash;
 import dev.moa.store.ClientKeys;
 import io.smallrye.common.annotation.Blocking;
@@ -35,7 +35,7 @@ public class BatchesResource {
     @Consumes(MediaType.WILDCARD)
     public BatchObject create(JsonNode request, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         if (request == null || !request.isObject()) {
-            throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            throw MoaError.invalidRequest(null, "The request body must be a JSON object.");
         }
         return batches.create(request, keys.identify(authorization).map(ClientKeyHash::name));
     }

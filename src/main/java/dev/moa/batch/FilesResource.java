@@ -1,6 +1,6 @@
 package dev.moa.batch;
 
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -18,8 +18,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.time.Duration;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,14 +43,14 @@ public class FilesResource {
     @Produces(MediaType.APPLICATION_JSON)
     public FileObject upload(@RestForm("file") FileUpload file, @RestForm("purpose") String purpose) {
         if (file == null) {
-            throw ApiError.invalidRequest("file", "Missing required parameter: 'file'.");
+            throw MoaError.invalidRequest("file", "Missing required parameter: 'file'.");
         }
         if (!FileObject.BATCH.equals(purpose) && !FileObject.EVALS.equals(purpose)) {
-            throw ApiError.invalidRequest("purpose", "purpose must be \"batch\" or \"evals\": the only uses of "
+            throw MoaError.invalidRequest("purpose", "purpose must be \"batch\" or \"evals\": the only uses of "
                     + "files here.");
         }
         if (file.size() > config.maxFileBytes()) {
-            throw new ApiError(413, "invalid_request_error", "file", "file_too_large", "The file is " + file.size()
+            throw new MoaError(MoaError.Kind.REQUEST_TOO_LARGE, "file", "file_too_large", "The file is " + file.size()
                     + " bytes; the limit is " + config.maxFileBytes() + ".");
         }
         try {
@@ -104,8 +104,8 @@ public class FilesResource {
         return new FileObject.Deleted(id, "file", true);
     }
 
-    private static ApiError notFound(String id) {
-        return new ApiError(404, "invalid_request_error", "id", "not_found", "No such File object: " + id);
+    private static MoaError notFound(String id) {
+        return new MoaError(MoaError.Kind.NOT_FOUND, "id", "not_found", "No such File object: " + id);
     }
 
     @io.quarkus.runtime.annotations.RegisterForReflection

@@ -3,7 +3,7 @@ package dev.moa.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moa.api.ChatCompletions;
+import dev.moa.api.chat.ChatCompletions;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.core.Response;
 

@@ -3,7 +3,7 @@ package dev.moa.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -66,7 +66,7 @@ public class StateMachineResource {
         } else {
             inputKey = input.at("/detail/object/key").asText("");
             if (!inputKey.startsWith(BatchKeys.INBOX) || !inputKey.endsWith(".jsonl")) {
-                throw ApiError.invalidRequest("detail.object.key", "not an inbox/*.jsonl object: " + inputKey);
+                throw MoaError.invalidRequest("detail.object.key", "not an inbox/*.jsonl object: " + inputKey);
             }
             batch = dropFolderBatch(step.path("execution_id").asText(), inputKey);
         }
@@ -118,7 +118,7 @@ public class StateMachineResource {
     private void requireStateMachine(String step) {
         // The Lambda event's API id (dev.moa.lambda.LambdaEventOrigin); none in the server build.
         if (!origin.apiId().filter(ORIGIN::equals).isPresent()) {
-            throw new ApiError(404, "invalid_request_error", null, "unknown_url",
+            throw new MoaError(MoaError.Kind.NOT_FOUND, null, "unknown_url",
                     "Invalid URL (POST /internal/batch/" + step + ")");
         }
     }

@@ -1,7 +1,7 @@
 package dev.moa.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.api.ChatCompletions;
+import dev.moa.api.chat.ChatCompletions;
 import dev.moa.batch.BatchConfig;
 import dev.moa.batch.BatchFiles;
 import dev.moa.batch.BatchStore;

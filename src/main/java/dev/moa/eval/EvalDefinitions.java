@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,47 +42,47 @@ public final class EvalDefinitions {
 
     public EvalObject create(JsonNode request, String id, long now) {
         if (request == null || !request.isObject()) {
-            throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            throw MoaError.invalidRequest(null, "The request body must be a JSON object.");
         }
         for (Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!CREATE_FIELDS.contains(field)) {
-                throw ApiError.invalidRequest(field, "Unknown parameter: '" + field + "'.");
+                throw MoaError.invalidRequest(field, "Unknown parameter: '" + field + "'.");
             }
         }
         String name = optionalText(request, "name");
         JsonNode metadata = metadata(request.get("metadata"));
         JsonNode config = request.get("data_source_config");
         if (config == null || !config.isObject()) {
-            throw ApiError.invalidRequest("data_source_config", "Missing required parameter: 'data_source_config'.");
+            throw MoaError.invalidRequest("data_source_config", "Missing required parameter: 'data_source_config'.");
         }
         String type = config.path("type").asText("");
         if (!type.equals("custom")) {
-            throw ApiError.invalidRequest("data_source_config.type", "data_source_config.type must be \"custom\" "
+            throw MoaError.invalidRequest("data_source_config.type", "data_source_config.type must be \"custom\" "
                     + "(logs and stored_completions need OpenAI's stored traffic, which does not exist here).");
         }
         for (Iterator<String> names = config.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!Set.of("type", "item_schema", "include_sample_schema").contains(field)) {
-                throw ApiError.invalidRequest("data_source_config." + field, "Unknown parameter: 'data_source_config."
+                throw MoaError.invalidRequest("data_source_config." + field, "Unknown parameter: 'data_source_config."
                         + field + "'.");
             }
         }
         JsonNode itemSchema = config.get("item_schema");
         if (itemSchema == null || !itemSchema.isObject()) {
-            throw ApiError.invalidRequest("data_source_config.item_schema", "data_source_config.item_schema must be a "
+            throw MoaError.invalidRequest("data_source_config.item_schema", "data_source_config.item_schema must be a "
                     + "JSON Schema object.");
         }
         schema(itemSchema);
         JsonNode includeSample = config.get("include_sample_schema");
         if (includeSample != null && !includeSample.isBoolean()) {
-            throw ApiError.invalidRequest("data_source_config.include_sample_schema",
+            throw MoaError.invalidRequest("data_source_config.include_sample_schema",
                     "data_source_config.include_sample_schema must be a boolean.");
         }
         Set<String> fields = itemFields(itemSchema);
         JsonNode criteria = request.get("testing_criteria");
         if (criteria == null || !criteria.isArray()) {
-            throw ApiError.invalidRequest("testing_criteria", "Missing required parameter: 'testing_criteria' (an "
+            throw MoaError.invalidRequest("testing_criteria", "Missing required parameter: 'testing_criteria' (an "
                     + "array of graders).");
         }
         ArrayNode stored = json.createArrayNode();
@@ -90,7 +90,7 @@ public final class EvalDefinitions {
         for (int i = 0; i < criteria.size(); i++) {
             ObjectNode grader = checkGrader(criteria.get(i), "testing_criteria[" + i + "]", fields);
             if (!names.add(grader.get("name").asText())) {
-                throw ApiError.invalidRequest("testing_criteria[" + i + "].name", "Two testing criteria are named \""
+                throw MoaError.invalidRequest("testing_criteria[" + i + "].name", "Two testing criteria are named \""
                         + grader.get("name").asText() + "\"; names must differ.");
             }
             stored.add(grader);
@@ -112,7 +112,7 @@ public final class EvalDefinitions {
         try {
             return schemas.getSchema(itemSchema);
         } catch (RuntimeException e) {
-            throw ApiError.invalidRequest("data_source_config.item_schema", "data_source_config.item_schema is not a "
+            throw MoaError.invalidRequest("data_source_config.item_schema", "data_source_config.item_schema is not a "
                     + "usable JSON Schema: " + e.getMessage());
         }
     }
@@ -130,14 +130,14 @@ public final class EvalDefinitions {
 
     private ObjectNode checkGrader(JsonNode node, String where, Set<String> fields) {
         if (node == null || !node.isObject()) {
-            throw ApiError.invalidRequest(where, where + " must be a grader object.");
+            throw MoaError.invalidRequest(where, where + " must be a grader object.");
         }
         String type = node.path("type").asText("");
         ObjectNode grader = node.deepCopy();
         grader.remove("id");
         String name = grader.path("name").asText("");
         if (!grader.path("name").isTextual() || name.isBlank()) {
-            throw ApiError.invalidRequest(where + ".name", "Missing required parameter: '" + where + ".name'.");
+            throw MoaError.invalidRequest(where + ".name", "Missing required parameter: '" + where + ".name'.");
         }
         switch (type) {
             case "string_check" -> {
@@ -145,7 +145,7 @@ public final class EvalDefinitions {
                 template(grader, where, "input", fields);
                 template(grader, where, "reference", fields);
                 if (!OPERATIONS.contains(grader.path("operation").asText())) {
-                    throw ApiError.invalidRequest(where + ".operation", where + ".operation must be one of eq, ne, "
+                    throw MoaError.invalidRequest(where + ".operation", where + ".operation must be one of eq, ne, "
                             + "like, ilike.");
                 }
             }
@@ -155,7 +155,7 @@ public final class EvalDefinitions {
                 template(grader, where, "reference", fields);
                 String metric = grader.path("evaluation_metric").asText("");
                 if (!Similarity.METRICS.contains(metric)) {
-                    throw ApiError.invalidRequest(where + ".evaluation_metric", where + ".evaluation_metric \"" + metric
+                    throw MoaError.invalidRequest(where + ".evaluation_metric", where + ".evaluation_metric \"" + metric
                             + "\" is not supported here; use one of " + String.join(", ",
                             Similarity.METRICS.stream().sorted().toList()) + " (cosine needs embeddings; gleu and "
                             + "meteor are not implemented).");
@@ -170,7 +170,7 @@ public final class EvalDefinitions {
                 List<String> passing = strings(grader, where, "passing_labels");
                 for (String label : passing) {
                     if (!labels.contains(label)) {
-                        throw ApiError.invalidRequest(where + ".passing_labels", "passing label \"" + label
+                        throw MoaError.invalidRequest(where + ".passing_labels", "passing label \"" + label
                                 + "\" is not one of the labels.");
                     }
                 }
@@ -184,7 +184,7 @@ public final class EvalDefinitions {
                 if (range != null && !range.isNull()) {
                     if (!range.isArray() || range.size() != 2 || !range.get(0).isNumber() || !range.get(1).isNumber()
                             || range.get(0).asDouble() >= range.get(1).asDouble()) {
-                        throw ApiError.invalidRequest(where + ".range", where + ".range must be two numbers, low < "
+                        throw MoaError.invalidRequest(where + ".range", where + ".range must be two numbers, low < "
                                 + "high.");
                     }
                 } else {
@@ -193,11 +193,11 @@ public final class EvalDefinitions {
                 number(grader, where, "pass_threshold", false, -Double.MAX_VALUE, Double.MAX_VALUE);
                 samplingParams(grader.get("sampling_params"), where + ".sampling_params");
             }
-            case "python" -> throw ApiError.invalidRequest(where + ".type", "python graders are not supported: this "
+            case "python" -> throw MoaError.invalidRequest(where + ".type", "python graders are not supported: this "
                     + "service runs no code. Use string_check, text_similarity, label_model or score_model.");
-            case "multi" -> throw ApiError.invalidRequest(where + ".type", "multi graders are not supported here. "
+            case "multi" -> throw MoaError.invalidRequest(where + ".type", "multi graders are not supported here. "
                     + "Use string_check, text_similarity, label_model or score_model.");
-            default -> throw ApiError.invalidRequest(where + ".type", "Unknown grader type \"" + type + "\"; use "
+            default -> throw MoaError.invalidRequest(where + ".type", "Unknown grader type \"" + type + "\"; use "
                     + "string_check, text_similarity, label_model or score_model.");
         }
         ObjectNode withId = json.createObjectNode();
@@ -246,13 +246,13 @@ public final class EvalDefinitions {
     private void template(ObjectNode grader, String where, String field, Set<String> fields) {
         JsonNode value = grader.get(field);
         if (value == null || !value.isTextual()) {
-            throw ApiError.invalidRequest(where + "." + field, "Missing required parameter: '" + where + "." + field
+            throw MoaError.invalidRequest(where + "." + field, "Missing required parameter: '" + where + "." + field
                     + "' (a template string).");
         }
         try {
             Template.parse(value.textValue()).check(fields, true);
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalidRequest(where + "." + field, where + "." + field + ": " + e.getMessage() + ".");
+            throw MoaError.invalidRequest(where + "." + field, where + "." + field + ": " + e.getMessage() + ".");
         }
     }
 
@@ -261,13 +261,13 @@ public final class EvalDefinitions {
         try {
             messages = PromptMessage.parseAll(grader.get("input"), where + ".input");
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalidRequest(where + ".input", e.getMessage() + ".");
+            throw MoaError.invalidRequest(where + ".input", e.getMessage() + ".");
         }
         for (int i = 0; i < messages.size(); i++) {
             try {
                 messages.get(i).content().check(fields, true);
             } catch (IllegalArgumentException e) {
-                throw ApiError.invalidRequest(where + ".input[" + i + "].content", where + ".input[" + i
+                throw MoaError.invalidRequest(where + ".input[" + i + "].content", where + ".input[" + i
                         + "].content: " + e.getMessage() + ".");
             }
         }
@@ -276,7 +276,7 @@ public final class EvalDefinitions {
     private void model(ObjectNode grader, String where) {
         JsonNode model = grader.get("model");
         if (model == null || !model.isTextual() || model.textValue().isBlank()) {
-            throw ApiError.invalidRequest(where + ".model", "Missing required parameter: '" + where + ".model'.");
+            throw MoaError.invalidRequest(where + ".model", "Missing required parameter: '" + where + ".model'.");
         }
         checkModel(model.textValue(), where + ".model");
     }
@@ -285,9 +285,9 @@ public final class EvalDefinitions {
     void checkModel(String model, String param) {
         try {
             modelCheck.accept(model);
-        } catch (ApiError e) {
+        } catch (MoaError e) {
             if (e.status() == 404) {
-                throw new ApiError(400, "invalid_request_error", param, "model_not_found", "The model '" + model
+                throw new MoaError(MoaError.Kind.INVALID_REQUEST, param, "model_not_found", "The model '" + model
                         + "' is neither a mix nor a <provider>/<model> of a known provider.");
             }
             throw e;
@@ -297,13 +297,13 @@ public final class EvalDefinitions {
     private static List<String> strings(ObjectNode grader, String where, String field) {
         JsonNode values = grader.get(field);
         if (values == null || !values.isArray() || values.isEmpty()) {
-            throw ApiError.invalidRequest(where + "." + field, where + "." + field + " must be a non-empty array of "
+            throw MoaError.invalidRequest(where + "." + field, where + "." + field + " must be a non-empty array of "
                     + "strings.");
         }
         List<String> out = new ArrayList<>();
         for (JsonNode v : values) {
             if (!v.isTextual() || v.textValue().isBlank()) {
-                throw ApiError.invalidRequest(where + "." + field, where + "." + field + " must hold non-empty "
+                throw MoaError.invalidRequest(where + "." + field, where + "." + field + " must hold non-empty "
                         + "strings.");
             }
             out.add(v.textValue());
@@ -316,13 +316,13 @@ public final class EvalDefinitions {
         JsonNode value = grader.get(field);
         if (value == null || value.isNull()) {
             if (required) {
-                throw ApiError.invalidRequest(where + "." + field, "Missing required parameter: '" + where + "."
+                throw MoaError.invalidRequest(where + "." + field, "Missing required parameter: '" + where + "."
                         + field + "'.");
             }
             return;
         }
         if (!value.isNumber() || value.asDouble() < min || value.asDouble() > max) {
-            throw ApiError.invalidRequest(where + "." + field, where + "." + field + " must be a number"
+            throw MoaError.invalidRequest(where + "." + field, where + "." + field + " must be a number"
                     + (min > -Double.MAX_VALUE ? " from " + min + " to " + max : "") + ".");
         }
     }
@@ -332,7 +332,7 @@ public final class EvalDefinitions {
         for (Iterator<String> names = grader.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!ok.contains(field)) {
-                throw ApiError.invalidRequest(where + "." + field, "Unknown parameter: '" + where + "." + field
+                throw MoaError.invalidRequest(where + "." + field, "Unknown parameter: '" + where + "." + field
                         + "'.");
             }
         }
@@ -347,12 +347,12 @@ public final class EvalDefinitions {
             return null;
         }
         if (!metadata.isObject() || metadata.size() > 16) {
-            throw ApiError.invalidRequest("metadata", "metadata must be an object of at most 16 string values.");
+            throw MoaError.invalidRequest("metadata", "metadata must be an object of at most 16 string values.");
         }
         for (Iterator<JsonNode> values = metadata.elements(); values.hasNext(); ) {
             JsonNode value = values.next();
             if (!value.isTextual() || value.textValue().length() > 512) {
-                throw ApiError.invalidRequest("metadata", "metadata values must be strings of at most 512 "
+                throw MoaError.invalidRequest("metadata", "metadata values must be strings of at most 512 "
                         + "characters.");
             }
         }
@@ -365,7 +365,7 @@ public final class EvalDefinitions {
             return null;
         }
         if (!value.isTextual()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be a string.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be a string.");
         }
         return value.textValue();
     }

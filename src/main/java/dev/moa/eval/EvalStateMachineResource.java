@@ -3,9 +3,9 @@ package dev.moa.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moa.api.ApiError;
 import dev.moa.batch.EventOrigin;
 import dev.moa.batch.StateMachineResource;
+import dev.moa.model.MoaError;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -62,7 +62,7 @@ public class EvalStateMachineResource {
         requireStateMachine("item");
         int index = step.path("index").asInt(-1);
         if (index < 0) {
-            throw ApiError.invalidRequest("index", "index must be an item's position in the run, from 0.");
+            throw MoaError.invalidRequest("index", "index must be an item's position in the run, from 0.");
         }
         EvalSteps.ItemResult result = steps.item(step.path("eval_id").asText(), step.path("run_id").asText(), index,
                 step.path("item"));
@@ -82,7 +82,7 @@ public class EvalStateMachineResource {
 
     private void requireStateMachine(String step) {
         if (!origin.apiId().filter(StateMachineResource.ORIGIN::equals).isPresent()) {
-            throw new ApiError(404, "invalid_request_error", null, "unknown_url",
+            throw new MoaError(MoaError.Kind.NOT_FOUND, null, "unknown_url",
                     "Invalid URL (POST /internal/eval/" + step + ")");
         }
     }

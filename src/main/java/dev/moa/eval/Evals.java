@@ -1,7 +1,7 @@
 package dev.moa.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.moa.api.ApiError;
+import dev.moa.model.MoaError;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -45,11 +45,11 @@ public final class Evals {
     public EvalObject update(String id, JsonNode request) {
         EvalObject eval = get(id);
         if (request == null || !request.isObject()) {
-            throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            throw MoaError.invalidRequest(null, "The request body must be a JSON object.");
         }
         request.fieldNames().forEachRemaining(field -> {
             if (!field.equals("name") && !field.equals("metadata")) {
-                throw ApiError.invalidRequest(field, "Only name and metadata of an eval can be updated.");
+                throw MoaError.invalidRequest(field, "Only name and metadata of an eval can be updated.");
             }
         });
         String name = EvalDefinitions.optionalText(request, "name");
@@ -73,7 +73,7 @@ public final class Evals {
 
     public EvalObject.Page<EvalObject> list(String after, Integer limit, String order, String orderBy) {
         if (orderBy != null && !orderBy.equals("created_at") && !orderBy.equals("updated_at")) {
-            throw ApiError.invalidRequest("order_by", "order_by must be created_at or updated_at.");
+            throw MoaError.invalidRequest("order_by", "order_by must be created_at or updated_at.");
         }
         return page(records.evals(), EvalObject::id, after, limit, order);
     }
@@ -106,7 +106,7 @@ public final class Evals {
         if (status != null) {
             if (!List.of(EvalRun.QUEUED, EvalRun.IN_PROGRESS, EvalRun.COMPLETED, EvalRun.CANCELED, EvalRun.FAILED)
                     .contains(status)) {
-                throw ApiError.invalidRequest("status", "status must be queued, in_progress, completed, canceled or "
+                throw MoaError.invalidRequest("status", "status must be queued, in_progress, completed, canceled or "
                         + "failed.");
             }
             runs = runs.stream().filter(r -> r.status().equals(status)).toList();
@@ -118,7 +118,7 @@ public final class Evals {
     public EvalRun cancelRun(String evalId, String runId) {
         EvalRun current = getRun(evalId, runId);
         if (current.finished()) {
-            throw new ApiError(409, "invalid_request_error", null, "run_not_cancellable", "Run " + runId + " is "
+            throw new MoaError(MoaError.Kind.CONFLICT, null, "run_not_cancellable", "Run " + runId + " is "
                     + current.status() + " and can no longer be canceled.");
         }
         EvalRun canceled = records.update(evalId, runId, r -> r.finished() ? null
@@ -137,7 +137,7 @@ public final class Evals {
                                                  String order, String status) {
         getRun(evalId, runId);
         if (status != null && !status.equals("pass") && !status.equals("fail")) {
-            throw ApiError.invalidRequest("status", "status must be pass or fail.");
+            throw MoaError.invalidRequest("status", "status must be pass or fail.");
         }
         List<JsonNode> items = new ArrayList<>(records.outputs(runId));
         items.sort(Comparator.comparingInt(i -> i.path("datasource_item_id").asInt()));
@@ -168,10 +168,10 @@ public final class Evals {
                                         String order) {
         int size = limit == null ? 20 : limit;
         if (size < 1 || size > 100) {
-            throw ApiError.invalidRequest("limit", "limit must be between 1 and 100.");
+            throw MoaError.invalidRequest("limit", "limit must be between 1 and 100.");
         }
         if (order != null && !order.equals("asc") && !order.equals("desc")) {
-            throw ApiError.invalidRequest("order", "order must be asc or desc.");
+            throw MoaError.invalidRequest("order", "order must be asc or desc.");
         }
         List<T> ordered = new ArrayList<>(all);
         if ("desc".equals(order)) {
@@ -186,7 +186,7 @@ public final class Evals {
                 }
             }
             if (start < 0) {
-                throw ApiError.invalidRequest("after", "No object with id '" + after + "' in this list.");
+                throw MoaError.invalidRequest("after", "No object with id '" + after + "' in this list.");
             }
         }
         List<T> page = ordered.subList(Math.min(start, ordered.size()), Math.min(start + size, ordered.size()));
@@ -198,8 +198,8 @@ public final class Evals {
         return clock.instant().getEpochSecond();
     }
 
-    static ApiError notFound(String what, String id) {
-        return new ApiError(404, "invalid_request_error", null, "not_found", "No " + what + " found with id '" + id
+    static MoaError notFound(String what, String id) {
+        return new MoaError(MoaError.Kind.NOT_FOUND, null, "not_found", "No " + what + " found with id '" + id
                 + "'.");
     }
 }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
-import dev.moa.api.ApiError;
 import dev.moa.batch.BatchFiles;
 import dev.moa.batch.FileObject;
+import dev.moa.model.MoaError;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,24 +60,24 @@ public final class RunRequests {
 
     public Plan read(JsonNode request, EvalObject eval) {
         if (request == null || !request.isObject()) {
-            throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            throw MoaError.invalidRequest(null, "The request body must be a JSON object.");
         }
         allowOnly(request, RUN_FIELDS, "");
         String name = EvalDefinitions.optionalText(request, "name");
         JsonNode metadata = EvalDefinitions.metadata(request.get("metadata"));
         JsonNode source = request.get("data_source");
         if (source == null || !source.isObject()) {
-            throw ApiError.invalidRequest("data_source", "Missing required parameter: 'data_source'.");
+            throw MoaError.invalidRequest("data_source", "Missing required parameter: 'data_source'.");
         }
         if (!"completions".equals(source.path("type").asText())) {
-            throw ApiError.invalidRequest("data_source.type", "data_source.type must be \"completions\": each item's "
+            throw MoaError.invalidRequest("data_source.type", "data_source.type must be \"completions\": each item's "
                     + "sample is what /v1/chat/completions answers (jsonl with ready samples and responses are not "
                     + "supported here).");
         }
         allowOnly(source, SOURCE_FIELDS, "data_source.");
         JsonNode model = source.get("model");
         if (model == null || !model.isTextual() || model.textValue().isBlank()) {
-            throw ApiError.invalidRequest("data_source.model", "Missing required parameter: 'data_source.model' (a "
+            throw MoaError.invalidRequest("data_source.model", "Missing required parameter: 'data_source.model' (a "
                     + "mix, or <provider>/<model>).");
         }
         definitions.checkModel(model.textValue(), "data_source.model");
@@ -86,10 +86,10 @@ public final class RunRequests {
         input(source.get("input_messages"), fields);
         List<JsonNode> items = items(source.get("source"));
         if (items.isEmpty()) {
-            throw ApiError.invalidRequest("data_source.source", "The data source holds no items.");
+            throw MoaError.invalidRequest("data_source.source", "The data source holds no items.");
         }
         if (items.size() > maxItems) {
-            throw new ApiError(400, "invalid_request_error", "data_source.source", "too_many_items", "The data "
+            throw new MoaError(MoaError.Kind.INVALID_REQUEST, "data_source.source", "too_many_items", "The data "
                     + "source holds " + items.size() + " items; a run takes at most " + maxItems
                     + " (moa.eval.max-items).");
         }
@@ -100,7 +100,7 @@ public final class RunRequests {
             List<Error> errors = schema.validate(items.get(i));
             if (!errors.isEmpty()) {
                 String at = where.endsWith("(line ") ? where + (i + 1) + ")" : where + "[" + i + "].item";
-                throw new ApiError(400, "invalid_request_error", at, "invalid_item", "Item " + i + " (" + at
+                throw new MoaError(MoaError.Kind.INVALID_REQUEST, at, "invalid_item", "Item " + i + " (" + at
                         + ") does not match the eval's item_schema: " + errors.stream().limit(5)
                         .map(e -> e.getInstanceLocation() + " " + e.getMessage()).collect(Collectors.joining("; ")));
             }
@@ -111,7 +111,7 @@ public final class RunRequests {
     /** The input messages, checked against the item's fields; read again from a stored run. */
     public static Input input(JsonNode node, Set<String> fields) {
         if (node == null || !node.isObject()) {
-            throw ApiError.invalidRequest("data_source.input_messages", "Missing required parameter: "
+            throw MoaError.invalidRequest("data_source.input_messages", "Missing required parameter: "
                     + "'data_source.input_messages' (a template, or an item_reference).");
         }
         String type = node.path("type").asText("");
@@ -123,7 +123,7 @@ public final class RunRequests {
                     m.content().check(fields, false);
                 }
             } catch (IllegalArgumentException e) {
-                throw ApiError.invalidRequest("data_source.input_messages.template", e.getMessage() + ".");
+                throw MoaError.invalidRequest("data_source.input_messages.template", e.getMessage() + ".");
             }
             return new Input.Templated(messages);
         }
@@ -137,17 +137,17 @@ public final class RunRequests {
                 variable = null;
             }
             if (variable == null || !variable.namespace().equals("item")) {
-                throw ApiError.invalidRequest("data_source.input_messages.item_reference", "item_reference must name "
+                throw MoaError.invalidRequest("data_source.input_messages.item_reference", "item_reference must name "
                         + "an item field holding the messages, e.g. \"item.messages\".");
             }
             if (fields != null && !fields.contains(variable.path().get(0))) {
-                throw ApiError.invalidRequest("data_source.input_messages.item_reference", "unknown template "
+                throw MoaError.invalidRequest("data_source.input_messages.item_reference", "unknown template "
                         + "variable {{" + reference + "}}: the item schema has no property \"" + variable.path().get(0)
                         + "\".");
             }
             return new Input.ItemReference(variable.path());
         }
-        throw ApiError.invalidRequest("data_source.input_messages.type", "data_source.input_messages.type must be "
+        throw MoaError.invalidRequest("data_source.input_messages.type", "data_source.input_messages.type must be "
                 + "\"template\" or \"item_reference\".");
     }
 
@@ -157,12 +157,12 @@ public final class RunRequests {
             return Grader.Sampling.NONE;
         }
         if (!node.isObject()) {
-            throw ApiError.invalidRequest(where, where + " must be an object.");
+            throw MoaError.invalidRequest(where, where + " must be an object.");
         }
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!SAMPLING_FIELDS.contains(field) && !node.get(field).isNull()) {
-                throw ApiError.invalidRequest(where + "." + field, where + "." + field + " is not supported here; "
+                throw MoaError.invalidRequest(where + "." + field, where + "." + field + " is not supported here; "
                         + "use temperature, max_completion_tokens, top_p or seed.");
             }
         }
@@ -173,7 +173,7 @@ public final class RunRequests {
         Integer maxTokens = null;
         if (max != null && !max.isNull()) {
             if (!max.canConvertToInt() || !max.isIntegralNumber() || max.intValue() < 1) {
-                throw ApiError.invalidRequest(where + ".max_completion_tokens", where
+                throw MoaError.invalidRequest(where + ".max_completion_tokens", where
                         + ".max_completion_tokens must be a positive integer.");
             }
             maxTokens = max.intValue();
@@ -182,7 +182,7 @@ public final class RunRequests {
         Long seedValue = null;
         if (seed != null && !seed.isNull()) {
             if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
-                throw ApiError.invalidRequest(where + ".seed", where + ".seed must be an integer.");
+                throw MoaError.invalidRequest(where + ".seed", where + ".seed must be an integer.");
             }
             seedValue = seed.longValue();
         }
@@ -195,7 +195,7 @@ public final class RunRequests {
             return null;
         }
         if (!value.isNumber() || value.asDouble() < min || value.asDouble() > max) {
-            throw ApiError.invalidRequest(where + "." + field, where + "." + field + " must be a number from " + min
+            throw MoaError.invalidRequest(where + "." + field, where + "." + field + " must be a number from " + min
                     + " to " + max + ".");
         }
         return value.asDouble();
@@ -203,14 +203,14 @@ public final class RunRequests {
 
     private List<JsonNode> items(JsonNode source) {
         if (source == null || !source.isObject()) {
-            throw ApiError.invalidRequest("data_source.source", "Missing required parameter: 'data_source.source'.");
+            throw MoaError.invalidRequest("data_source.source", "Missing required parameter: 'data_source.source'.");
         }
         String type = source.path("type").asText("");
         List<JsonNode> items = new ArrayList<>();
         if (type.equals("file_content")) {
             JsonNode content = source.get("content");
             if (content == null || !content.isArray()) {
-                throw ApiError.invalidRequest("data_source.source.content", "data_source.source.content must be an "
+                throw MoaError.invalidRequest("data_source.source.content", "data_source.source.content must be an "
                         + "array of {\"item\": {...}}.");
             }
             if (content.size() > maxItems) {
@@ -219,7 +219,7 @@ public final class RunRequests {
             for (int i = 0; i < content.size(); i++) {
                 JsonNode item = content.get(i).get("item");
                 if (item == null || !item.isObject()) {
-                    throw new ApiError(400, "invalid_request_error", "data_source.source.content[" + i + "].item",
+                    throw new MoaError(MoaError.Kind.INVALID_REQUEST, "data_source.source.content[" + i + "].item",
                             "invalid_item", "data_source.source.content[" + i + "] must be {\"item\": {...}}.");
                 }
                 items.add(item);
@@ -228,13 +228,13 @@ public final class RunRequests {
         }
         if (type.equals("file_id")) {
             String id = source.path("id").asText("");
-            FileObject file = files.find(id).orElseThrow(() -> new ApiError(400, "invalid_request_error",
+            FileObject file = files.find(id).orElseThrow(() -> new MoaError(MoaError.Kind.INVALID_REQUEST,
                     "data_source.source.id", "invalid_file", "No file with id '" + id + "'."));
             if (!FileObject.EVALS.equals(file.purpose())) {
-                throw new ApiError(400, "invalid_request_error", "data_source.source.id", "invalid_file", "The file "
+                throw new MoaError(MoaError.Kind.INVALID_REQUEST, "data_source.source.id", "invalid_file", "The file "
                         + id + " has purpose '" + file.purpose() + "', not 'evals'.");
             }
-            try (InputStream in = files.content(id).orElseThrow(() -> new ApiError(400, "invalid_request_error",
+            try (InputStream in = files.content(id).orElseThrow(() -> new MoaError(MoaError.Kind.INVALID_REQUEST,
                     "data_source.source.id", "invalid_file", "The file " + id + " has no content."))) {
                 String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
                 for (int i = 0; i < lines.length; i++) {
@@ -248,13 +248,13 @@ public final class RunRequests {
                     try {
                         line = json.readTree(lines[i]);
                     } catch (IOException e) {
-                        throw new ApiError(400, "invalid_request_error", "data_source.source (line " + (i + 1) + ")",
+                        throw new MoaError(MoaError.Kind.INVALID_REQUEST, "data_source.source (line " + (i + 1) + ")",
                                 "invalid_item", "Line " + (i + 1) + " of file " + id + " is not valid JSON.");
                     }
                     // OpenAI's shape is {"item": {...}}; a line that is the item itself is taken as well.
                     JsonNode item = line != null && line.path("item").isObject() ? line.get("item") : line;
                     if (item == null || !item.isObject()) {
-                        throw new ApiError(400, "invalid_request_error", "data_source.source (line " + (i + 1) + ")",
+                        throw new MoaError(MoaError.Kind.INVALID_REQUEST, "data_source.source (line " + (i + 1) + ")",
                                 "invalid_item", "Line " + (i + 1) + " of file " + id + " is not a JSON object.");
                     }
                     items.add(item);
@@ -264,12 +264,12 @@ public final class RunRequests {
             }
             return items;
         }
-        throw ApiError.invalidRequest("data_source.source.type", "data_source.source.type must be \"file_content\" "
+        throw MoaError.invalidRequest("data_source.source.type", "data_source.source.type must be \"file_content\" "
                 + "or \"file_id\".");
     }
 
-    private ApiError tooMany(int count) {
-        return new ApiError(400, "invalid_request_error", "data_source.source", "too_many_items", "The data source "
+    private MoaError tooMany(int count) {
+        return new MoaError(MoaError.Kind.INVALID_REQUEST, "data_source.source", "too_many_items", "The data source "
                 + "holds " + (count > maxItems ? "more than " + maxItems : count) + " items; a run takes at most "
                 + maxItems + " (moa.eval.max-items).");
     }
@@ -278,7 +278,7 @@ public final class RunRequests {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!allowed.contains(field)) {
-                throw ApiError.invalidRequest(prefix + field, "Unknown parameter: '" + prefix + field + "'.");
+                throw MoaError.invalidRequest(prefix + field, "Unknown parameter: '" + prefix + field + "'.");
             }
         }
     }

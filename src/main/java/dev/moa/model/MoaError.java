@@ -12,7 +12,8 @@ import java.util.Optional;
 public final class MoaError extends RuntimeException {
 
     public enum Kind {
-        INVALID_REQUEST(400), AUTHENTICATION(401), PERMISSION(403), NOT_FOUND(404), REQUEST_TOO_LARGE(413),
+        INVALID_REQUEST(400), AUTHENTICATION(401), PERMISSION(403), NOT_FOUND(404), CONFLICT(409),
+        REQUEST_TOO_LARGE(413),
         RATE_LIMITED(429), SERVER(500), UPSTREAM(502), UNAVAILABLE(503), TIMEOUT(504);
 
         private final int status;

@@ -1,8 +1,8 @@
 package dev.moa.playground;
 
 import dev.moa.MoaConfig;
-import dev.moa.api.ApiError;
 import dev.moa.api.ResponseTransport;
+import dev.moa.model.MoaError;
 import dev.moa.store.ClientKeys;
 import io.quarkus.runtime.LaunchMode;
 import jakarta.ws.rs.GET;
@@ -65,7 +65,7 @@ public class PlaygroundResource {
     private Response asset(String body, String type, String path) {
         if (!enabled) {
             // As for any URL we do not serve.
-            throw new ApiError(404, "invalid_request_error", null, "unknown_url",
+            throw new MoaError(MoaError.Kind.NOT_FOUND, null, "unknown_url",
                     "Invalid URL (GET /playground" + path + ")");
         }
         return Response.ok(body).type(type)

@@ -445,6 +445,25 @@ abstract class LimitsApiContract {
     }
 
     /**
+     * A key sent as {@code x-api-key} (Anthropic's header, which the key filter accepts on every route) is the caller
+     * on Chat Completions and Responses too: counted against its limits, not waved through uncounted.
+     */
+    @Test
+    void aKeyInXApiKeyIsCountedOnChatAndResponsesToo() {
+        nextWindow();
+        Response chat = given().header("x-api-key", LimitsResource.key("rpm-only")).contentType(ContentType.JSON)
+                .body(body("duo")).when().post("/v1/chat/completions");
+        assertEquals(200, chat.statusCode(), chat.asString());
+        assertEquals("100", chat.header("x-ratelimit-limit-requests"));
+        assertEquals("99", chat.header("x-ratelimit-remaining-requests"));
+        Response response = given().header("x-api-key", LimitsResource.key("rpm-only"))
+                .contentType(ContentType.JSON).body("{\"model\": \"duo\", \"input\": \"hi\", \"store\": false}")
+                .when().post("/v1/responses");
+        assertEquals(200, response.statusCode(), response.asString());
+        assertEquals("98", response.header("x-ratelimit-remaining-requests"));
+    }
+
+    /**
      * The official python SDK: a 429 is a {@code RateLimitError}; with retries, it waits {@code Retry-After} and
      * succeeds once the window resets. The script tells each 429 it sees and waits for the test to move the clock
      * into the next minute, so the SDK's retry finds a new window.

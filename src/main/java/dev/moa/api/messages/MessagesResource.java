@@ -2,21 +2,15 @@ package dev.moa.api.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.MoaConfig;
 import dev.moa.api.BodyReader;
-import dev.moa.api.ClientKeyFilter;
-import dev.moa.api.GuardHeaders;
-import dev.moa.api.InvocationTime;
+import dev.moa.api.InboundCalls;
 import dev.moa.api.MessagesPaths;
 import dev.moa.api.ResponseSize;
-import dev.moa.api.ResponseTransport;
-import dev.moa.api.SseResponder;
 import dev.moa.api.Trace;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.ReferenceCap;
 import dev.moa.gateway.CallContext;
 import dev.moa.gateway.MixGateway;
-import dev.moa.provider.Usage;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.POST;
@@ -41,38 +35,29 @@ public class MessagesResource {
 
     private final MixGateway gateway;
     private final ObjectMapper json;
-    private final MoaConfig config;
-    private final InvocationTime invocation;
-    private final ResponseTransport transport;
+    private final InboundCalls calls;
 
-    public MessagesResource(MixGateway gateway, ObjectMapper json, MoaConfig config, InvocationTime invocation,
-                            ResponseTransport transport) {
+    public MessagesResource(MixGateway gateway, ObjectMapper json, InboundCalls calls) {
         this.gateway = gateway;
         this.json = json;
-        this.config = config;
-        this.invocation = invocation;
-        this.transport = transport;
+        this.calls = calls;
     }
 
     /** Blocking: resolving a mix reads the store; the upstream calls themselves are non-blocking. */
     @POST
     @Blocking
     public Uni<Response> create(byte[] body, @Context HttpHeaders headers) {
-        MessagesRequest request = MessagesRequestCodec.parse(BodyReader.read(body, json));
-        CallContext context = new CallContext(config.deadline(), invocation.remaining(headers),
-                CallContext.presentedKey(headers.getHeaderString(HttpHeaders.AUTHORIZATION),
-                        headers.getHeaderString(ClientKeyFilter.API_KEY)),
-                transport.streams());
+        InboundCalls.InboundCall call = calls.open(body, headers);
+        MessagesRequest request = MessagesRequestCodec.parse(call.body());
+        CallContext context = call.context();
         String id = messageId();
         if (request.stream()) {
             MessageEvents events = new MessageEvents(json, id, request.model(), AnthropicErrors::body);
             var mix = gateway.stream(request.mix(), context);
-            return SseResponder.respond(keepAlive -> events.frames(mix, keepAlive), context.streams(),
-                    config.streamKeepAlive(), request.mix().trace(), failure -> AnthropicErrors.reply(json, failure))
-                    .map(response -> GuardHeaders.added(response, context));
+            return calls.streamed(context, keepAlive -> events.frames(mix, keepAlive), request.mix().trace(),
+                    failure -> AnthropicErrors.reply(json, failure));
         }
-        return gateway.run(request.mix(), context)
-                .map(result -> GuardHeaders.added(respond(id, request, result, context), context));
+        return gateway.run(request.mix(), context).map(result -> respond(id, request, result, context));
     }
 
     /** Claude Code asks before it sends: the same estimate the engine budgets references with (characters / 4). */
@@ -99,13 +84,7 @@ public class MessagesResource {
         AnthropicMessage message = AnthropicMessage.of(id, request.model(), MixGateway.answer(result), json, trace);
         // Lambda's 6 MB response limit, measured as the body will be written.
         ResponseSize.check(message, json, request.mix().trace());
-        Response.ResponseBuilder response = Response.ok(message, MediaType.APPLICATION_JSON_TYPE);
-        Usage usage = result.usage();
-        response.header("x-moa-cost-usd", usage.cost() == null ? "unknown" : usage.cost().toPlainString());
-        if (usage.unpricedCalls() != null && usage.unpricedCalls() > 0) {
-            response.header("x-moa-cost-unpriced-calls", usage.unpricedCalls());
-        }
-        return response.build();
+        return InboundCalls.answered(message, result.usage(), context);
     }
 
     private static String messageId() {

@@ -2,25 +2,16 @@ package dev.moa.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moa.model.MoaError;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.moa.MoaConfig;
-import dev.moa.api.BodyReader;
-import dev.moa.api.DryRun;
-import dev.moa.api.ErrorBody;
-import dev.moa.api.ErrorMapper;
-import dev.moa.api.EventStreamBody;
-import dev.moa.api.GuardHeaders;
-import dev.moa.api.InvocationTime;
+import dev.moa.api.InboundCalls;
+import dev.moa.api.MixPlanView;
 import dev.moa.api.ResponseSize;
-import dev.moa.api.ResponseTransport;
-import dev.moa.api.SseResponder;
+import dev.moa.api.StreamErrors;
 import dev.moa.api.Trace;
 import dev.moa.engine.StreamedMix;
 import dev.moa.gateway.CallContext;
 import dev.moa.gateway.MixGateway;
 import dev.moa.gateway.MixRequest;
-import dev.moa.provider.Usage;
+import dev.moa.model.MoaError;
 import dev.moa.store.ResponseStore;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -37,7 +28,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,23 +41,15 @@ import java.util.function.Consumer;
 @Path("/v1/responses")
 public class ResponsesResource {
 
-    /** Renders a failure as the OpenAI error a non-streamed request gets (status and body). */
-    private static final ErrorMapper ERRORS = new ErrorMapper();
-
     private final MixGateway gateway;
     private final ObjectMapper json;
-    private final MoaConfig config;
-    private final InvocationTime invocation;
-    private final ResponseTransport transport;
+    private final InboundCalls calls;
     private final StoredResponses stored;
 
-    public ResponsesResource(MixGateway gateway, ObjectMapper json, MoaConfig config, InvocationTime invocation,
-                             ResponseTransport transport, ResponseStore store) {
+    public ResponsesResource(MixGateway gateway, ObjectMapper json, InboundCalls calls, ResponseStore store) {
         this.gateway = gateway;
         this.json = json;
-        this.config = config;
-        this.invocation = invocation;
-        this.transport = transport;
+        this.calls = calls;
         this.stored = new StoredResponses(store, json);
     }
 
@@ -80,20 +62,19 @@ public class ResponsesResource {
     @POST
     @Blocking
     public Uni<Response> create(byte[] body, @Context HttpHeaders headers) {
-        ResponsesRequest request = ResponsesRequestCodec.parse(BodyReader.read(body, json));
+        InboundCalls.InboundCall call = calls.open(body, headers);
+        ResponsesRequest request = ResponsesRequestCodec.parse(call.body());
         List<Item> earlier = request.previousResponseId() == null ? List.of()
                 : stored.conversation(request.previousResponseId());
         MixRequest mix = new MixRequest(request.model(), ResponsesRequestCodec.conversation(request.instructions(),
                 earlier, request.input()), request.sampling(), request.options(), request.trace(), request.dryRun());
-        CallContext context = new CallContext(config.deadline(), invocation.remaining(headers),
-                CallContext.presentedKey(headers.getHeaderString(HttpHeaders.AUTHORIZATION), null),
-                transport.streams());
+        CallContext context = call.context();
         String id = ResponseIds.next("resp");
         long createdAt = Instant.now().getEpochSecond();
         if (request.dryRun()) {
             // Nothing is called and nothing is kept: the plan rides on an empty response, as on chat.
             ResponseObject plan = ResponseObject.of(id, createdAt, request, ResponseObject.COMPLETED, List.of(),
-                    null, null, DryRun.Plan.of(gateway.plan(mix, context)));
+                    null, null, MixPlanView.of(gateway.plan(mix, context)));
             return Uni.createFrom().item(Response.ok(plan, MediaType.APPLICATION_JSON_TYPE).build());
         }
         Consumer<ResponseObject> keep = response -> {
@@ -108,10 +89,9 @@ public class ResponsesResource {
             ResponseEvents events = new ResponseEvents(json, request, id, createdAt,
                     result -> moa(request, result), keep);
             Uni<StreamedMix> streamed = gateway.stream(mix, context);
-            return SseResponder.respond(keepAlive -> events.frames(streamed, keepAlive,
-                            Infrastructure.getDefaultWorkerPool(), this::message), context.streams(),
-                    config.streamKeepAlive(), request.trace(), this::errorReply)
-                    .map(response -> GuardHeaders.added(response, context));
+            return calls.streamed(context, keepAlive -> events.frames(streamed, keepAlive,
+                    Infrastructure.getDefaultWorkerPool(), ResponsesResource::message), request.trace(),
+                    failure -> StreamErrors.reply(json, failure));
         }
         return gateway.run(mix, context)
                 // Keeping the response may call S3: off the event loop the answer arrived on.
@@ -125,8 +105,7 @@ public class ResponsesResource {
                     // Lambda's 6 MB response limit, measured as the body will be written.
                     ResponseSize.check(response, json, request.trace());
                     keep.accept(response);
-                    return GuardHeaders.added(withCost(Response.ok(response, MediaType.APPLICATION_JSON_TYPE),
-                            result.usage()).build(), context);
+                    return InboundCalls.answered(response, result.usage(), context);
                 });
     }
 
@@ -155,35 +134,13 @@ public class ResponsesResource {
     }
 
     /** A failure's OpenAI error message, as the error object of a non-streamed request would say it. */
-    private String message(Throwable failure) {
-        return ((ErrorBody) ERRORS.of(failure).getEntity()).error().message();
+    private static String message(Throwable failure) {
+        return StreamErrors.map(failure).detail().message();
     }
 
-    /** A failure before the first event: the ordinary OpenAI error response. */
-    private EventStreamBody.ErrorReply errorReply(Throwable failure) {
-        Response response = ERRORS.of(failure);
-        try {
-            return new EventStreamBody.ErrorReply(response.getStatus(), json.writeValueAsBytes(response.getEntity()));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * {@code x-moa-cost-usd}, as on chat: the request's cost over every call with a price ({@code unknown} when
-     * none has one), and {@code x-moa-cost-unpriced-calls} when some call had none.
-     */
     /** The response's {@code moa}: the trace when asked for, and the count of calls without a price. */
     private static Trace moa(ResponsesRequest request, dev.moa.engine.MixResult result) {
         return Trace.of(request.trace() ? Trace.of(request.model(), result) : null, result.usage());
-    }
-
-    private static Response.ResponseBuilder withCost(Response.ResponseBuilder response, Usage usage) {
-        response.header("x-moa-cost-usd", usage.cost() == null ? "unknown" : usage.cost().toPlainString());
-        if (usage.unpricedCalls() != null && usage.unpricedCalls() > 0) {
-            response.header("x-moa-cost-unpriced-calls", usage.unpricedCalls());
-        }
-        return response;
     }
 
     /**

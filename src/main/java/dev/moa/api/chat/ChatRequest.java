@@ -1,4 +1,4 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import dev.moa.mix.CallOptions;
 import dev.moa.mix.Sampling;

@@ -1,7 +1,8 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.moa.api.Trace;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 

@@ -1,7 +1,8 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.moa.mix.CallOptions;
+import dev.moa.model.MoaError;
 import dev.moa.provider.Message;
 import dev.moa.provider.ToolCall;
 
@@ -41,31 +42,31 @@ final class CallOptionsParser {
 
     private static void refuseUnsupported(JsonNode body) {
         if (body.path("logprobs").asBoolean(false)) {
-            throw ApiError.invalidRequest("logprobs", "'logprobs' is not supported: a mix's answer is written from "
+            throw MoaError.invalidRequest("logprobs", "'logprobs' is not supported: a mix's answer is written from "
                     + "several models' answers, so it has no log probabilities.");
         }
         if (present(body, "top_logprobs")) {
-            throw ApiError.invalidRequest("top_logprobs", "'top_logprobs' is not supported: a mix's answer has no "
+            throw MoaError.invalidRequest("top_logprobs", "'top_logprobs' is not supported: a mix's answer has no "
                     + "log probabilities.");
         }
         if (present(body, "audio")) {
-            throw ApiError.invalidRequest("audio", "'audio' output is not supported: mixes answer in text.");
+            throw MoaError.invalidRequest("audio", "'audio' output is not supported: mixes answer in text.");
         }
         JsonNode modalities = body.get("modalities");
         if (modalities != null && !modalities.isNull()) {
             if (!modalities.isArray()) {
-                throw ApiError.invalidRequest("modalities", "'modalities' must be a list.");
+                throw MoaError.invalidRequest("modalities", "'modalities' must be a list.");
             }
             for (JsonNode m : modalities) {
                 if (!"text".equals(m.asText())) {
-                    throw ApiError.invalidRequest("modalities", "Output modality '" + m.asText()
+                    throw MoaError.invalidRequest("modalities", "Output modality '" + m.asText()
                             + "' is not supported: mixes answer in text only.");
                 }
             }
         }
         for (String legacy : List.of("functions", "function_call")) {
             if (present(body, legacy)) {
-                throw ApiError.invalidRequest(legacy, "'" + legacy + "' is deprecated and not supported: use "
+                throw MoaError.invalidRequest(legacy, "'" + legacy + "' is deprecated and not supported: use "
                         + "'tools' and 'tool_choice'.");
             }
         }
@@ -76,7 +77,7 @@ final class CallOptionsParser {
             return null;
         }
         if (!node.isArray()) {
-            throw ApiError.invalidRequest("tools", "'tools' must be a list of tools.");
+            throw MoaError.invalidRequest("tools", "'tools' must be a list of tools.");
         }
         List<JsonNode> tools = new ArrayList<>(node.size());
         Set<String> seen = new HashSet<>();
@@ -84,32 +85,32 @@ final class CallOptionsParser {
             String param = "tools[" + i + "]";
             JsonNode tool = node.get(i);
             if (!tool.isObject()) {
-                throw ApiError.invalidRequest(param, "Each tool must be an object.");
+                throw MoaError.invalidRequest(param, "Each tool must be an object.");
             }
             if (!"function".equals(tool.path("type").asText())) {
-                throw ApiError.invalidRequest(param + ".type", "Tool type '" + tool.path("type").asText()
+                throw MoaError.invalidRequest(param + ".type", "Tool type '" + tool.path("type").asText()
                         + "' is not supported: only 'function' tools.");
             }
             JsonNode function = tool.get("function");
             if (function == null || !function.isObject()) {
-                throw ApiError.invalidRequest(param + ".function", "Missing required parameter: '" + param
+                throw MoaError.invalidRequest(param + ".function", "Missing required parameter: '" + param
                         + ".function'.");
             }
             JsonNode name = function.get("name");
             if (name == null || !name.isTextual() || !FUNCTION_NAME.matcher(name.textValue()).matches()) {
-                throw ApiError.invalidRequest(param + ".function.name", "'" + param + ".function.name' must be 1 to "
+                throw MoaError.invalidRequest(param + ".function.name", "'" + param + ".function.name' must be 1 to "
                         + "64 letters, digits, underscores or dashes.");
             }
             if (!seen.add(name.textValue())) {
-                throw ApiError.invalidRequest(param + ".function.name", "Tool names must be unique: '"
+                throw MoaError.invalidRequest(param + ".function.name", "Tool names must be unique: '"
                         + name.textValue() + "' appears twice.");
             }
             if (function.has("description") && !function.get("description").isTextual()) {
-                throw ApiError.invalidRequest(param + ".function.description", "'" + param
+                throw MoaError.invalidRequest(param + ".function.description", "'" + param
                         + ".function.description' must be a string.");
             }
             if (function.has("parameters") && !function.get("parameters").isObject()) {
-                throw ApiError.invalidRequest(param + ".function.parameters", "'" + param
+                throw MoaError.invalidRequest(param + ".function.parameters", "'" + param
                         + ".function.parameters' must be a JSON schema object.");
             }
             tools.add(tool);
@@ -124,21 +125,21 @@ final class CallOptionsParser {
         if (node.isTextual()) {
             String value = node.textValue();
             if (!Set.of("none", "auto", "required").contains(value)) {
-                throw ApiError.invalidRequest("tool_choice", "Invalid value: '" + value
+                throw MoaError.invalidRequest("tool_choice", "Invalid value: '" + value
                         + "'. 'tool_choice' must be 'none', 'auto', 'required' or a named function.");
             }
             if (!"none".equals(value) && tools.isEmpty()) {
-                throw ApiError.invalidRequest("tool_choice", "'tool_choice' is only allowed when 'tools' are specified.");
+                throw MoaError.invalidRequest("tool_choice", "'tool_choice' is only allowed when 'tools' are specified.");
             }
             return node;
         }
         JsonNode name = node.path("function").path("name");
         if (!node.isObject() || !"function".equals(node.path("type").asText()) || !name.isTextual()) {
-            throw ApiError.invalidRequest("tool_choice", "'tool_choice' must be 'none', 'auto', 'required' or "
+            throw MoaError.invalidRequest("tool_choice", "'tool_choice' must be 'none', 'auto', 'required' or "
                     + "{\"type\": \"function\", \"function\": {\"name\": ...}}.");
         }
         if (!tools.contains(name.textValue())) {
-            throw ApiError.invalidRequest("tool_choice", "'tool_choice' names the function '" + name.textValue()
+            throw MoaError.invalidRequest("tool_choice", "'tool_choice' names the function '" + name.textValue()
                     + "', which is not in 'tools'.");
         }
         return node;
@@ -150,25 +151,25 @@ final class CallOptionsParser {
         }
         String type = node.path("type").asText("");
         if (!node.isObject() || !FORMATS.contains(type)) {
-            throw ApiError.invalidRequest("response_format", "'response_format' must be {\"type\": \"text\"}, "
+            throw MoaError.invalidRequest("response_format", "'response_format' must be {\"type\": \"text\"}, "
                     + "{\"type\": \"json_object\"} or {\"type\": \"json_schema\", \"json_schema\": {...}}.");
         }
         if ("json_schema".equals(type)) {
             JsonNode spec = node.get("json_schema");
             if (spec == null || !spec.isObject()) {
-                throw ApiError.invalidRequest("response_format.json_schema",
+                throw MoaError.invalidRequest("response_format.json_schema",
                         "Missing required parameter: 'response_format.json_schema'.");
             }
             if (!spec.path("name").isTextual() || !FUNCTION_NAME.matcher(spec.path("name").textValue()).matches()) {
-                throw ApiError.invalidRequest("response_format.json_schema.name", "'response_format.json_schema.name'"
+                throw MoaError.invalidRequest("response_format.json_schema.name", "'response_format.json_schema.name'"
                         + " must be 1 to 64 letters, digits, underscores or dashes.");
             }
             if (spec.has("schema") && !spec.get("schema").isObject()) {
-                throw ApiError.invalidRequest("response_format.json_schema.schema",
+                throw MoaError.invalidRequest("response_format.json_schema.schema",
                         "'response_format.json_schema.schema' must be a JSON schema object.");
             }
             if (spec.has("strict") && !spec.get("strict").isBoolean() && !spec.get("strict").isNull()) {
-                throw ApiError.invalidRequest("response_format.json_schema.strict",
+                throw MoaError.invalidRequest("response_format.json_schema.strict",
                         "'response_format.json_schema.strict' must be true or false.");
             }
         }
@@ -187,7 +188,7 @@ final class CallOptionsParser {
             m.toolCalls().forEach(c -> calls.add(c.id()));
             checkAnswered(messages, i);
             if (m.isToolResult() && !calls.contains(m.toolCallId())) {
-                throw ApiError.invalidRequest("messages[" + i + "].tool_call_id", "messages[" + i + "] is a 'tool' "
+                throw MoaError.invalidRequest("messages[" + i + "].tool_call_id", "messages[" + i + "] is a 'tool' "
                         + "message answering tool_call_id '" + m.toolCallId() + "', but no earlier assistant message "
                         + "made a tool call with that id.");
             }
@@ -202,7 +203,7 @@ final class CallOptionsParser {
             open.remove(messages.get(j).toolCallId());
         }
         if (!open.isEmpty()) {
-            throw ApiError.invalidRequest("messages[" + i + "]", "messages[" + i + "] is an assistant message with "
+            throw MoaError.invalidRequest("messages[" + i + "]", "messages[" + i + "] is an assistant message with "
                     + "'tool_calls' that must be followed by tool messages responding to each 'tool_call_id'. The "
                     + "following tool_call_ids did not have response messages: " + String.join(", ", open));
         }
@@ -214,27 +215,27 @@ final class CallOptionsParser {
             return List.of();
         }
         if (!node.isArray()) {
-            throw ApiError.invalidRequest(param, "'" + param + "' must be a list of tool calls.");
+            throw MoaError.invalidRequest(param, "'" + param + "' must be a list of tool calls.");
         }
         List<ToolCall> calls = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
             String callParam = param + "[" + i + "]";
             JsonNode call = node.get(i);
             if (!call.path("id").isTextual() || call.path("id").textValue().isEmpty()) {
-                throw ApiError.invalidRequest(callParam + ".id", "Missing required parameter: '" + callParam + ".id'.");
+                throw MoaError.invalidRequest(callParam + ".id", "Missing required parameter: '" + callParam + ".id'.");
             }
             if (call.has("type") && !"function".equals(call.path("type").asText())) {
-                throw ApiError.invalidRequest(callParam + ".type", "Tool call type '" + call.path("type").asText()
+                throw MoaError.invalidRequest(callParam + ".type", "Tool call type '" + call.path("type").asText()
                         + "' is not supported: only 'function'.");
             }
             JsonNode function = call.path("function");
             if (!function.path("name").isTextual()) {
-                throw ApiError.invalidRequest(callParam + ".function.name", "Missing required parameter: '"
+                throw MoaError.invalidRequest(callParam + ".function.name", "Missing required parameter: '"
                         + callParam + ".function.name'.");
             }
             JsonNode arguments = function.get("arguments");
             if (arguments != null && !arguments.isNull() && !arguments.isTextual()) {
-                throw ApiError.invalidRequest(callParam + ".function.arguments", "'" + callParam
+                throw MoaError.invalidRequest(callParam + ".function.arguments", "'" + callParam
                         + ".function.arguments' must be a string (JSON text).");
             }
             calls.add(new ToolCall(call.get("id").textValue(), function.get("name").textValue(),
@@ -253,7 +254,7 @@ final class CallOptionsParser {
             return null;
         }
         if (!body.get(field).isBoolean()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be true or false.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be true or false.");
         }
         return body.get(field).booleanValue();
     }
@@ -263,7 +264,7 @@ final class CallOptionsParser {
             return null;
         }
         if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw ApiError.invalidRequest("seed", "'seed' must be an integer.");
+            throw MoaError.invalidRequest("seed", "'seed' must be an integer.");
         }
         return node.longValue();
     }
@@ -274,7 +275,7 @@ final class CallOptionsParser {
         }
         JsonNode node = body.get(field);
         if (!node.isNumber() || node.doubleValue() < -2 || node.doubleValue() > 2) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be a number between -2 and 2.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be a number between -2 and 2.");
         }
         return node.doubleValue();
     }
@@ -284,7 +285,7 @@ final class CallOptionsParser {
             return null;
         }
         if (!body.get(field).isTextual()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be a string.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be a string.");
         }
         return body.get(field).textValue();
     }
@@ -294,7 +295,7 @@ final class CallOptionsParser {
             return null;
         }
         if (!body.get(field).isObject()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be an object.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be an object.");
         }
         return body.get(field);
     }

@@ -1,8 +1,11 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.moa.api.ErrorBody;
+import dev.moa.api.StreamErrors;
+import dev.moa.api.Trace;
 import dev.moa.engine.AnswerEvent;
 import dev.moa.engine.LayerFailedException;
 import dev.moa.engine.MixListener;

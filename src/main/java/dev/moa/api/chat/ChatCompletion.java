@@ -1,9 +1,10 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.moa.api.ToolCallView;
+import dev.moa.api.Trace;
 import dev.moa.provider.Completion;
-import dev.moa.provider.ToolCall;
 import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -39,17 +40,5 @@ public record ChatCompletion(
                     answer.content().isEmpty() && answer.hasToolCalls() ? null : answer.content(), null,
                     answer.toolCalls().stream().map(ToolCallView::of).toList());
         }
-    }
-
-    @RegisterForReflection
-    public record ToolCallView(String id, String type, FunctionView function) {
-
-        static ToolCallView of(ToolCall call) {
-            return new ToolCallView(call.id(), "function", new FunctionView(call.name(), call.arguments()));
-        }
-    }
-
-    @RegisterForReflection
-    public record FunctionView(String name, String arguments) {
     }
 }

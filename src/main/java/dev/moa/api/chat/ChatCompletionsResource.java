@@ -1,8 +1,8 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
+import dev.moa.api.InboundCalls;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
@@ -13,19 +13,18 @@ import jakarta.ws.rs.core.Response;
 @Path("/v1/chat/completions")
 public class ChatCompletionsResource {
 
-    /** API Gateway and Lambda refuse larger payloads; dev mode answers the same way. */
-    static final int MAX_BODY_BYTES = ChatCompletions.MAX_BODY_BYTES;
-
     private final ChatCompletions completions;
+    private final InboundCalls calls;
 
-    public ChatCompletionsResource(ChatCompletions completions) {
+    public ChatCompletionsResource(ChatCompletions completions, InboundCalls calls) {
         this.completions = completions;
+        this.calls = calls;
     }
 
     /** Blocking: resolving a mix reads the store; the upstream calls themselves are non-blocking. */
     @POST
     @Blocking
     public Uni<Response> create(byte[] body, @Context HttpHeaders headers) {
-        return completions.create(body, headers);
+        return completions.create(calls.open(body, headers));
     }
 }

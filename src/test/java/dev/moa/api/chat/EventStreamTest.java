@@ -1,4 +1,4 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,8 @@
-package dev.moa.api;
+package dev.moa.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.moa.mix.Sampling;
+import dev.moa.model.MoaError;
 import dev.moa.provider.Message;
 import dev.moa.provider.ToolCall;
 
@@ -22,18 +23,18 @@ final class ChatRequestParser {
 
     static ChatRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
+            throw MoaError.invalidRequest(null, "The request body must be a JSON object.");
         }
         JsonNode modelNode = body.get("model");
         if (modelNode == null || modelNode.isNull()) {
-            throw ApiError.invalidRequest("model", "Missing required parameter: 'model'.");
+            throw MoaError.invalidRequest("model", "Missing required parameter: 'model'.");
         }
         if (!modelNode.isTextual() || modelNode.textValue().isBlank()) {
-            throw ApiError.invalidRequest("model", "'model' must be a non-empty string (the name of a mix).");
+            throw MoaError.invalidRequest("model", "'model' must be a non-empty string (the name of a mix).");
         }
         Integer n = integer(body, "n", 1, 128);
         if (n != null && n > 1) {
-            throw ApiError.invalidRequest("n", "'n' greater than 1 is not supported: a mix returns one answer.");
+            throw MoaError.invalidRequest("n", "'n' greater than 1 is not supported: a mix returns one answer.");
         }
         Integer maxTokens = integer(body, "max_completion_tokens", 1, Integer.MAX_VALUE);
         if (maxTokens == null) {
@@ -46,7 +47,7 @@ final class ChatRequestParser {
         JsonNode streamOptions = body.get("stream_options");
         if (streamOptions != null && !streamOptions.isNull()) {
             if (!streamOptions.isObject()) {
-                throw ApiError.invalidRequest("stream_options", "'stream_options' must be an object.");
+                throw MoaError.invalidRequest("stream_options", "'stream_options' must be an object.");
             }
             includeUsage = bool(streamOptions, "include_usage");
         }
@@ -56,17 +57,17 @@ final class ChatRequestParser {
         JsonNode moa = body.get("moa");
         if (moa != null && !moa.isNull()) {
             if (!moa.isObject()) {
-                throw ApiError.invalidRequest("moa", "'moa' must be an object, e.g. {\"trace\": true}.");
+                throw MoaError.invalidRequest("moa", "'moa' must be an object, e.g. {\"trace\": true}.");
             }
             trace = bool(moa, "trace");
             dryRun = moaFlag(moa, "dry_run");
             if (dryRun && stream) {
-                throw ApiError.invalidRequest("moa.dry_run", "A dry run answers with its plan as one JSON object; "
+                throw MoaError.invalidRequest("moa.dry_run", "A dry run answers with its plan as one JSON object; "
                         + "it cannot be combined with 'stream'.");
             }
             progress = moaFlag(moa, "progress");
             if (progress && !stream) {
-                throw ApiError.invalidRequest("moa.progress", "Progress events come as chunks of a streamed answer; "
+                throw MoaError.invalidRequest("moa.progress", "Progress events come as chunks of a streamed answer; "
                         + "'moa.progress' needs 'stream': true.");
             }
         }
@@ -78,13 +79,13 @@ final class ChatRequestParser {
 
     private static List<Message> messages(JsonNode node) {
         if (node == null || node.isNull()) {
-            throw ApiError.invalidRequest("messages", "Missing required parameter: 'messages'.");
+            throw MoaError.invalidRequest("messages", "Missing required parameter: 'messages'.");
         }
         if (!node.isArray()) {
-            throw ApiError.invalidRequest("messages", "'messages' must be a list of messages.");
+            throw MoaError.invalidRequest("messages", "'messages' must be a list of messages.");
         }
         if (node.isEmpty()) {
-            throw ApiError.invalidRequest("messages", "'messages' must contain at least one message.");
+            throw MoaError.invalidRequest("messages", "'messages' must contain at least one message.");
         }
         List<Message> messages = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
@@ -95,11 +96,11 @@ final class ChatRequestParser {
 
     private static Message message(JsonNode node, String param) {
         if (!node.isObject()) {
-            throw ApiError.invalidRequest(param, "Each message must be an object with 'role' and 'content'.");
+            throw MoaError.invalidRequest(param, "Each message must be an object with 'role' and 'content'.");
         }
         JsonNode roleNode = node.get("role");
         if (roleNode == null || !roleNode.isTextual()) {
-            throw ApiError.invalidRequest(param + ".role", "Missing required parameter: '" + param + ".role'.");
+            throw MoaError.invalidRequest(param + ".role", "Missing required parameter: '" + param + ".role'.");
         }
         // "developer" is OpenAI's newer name for system instructions; most other providers only know "system".
         String role = switch (roleNode.textValue()) {
@@ -107,15 +108,15 @@ final class ChatRequestParser {
             case "user" -> Message.USER;
             case "assistant" -> Message.ASSISTANT;
             case "tool" -> Message.TOOL;
-            case "function" -> throw ApiError.invalidRequest(param + ".role", "The 'function' role is deprecated and "
+            case "function" -> throw MoaError.invalidRequest(param + ".role", "The 'function' role is deprecated and "
                     + "not supported: send tool results as 'tool' messages with a 'tool_call_id'.");
-            default -> throw ApiError.invalidRequest(param + ".role", "Invalid value: '" + roleNode.textValue()
+            default -> throw MoaError.invalidRequest(param + ".role", "Invalid value: '" + roleNode.textValue()
                     + "'. Supported roles are 'system', 'developer', 'user', 'assistant' and 'tool'.");
         };
         if (Message.TOOL.equals(role)) {
             JsonNode id = node.get("tool_call_id");
             if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
-                throw ApiError.invalidRequest(param + ".tool_call_id", "Missing required parameter: '" + param
+                throw MoaError.invalidRequest(param + ".tool_call_id", "Missing required parameter: '" + param
                         + ".tool_call_id'.");
             }
             return Message.toolResult(id.textValue(), content(node.get("content"), role, param + ".content"));
@@ -130,13 +131,13 @@ final class ChatRequestParser {
             if (Message.ASSISTANT.equals(role)) {
                 return "";
             }
-            throw ApiError.invalidRequest(param, "Missing required parameter: '" + param + "'.");
+            throw MoaError.invalidRequest(param, "Missing required parameter: '" + param + "'.");
         }
         if (node.isTextual()) {
             return node.textValue();
         }
         if (!node.isArray()) {
-            throw ApiError.invalidRequest(param, "'" + param + "' must be a string or a list of text parts.");
+            throw MoaError.invalidRequest(param, "'" + param + "' must be a string or a list of text parts.");
         }
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < node.size(); i++) {
@@ -144,11 +145,11 @@ final class ChatRequestParser {
             String partParam = param + "[" + i + "]";
             String type = part.path("type").asText("");
             if (!"text".equals(type)) {
-                throw ApiError.invalidRequest(partParam, "Content part of type '" + type
+                throw MoaError.invalidRequest(partParam, "Content part of type '" + type
                         + "' is not supported: mixes accept text only.");
             }
             if (!part.path("text").isTextual()) {
-                throw ApiError.invalidRequest(partParam + ".text", "'" + partParam + ".text' must be a string.");
+                throw MoaError.invalidRequest(partParam + ".text", "'" + partParam + ".text' must be a string.");
             }
             if (!text.isEmpty()) {
                 text.append('\n');
@@ -164,11 +165,11 @@ final class ChatRequestParser {
             return null;
         }
         if (!node.isNumber()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be a number.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be a number.");
         }
         double value = node.doubleValue();
         if (value < min || value > max) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be between " + fmt(min) + " and " + fmt(max)
+            throw MoaError.invalidRequest(field, "'" + field + "' must be between " + fmt(min) + " and " + fmt(max)
                     + ", got " + node.asText() + ".");
         }
         return value;
@@ -180,11 +181,11 @@ final class ChatRequestParser {
             return null;
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be an integer.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be an integer.");
         }
         int value = node.intValue();
         if (value < min || value > max) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be at least " + min + ", got " + value + ".");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be at least " + min + ", got " + value + ".");
         }
         return value;
     }
@@ -192,7 +193,7 @@ final class ChatRequestParser {
     private static boolean moaFlag(JsonNode moa, String field) {
         JsonNode node = moa.get(field);
         if (node != null && !node.isNull() && !node.isBoolean()) {
-            throw ApiError.invalidRequest("moa." + field, "'moa." + field + "' must be true or false.");
+            throw MoaError.invalidRequest("moa." + field, "'moa." + field + "' must be true or false.");
         }
         return node != null && node.asBoolean(false);
     }
@@ -203,7 +204,7 @@ final class ChatRequestParser {
             return false;
         }
         if (!node.isBoolean()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be true or false.");
+            throw MoaError.invalidRequest(field, "'" + field + "' must be true or false.");
         }
         return node.booleanValue();
     }
@@ -217,12 +218,12 @@ final class ChatRequestParser {
             return List.of(node.textValue());
         }
         if (!node.isArray() || node.size() > MAX_STOP) {
-            throw ApiError.invalidRequest("stop", "'stop' must be a string or a list of up to 4 strings.");
+            throw MoaError.invalidRequest("stop", "'stop' must be a string or a list of up to 4 strings.");
         }
         List<String> stop = new ArrayList<>();
         for (JsonNode item : node) {
             if (!item.isTextual()) {
-                throw ApiError.invalidRequest("stop", "'stop' must be a string or a list of up to 4 strings.");
+                throw MoaError.invalidRequest("stop", "'stop' must be a string or a list of up to 4 strings.");
             }
             stop.add(item.textValue());
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.moa.engine.MixPlan;
 import dev.moa.mix.Aggregate;
-import dev.moa.provider.Usage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.LinkedHashMap;
@@ -12,27 +11,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The answer to {@code "moa": {"dry_run": true}}: a {@code chat.completion} without choices (nothing was called, so
- * usage is zero) whose {@code moa} holds the plan. Built from the mix and the request only: no key, header or
- * provider URL is in it.
+ * {@code moa} of a dry run ({@code "moa": {"dry_run": true}}), whatever the protocol: the plan of the mix — its layers,
+ * the calls it would make and what each agent would be sent. Built from the mix and the request only: no key, header
+ * or provider URL is in it.
  */
 @RegisterForReflection
-public record DryRun(String id, String object, long created, String model, List<Object> choices, Usage usage,
-                     Plan moa) {
+public record MixPlanView(String mix, @JsonProperty("dry_run") boolean dryRun, int calls,
+                          @JsonProperty("max_calls") int maxCalls, @JsonProperty("min_calls") int minCalls,
+                          @JsonProperty("deadline_ms") long deadlineMs, List<LayerView> layers) {
 
-    static DryRun of(String id, long created, String model, MixPlan plan) {
-        return new DryRun(id, "chat.completion", created, model, List.of(), Usage.ZERO, Plan.of(plan));
-    }
-
-    @RegisterForReflection
-    public record Plan(String mix, @JsonProperty("dry_run") boolean dryRun, int calls,
-                       @JsonProperty("max_calls") int maxCalls, @JsonProperty("min_calls") int minCalls,
-                       @JsonProperty("deadline_ms") long deadlineMs, List<LayerView> layers) {
-
-        public static Plan of(MixPlan plan) {
-            return new Plan(plan.mix(), true, plan.calls(), plan.maxCalls(), plan.minCalls(), plan.deadline().toMillis(),
-                    plan.layers().stream().map(LayerView::of).toList());
-        }
+    public static MixPlanView of(MixPlan plan) {
+        return new MixPlanView(plan.mix(), true, plan.calls(), plan.maxCalls(), plan.minCalls(),
+                plan.deadline().toMillis(), plan.layers().stream().map(LayerView::of).toList());
     }
 
     @RegisterForReflection
@@ -41,7 +31,7 @@ public record DryRun(String id, String object, long created, String model, List<
                             Integer steps, @JsonProperty("budget_ms") long budgetMs, List<AgentView> agents) {
 
         static LayerView of(MixPlan.LayerPlan layer) {
-            return new LayerView(layer.layer(), DryRun.aggregate(layer.aggregate()), layer.calls(), layer.maxCalls(),
+            return new LayerView(layer.layer(), MixPlanView.aggregate(layer.aggregate()), layer.calls(), layer.maxCalls(),
                     layer.steps(), layer.budget().toMillis(), layer.agents().stream().map(AgentView::of).toList());
         }
     }

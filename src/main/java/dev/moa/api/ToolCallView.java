@@ -1,0 +1,20 @@
+package dev.moa.api;
+
+import dev.moa.provider.ToolCall;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * A tool call in OpenAI's words ({@code {"id", "type": "function", "function": {"name", "arguments"}}}), as a
+ * {@code chat.completion} message and the trace's agents write it.
+ */
+@RegisterForReflection
+public record ToolCallView(String id, String type, FunctionView function) {
+
+    public static ToolCallView of(ToolCall call) {
+        return new ToolCallView(call.id(), "function", new FunctionView(call.name(), call.arguments()));
+    }
+
+    @RegisterForReflection
+    public record FunctionView(String name, String arguments) {
+    }
+}

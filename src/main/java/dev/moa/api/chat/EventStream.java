@@ -54,7 +54,6 @@ final class EventStream {
 
     EventStream(ObjectMapper json, String id, long created, String model, boolean includeUsage, boolean trace,
                 boolean progress, GuardNotes notes) {
-        this.notes = notes;
         this.json = json;
         this.id = id;
         this.created = created;
@@ -62,6 +61,7 @@ final class EventStream {
         this.includeUsage = includeUsage;
         this.trace = trace;
         this.progress = progress ? new ProgressEvents(json, id, created, model) : null;
+        this.notes = notes;
     }
 
     /** What the run must tell this stream: its progress, when the client asked for it. */

@@ -52,7 +52,7 @@ public class MessagesResource {
         CallContext context = call.context();
         String id = messageId();
         if (request.stream()) {
-            MessageEvents events = new MessageEvents(json, id, request.model(), failure -> AnthropicErrors.body(failure));
+            MessageEvents events = new MessageEvents(json, id, request.model(), AnthropicErrors::body);
             var mix = gateway.stream(request.mix(), context);
             return calls.streamed(context, keepAlive -> events.frames(mix, keepAlive), request.mix().trace(),
                     failure -> AnthropicErrors.reply(json, failure));

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 
@@ -52,13 +53,27 @@ public final class ToolListCheck {
 
     /** The tools of a request's tool list, in order; null when the list is absent. */
     public static List<ToolSpec> check(JsonNode list, Dialect dialect, WireTool wire) {
+        return walk(list, dialect, wire, fields -> new ToolSpec(fields.name().textValue(),
+                fields.description() == null ? null : fields.description().textValue(), fields.schema(),
+                fields.strict() == null ? null : fields.strict().booleanValue()));
+    }
+
+    /**
+     * The names of a request's tools, checked as {@link #check} checks them, for an adapter that sends its tools on
+     * exactly as written (no copy of their schemas is made); null when the list is absent.
+     */
+    public static List<String> names(JsonNode list, Dialect dialect, WireTool wire) {
+        return walk(list, dialect, wire, fields -> fields.name().textValue());
+    }
+
+    private static <T> List<T> walk(JsonNode list, Dialect dialect, WireTool wire, Function<Fields, T> checked) {
         if (list == null || list.isNull()) {
             return null;
         }
         if (!list.isArray()) {
             throw MoaError.invalidRequest("tools", dialect.notList());
         }
-        List<ToolSpec> tools = new ArrayList<>(list.size());
+        List<T> tools = new ArrayList<>(list.size());
         Set<String> names = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             String param = dialect.item().apply(i);
@@ -66,12 +81,14 @@ public final class ToolListCheck {
             if (!tool.isObject()) {
                 throw MoaError.invalidRequest(param, dialect.notObject().formatted(param));
             }
-            tools.add(spec(wire.fields(param, tool), dialect, names));
+            Fields fields = wire.fields(param, tool);
+            check(fields, dialect, names);
+            tools.add(checked.apply(fields));
         }
         return tools;
     }
 
-    private static ToolSpec spec(Fields fields, Dialect dialect, Set<String> names) {
+    private static void check(Fields fields, Dialect dialect, Set<String> names) {
         String nameParam = fields.param() + ".name";
         JsonNode name = fields.name();
         if (name == null || !name.isTextual() || !NAME.matcher(name.textValue()).matches()) {
@@ -95,7 +112,5 @@ public final class ToolListCheck {
             String param = fields.param() + ".strict";
             throw MoaError.invalidRequest(param, dialect.notBoolean().formatted(param));
         }
-        return new ToolSpec(name.textValue(), description == null ? null : description.textValue(), schema,
-                strict == null ? null : strict.booleanValue());
     }
 }

@@ -5,7 +5,6 @@ import dev.moa.api.OpenAiTools;
 import dev.moa.mix.CallOptions;
 import dev.moa.model.MoaError;
 import dev.moa.model.ToolListCheck;
-import dev.moa.model.ToolSpec;
 import dev.moa.provider.Message;
 import dev.moa.provider.ToolCall;
 
@@ -32,16 +31,13 @@ final class CallOptionsParser {
     static CallOptions parse(JsonNode body) {
         refuseUnsupported(body);
         JsonNode toolList = body.get("tools");
-        List<ToolSpec> checked = ToolListCheck.check(toolList, OpenAiTools.DIALECT, CallOptionsParser::function);
-        Set<String> names = new HashSet<>();
+        List<String> checked = ToolListCheck.names(toolList, OpenAiTools.DIALECT, CallOptionsParser::function);
+        Set<String> names = checked == null ? Set.of() : new HashSet<>(checked);
         List<JsonNode> tools = null;
         if (checked != null) {
             // Sent on exactly as the client wrote them (strict and any newer fields included).
             tools = new ArrayList<>(checked.size());
-            for (int i = 0; i < checked.size(); i++) {
-                names.add(checked.get(i).name());
-                tools.add(toolList.get(i));
-            }
+            toolList.forEach(tools::add);
         }
         return new CallOptions(tools, toolChoice(body.get("tool_choice"), names),
                 bool(body, "parallel_tool_calls"), responseFormat(body.get("response_format")),

@@ -108,10 +108,15 @@ public class SpanExportExtension {
         }
         // First in line, so that every request, whatever route answers it, signals its response's end.
         router.route().order(Integer.MIN_VALUE).handler(context -> {
-            context.addEndHandler(ended -> responses.release());
+            context.addEndHandler(ended -> responseEnded());
             context.next();
         });
         start(api, registration.id().get());
+    }
+
+    /** A response was written: the current invocation's spans may be exported. */
+    void responseEnded() {
+        responses.release();
     }
 
     /** Starts the thread that asks for events as the registered extension {@code id}. */

@@ -6,6 +6,11 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +64,48 @@ class SpanExportExtensionTest {
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400),
                 Duration.ofMillis(800)), seen);
         assertFalse(extension.active(), "spans are exported before each response again");
+    }
+
+    @Test
+    void afterAFailureASuccessStartsThePausesAfreshAndTheInvocationIsFinished() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ExtensionsApi api = new ExtensionsApi(lambda.address(), json);
+        String id = api.register(SpanExportExtension.NAME).id().orElseThrow();
+        SpanFlush flush = CompletableResultCode::ofSuccess;
+        SpanExportExtension extension = new SpanExportExtension(flush, json, pause -> {
+            pauses.add(pause);
+            goOn.acquire();
+        });
+        lambda.failExtensionEvents(2);
+        Thread thread = extension.start(api, id);
+        assertEquals(Duration.ofMillis(100), nextPause());
+        goOn.release();
+        assertEquals(Duration.ofMillis(200), nextPause());
+        lambda.invoke("{}".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
+        goOn.release();
+
+        // The test is the runtime: it takes the invocation, which Lambda hands to the extension too.
+        HttpResponse<String> invocation = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://" + lambda.address() + "/2018-06-01/runtime/invocation/next")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String requestId = invocation.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow();
+        lambda.failExtensionEvents(1);
+        extension.responseEnded();
+
+        assertEquals(Duration.ofMillis(100), nextPause(), "a success in between: the pauses start again");
+        assertEquals(4, lambda.extensionEventRequests());
+        goOn.release();
+        assertTrue(lambda.extensionsDone(requestId).get(30, TimeUnit.SECONDS) > 0,
+                "the extension asked again: the invocation is over, the instance may be frozen");
+        assertTrue(extension.active());
+        thread.interrupt();
+    }
+
+    /** The next pause the extension takes (a failsafe against a hang, not a measurement). */
+    private Duration nextPause() throws InterruptedException {
+        Duration pause = pauses.poll(30, TimeUnit.SECONDS);
+        assertNotNull(pause, "the extension did not pause");
+        return pause;
     }
 
     @Test

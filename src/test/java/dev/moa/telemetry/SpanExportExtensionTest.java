@@ -33,20 +33,23 @@ class SpanExportExtensionTest {
     /** Each pause the extension takes, in order; it waits there until the test lets it go on. */
     private final BlockingQueue<Duration> pauses = new LinkedBlockingQueue<>();
     private final Semaphore goOn = new Semaphore(0);
+    /** Exports nothing: what is counted is the extension's requests. */
+    private final SpanExportExtension extension = new SpanExportExtension(CompletableResultCode::ofSuccess,
+            new ObjectMapper(), pause -> {
+                pauses.add(pause);
+                goOn.acquire();
+            });
+
+    /** Registers with the Extensions API during init, as on Lambda, and starts the extension's thread. */
+    private Thread registerAndStart() throws Exception {
+        ExtensionsApi api = new ExtensionsApi(lambda.address(), new ObjectMapper());
+        return extension.start(api, api.register(SpanExportExtension.NAME).id().orElseThrow());
+    }
 
     @Test
     void aFailingExtensionsApiIsAskedAgainOnlyAfterGrowingPausesThenLeftAlone() throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        ExtensionsApi api = new ExtensionsApi(lambda.address(), json);
-        String id = api.register(SpanExportExtension.NAME).id().orElseThrow();
-        SpanFlush flush = CompletableResultCode::ofSuccess;
-        SpanExportExtension extension = new SpanExportExtension(flush, json, pause -> {
-            pauses.add(pause);
-            goOn.acquire();
-        });
         lambda.failExtensionEvents(100);
-
-        Thread thread = extension.start(api, id);
+        Thread thread = registerAndStart();
         assertTrue(extension.active());
         List<Duration> seen = new ArrayList<>();
         for (int failure = 1; failure < SpanExportExtension.MOST_FAILURES; failure++) {
@@ -68,16 +71,8 @@ class SpanExportExtensionTest {
 
     @Test
     void afterAFailureASuccessStartsThePausesAfreshAndTheInvocationIsFinished() throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        ExtensionsApi api = new ExtensionsApi(lambda.address(), json);
-        String id = api.register(SpanExportExtension.NAME).id().orElseThrow();
-        SpanFlush flush = CompletableResultCode::ofSuccess;
-        SpanExportExtension extension = new SpanExportExtension(flush, json, pause -> {
-            pauses.add(pause);
-            goOn.acquire();
-        });
         lambda.failExtensionEvents(2);
-        Thread thread = extension.start(api, id);
+        Thread thread = registerAndStart();
         assertEquals(Duration.ofMillis(100), nextPause());
         goOn.release();
         assertEquals(Duration.ofMillis(200), nextPause());

@@ -4,7 +4,7 @@ Evals API (the official `openai` SDK) and prints the report's headline. See docs
 
     pip install openai
     python3 evals/compare.py --base-url http://localhost:8080/v1 --mix together-moa \
-        --baseline together/Qwen/Qwen2.5-72B-Instruct-Turbo --judge openai/gpt-4o-mini
+        --baseline together/Qwen/Qwen3-235B-A22B-Instruct-2507-tput --judge openai/gpt-4.1
 
 Every call is a real provider call and costs money: 50 short answers and 6 open prompts per model, plus one judge call
 per open prompt and model.

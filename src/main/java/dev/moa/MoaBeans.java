@@ -29,6 +29,7 @@ import dev.moa.store.SecretResolver;
 import dev.moa.store.SecretSources;
 import dev.moa.store.SsmDocumentStore;
 import dev.moa.telemetry.GenAiTracing;
+import dev.moa.telemetry.OtelEnvironment;
 import dev.moa.telemetry.SpanExportExtension;
 import dev.moa.telemetry.SpanFlush;
 import io.opentelemetry.api.OpenTelemetry;
@@ -148,7 +149,7 @@ public class MoaBeans {
         // The SDK is asked for at the first run: it is set up after the engine is made. The settings too are read
         // then, from the running configuration (a native image makes some beans while it is built).
         return new GenAiTracing(() -> otel.get().getTracer("dev.moa"), W3CTraceContextPropagator.getInstance(),
-                () -> !runtimeConfig().getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class).orElse(false),
+                OtelEnvironment::sdkEnabled,
                 () -> runtimeConfig().getOptionalValue(CAPTURE_CONTENT, Boolean.class).orElse(false), early);
     }
 
@@ -174,8 +175,7 @@ public class MoaBeans {
                 if (known == null) {
                     known = System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null
                             && LaunchMode.current() == LaunchMode.NORMAL
-                            && !runtimeConfig().getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class)
-                            .orElse(false);
+                            && OtelEnvironment.sdkEnabled();
                     needed = known;
                 }
                 return known;

@@ -1,5 +1,7 @@
 package dev.moa.telemetry;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 import java.util.HashMap;
@@ -36,6 +38,19 @@ public final class OtelEnvironment implements ConfigSource {
 
     OtelEnvironment(Supplier<Map<String, String>> environment) {
         this.environment = environment;
+    }
+
+    /**
+     * Whether the OpenTelemetry SDK is on in the running configuration: the one place that reads
+     * {@code quarkus.otel.sdk.disabled}. Ask when the answer is needed, not when a bean is made (a native image
+     * makes some beans while it is built, where the function's variables are not).
+     */
+    public static boolean sdkEnabled() {
+        return sdkEnabled(ConfigProvider.getConfig());
+    }
+
+    static boolean sdkEnabled(Config config) {
+        return !config.getOptionalValue(DISABLED, Boolean.class).orElse(false);
     }
 
     /** What the environment says, as Quarkus properties. */

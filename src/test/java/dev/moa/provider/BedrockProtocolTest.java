@@ -42,7 +42,7 @@ class BedrockProtocolTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ACCESS_KEY_ID = "AKIDBEDROCKTEST";
     private static final String SECRET = "bedrock-test-secret-never-show-me";
-    private static final String PROFILE = "us.anthropic.claude-3-5-sonnet-20240620-v1:0";
+    private static final String PROFILE = "us.anthropic.claude-sonnet-4-6";
 
     private static FakeBedrock bedrock;
     private static BedrockClients clients;

@@ -1,10 +1,15 @@
 package dev.moa.telemetry;
 
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The standard OTEL_* variables as Quarkus properties; without an endpoint, the SDK is off. */
@@ -48,5 +53,22 @@ class OtelEnvironmentTest {
         assertEquals("0.0", properties(Map.of("OTEL_TRACES_SAMPLER", "always_off")).get("quarkus.otel.traces.sampler.arg"));
         assertNull(properties(Map.of("OTEL_TRACES_SAMPLER", "parentbased_always_on")).get("quarkus.otel.traces.sampler.arg"));
         assertEquals("1.0", properties(Map.of("OTEL_TRACES_SAMPLER", "traceidratio")).get("quarkus.otel.traces.sampler.arg"));
+    }
+
+    /** The SDK's switch as the running configuration has it: the environment's unless Quarkus's own variable says. */
+    @Test
+    void theSdkIsOnWhenTheRunningConfigurationSaysSo() {
+        assertFalse(OtelEnvironment.sdkEnabled(config(Map.of(), Map.of())));
+        assertTrue(OtelEnvironment.sdkEnabled(config(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+                Map.of())));
+        assertFalse(OtelEnvironment.sdkEnabled(config(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+                Map.of("QUARKUS_OTEL_SDK_DISABLED", "true"))));
+        assertTrue(OtelEnvironment.sdkEnabled(config(Map.of(), Map.of("QUARKUS_OTEL_SDK_DISABLED", "false"))));
+    }
+
+    private static SmallRyeConfig config(Map<String, String> otelVariables, Map<String, String> quarkusVariables) {
+        return new SmallRyeConfigBuilder()
+                .withSources(new OtelEnvironment(() -> otelVariables), new EnvConfigSource(quarkusVariables, 300))
+                .build();
     }
 }

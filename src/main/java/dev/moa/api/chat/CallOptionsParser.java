@@ -1,8 +1,11 @@
 package dev.moa.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.moa.api.OpenAiTools;
 import dev.moa.mix.CallOptions;
 import dev.moa.model.MoaError;
+import dev.moa.model.ToolListCheck;
+import dev.moa.model.ToolSpec;
 import dev.moa.provider.Message;
 import dev.moa.provider.ToolCall;
 
@@ -28,10 +31,17 @@ final class CallOptionsParser {
 
     static CallOptions parse(JsonNode body) {
         refuseUnsupported(body);
-        List<JsonNode> tools = tools(body.get("tools"));
+        JsonNode toolList = body.get("tools");
+        List<ToolSpec> checked = ToolListCheck.check(toolList, OpenAiTools.DIALECT, CallOptionsParser::function);
         Set<String> names = new HashSet<>();
-        if (tools != null) {
-            tools.forEach(t -> names.add(t.path("function").path("name").textValue()));
+        List<JsonNode> tools = null;
+        if (checked != null) {
+            // Sent on exactly as the client wrote them (strict and any newer fields included).
+            tools = new ArrayList<>(checked.size());
+            for (int i = 0; i < checked.size(); i++) {
+                names.add(checked.get(i).name());
+                tools.add(toolList.get(i));
+            }
         }
         return new CallOptions(tools, toolChoice(body.get("tool_choice"), names),
                 bool(body, "parallel_tool_calls"), responseFormat(body.get("response_format")),
@@ -72,50 +82,20 @@ final class CallOptionsParser {
         }
     }
 
-    private static List<JsonNode> tools(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
+    /** The function tools' fields, for the shared check; every other tool type is refused. */
+    private static ToolListCheck.Fields function(String param, JsonNode tool) {
+        if (!"function".equals(tool.path("type").asText())) {
+            throw MoaError.invalidRequest(param + ".type", "Tool type '" + tool.path("type").asText()
+                    + "' is not supported: only 'function' tools.");
         }
-        if (!node.isArray()) {
-            throw MoaError.invalidRequest("tools", "'tools' must be a list of tools.");
+        JsonNode function = tool.get("function");
+        if (function == null || !function.isObject()) {
+            throw MoaError.invalidRequest(param + ".function", "Missing required parameter: '" + param
+                    + ".function'.");
         }
-        List<JsonNode> tools = new ArrayList<>(node.size());
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String param = "tools[" + i + "]";
-            JsonNode tool = node.get(i);
-            if (!tool.isObject()) {
-                throw MoaError.invalidRequest(param, "Each tool must be an object.");
-            }
-            if (!"function".equals(tool.path("type").asText())) {
-                throw MoaError.invalidRequest(param + ".type", "Tool type '" + tool.path("type").asText()
-                        + "' is not supported: only 'function' tools.");
-            }
-            JsonNode function = tool.get("function");
-            if (function == null || !function.isObject()) {
-                throw MoaError.invalidRequest(param + ".function", "Missing required parameter: '" + param
-                        + ".function'.");
-            }
-            JsonNode name = function.get("name");
-            if (name == null || !name.isTextual() || !FUNCTION_NAME.matcher(name.textValue()).matches()) {
-                throw MoaError.invalidRequest(param + ".function.name", "'" + param + ".function.name' must be 1 to "
-                        + "64 letters, digits, underscores or dashes.");
-            }
-            if (!seen.add(name.textValue())) {
-                throw MoaError.invalidRequest(param + ".function.name", "Tool names must be unique: '"
-                        + name.textValue() + "' appears twice.");
-            }
-            if (function.has("description") && !function.get("description").isTextual()) {
-                throw MoaError.invalidRequest(param + ".function.description", "'" + param
-                        + ".function.description' must be a string.");
-            }
-            if (function.has("parameters") && !function.get("parameters").isObject()) {
-                throw MoaError.invalidRequest(param + ".function.parameters", "'" + param
-                        + ".function.parameters' must be a JSON schema object.");
-            }
-            tools.add(tool);
-        }
-        return tools;
+        // Chat refuses a null description or parameters (the other APIs take null as absent): kept as it was.
+        return new ToolListCheck.Fields(param + ".function", function.get("name"), function.get("description"),
+                function.get("parameters"), null);
     }
 
     private static JsonNode toolChoice(JsonNode node, Set<String> tools) {

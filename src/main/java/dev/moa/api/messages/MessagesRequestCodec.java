@@ -1,12 +1,14 @@
 package dev.moa.api.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.moa.gateway.MixRequest;
 import dev.moa.gateway.ToolOptions;
 import dev.moa.mix.CallOptions;
 import dev.moa.mix.Sampling;
 import dev.moa.model.MoaError;
 import dev.moa.model.ToolChoice;
+import dev.moa.model.ToolListCheck;
 import dev.moa.model.ToolSpec;
 import dev.moa.provider.Message;
 import dev.moa.provider.ToolCall;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * An Anthropic Messages API body → a {@link MixRequest}. Fields we use are checked and each error names its
@@ -25,7 +26,12 @@ import java.util.regex.Pattern;
  */
 final class MessagesRequestCodec {
 
-    private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    /** Anthropic's tool-list paths and wording (as its API's validation errors word them). */
+    private static final ToolListCheck.Dialect TOOLS = new ToolListCheck.Dialect(i -> "tools." + i, "input_schema",
+            true, "tools: Input should be a valid list", "%s: Input should be an object",
+            "%s: must be 1 to 64 letters, digits, underscores or dashes",
+            "tools: tool names must be unique: '%s' appears twice", "%s: Input should be a string",
+            "%s: Field required (a JSON schema object)", "%s: Input should be a valid boolean");
     private static final int MAX_STOP_SEQUENCES = 64;
 
     private MessagesRequestCodec() {
@@ -272,47 +278,19 @@ final class MessagesRequestCodec {
     }
 
     private static List<ToolSpec> tools(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
+        return ToolListCheck.check(node, TOOLS, MessagesRequestCodec::clientTool);
+    }
+
+    /** A client tool's fields, for the shared check (null as absent); server tools are refused. */
+    private static ToolListCheck.Fields clientTool(String param, JsonNode tool) {
+        JsonNode type = tool.get("type");
+        if (type != null && !type.isNull() && !"custom".equals(type.asText())) {
+            throw MoaError.invalidRequest(param + ".type", param + ": tool type '" + type.asText()
+                    + "' is not supported: a mix runs only client tools (name, description, input_schema).");
         }
-        if (!node.isArray()) {
-            throw MoaError.invalidRequest("tools", "tools: Input should be a valid list");
-        }
-        List<ToolSpec> tools = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String param = "tools." + i;
-            JsonNode tool = node.get(i);
-            if (!tool.isObject()) {
-                throw MoaError.invalidRequest(param, param + ": Input should be an object");
-            }
-            JsonNode type = tool.get("type");
-            if (type != null && !type.isNull() && !"custom".equals(type.asText())) {
-                throw MoaError.invalidRequest(param + ".type", param + ": tool type '" + type.asText()
-                        + "' is not supported: a mix runs only client tools (name, description, input_schema).");
-            }
-            String name = requiredText(tool, "name", param);
-            if (!TOOL_NAME.matcher(name).matches()) {
-                throw MoaError.invalidRequest(param + ".name", param
-                        + ".name: must be 1 to 64 letters, digits, underscores or dashes");
-            }
-            if (!seen.add(name)) {
-                throw MoaError.invalidRequest(param + ".name", "tools: tool names must be unique: '" + name
-                        + "' appears twice");
-            }
-            JsonNode description = tool.get("description");
-            if (description != null && !description.isNull() && !description.isTextual()) {
-                throw MoaError.invalidRequest(param + ".description", param + ".description: Input should be a string");
-            }
-            JsonNode schema = tool.get("input_schema");
-            if (schema == null || !schema.isObject()) {
-                throw MoaError.invalidRequest(param + ".input_schema", param
-                        + ".input_schema: Field required (a JSON schema object)");
-            }
-            tools.add(new ToolSpec(name, description == null || description.isNull() ? null : description.textValue(),
-                    schema, null));
-        }
-        return tools;
+        JsonNode description = tool.get("description");
+        return new ToolListCheck.Fields(param, TextNode.valueOf(requiredText(tool, "name", param)),
+                description == null || description.isNull() ? null : description, tool.get("input_schema"), null);
     }
 
     private static ToolChoice toolChoice(JsonNode node, Set<String> tools) {

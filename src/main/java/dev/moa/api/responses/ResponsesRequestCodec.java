@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.moa.api.OpenAiTools;
 import dev.moa.gateway.ToolOptions;
 import dev.moa.mix.CallOptions;
 import dev.moa.model.MoaError;
 import dev.moa.model.ToolChoice;
+import dev.moa.model.ToolListCheck;
 import dev.moa.model.ToolSpec;
 import dev.moa.mix.Sampling;
 import dev.moa.provider.Message;
@@ -331,65 +333,36 @@ final class ResponsesRequestCodec {
 
     /** Function tools; every other kind is refused. */
     private static List<ToolSpec> tools(JsonNode node) {
-        if (!present(node)) {
-            return List.of();
+        List<ToolSpec> tools = ToolListCheck.check(node, OpenAiTools.DIALECT, ResponsesRequestCodec::function);
+        return tools == null ? List.of() : tools;
+    }
+
+    /** A function tool's fields, for the shared check (null as absent); built-in and custom tools are refused. */
+    private static ToolListCheck.Fields function(String param, JsonNode tool) {
+        String type = tool.path("type").asText("");
+        if (BUILT_IN_TOOLS.contains(type)) {
+            throw MoaError.invalidRequest(param + ".type", "Built-in tool '" + type + "' is not supported: a mix "
+                    + "runs only the client's own 'function' tools. (Codex: set web_search = \"disabled\".)");
         }
-        if (!node.isArray()) {
-            throw MoaError.invalidRequest("tools", "'tools' must be a list of tools.");
+        if (type.equals("custom")) {
+            throw MoaError.invalidRequest(param + ".type", "Custom (free-form) tools are not supported: a mix's "
+                    + "models are offered JSON function tools, which cannot carry a free-form grammar. Declare "
+                    + "the tool as a 'function' tool.");
         }
-        List<ToolSpec> tools = new ArrayList<>(node.size());
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String param = "tools[" + i + "]";
-            JsonNode tool = node.get(i);
-            if (!tool.isObject()) {
-                throw MoaError.invalidRequest(param, "Each tool must be an object.");
-            }
-            String type = tool.path("type").asText("");
-            if (BUILT_IN_TOOLS.contains(type)) {
-                throw MoaError.invalidRequest(param + ".type", "Built-in tool '" + type + "' is not supported: a mix "
-                        + "runs only the client's own 'function' tools. (Codex: set web_search = \"disabled\".)");
-            }
-            if (type.equals("custom")) {
-                throw MoaError.invalidRequest(param + ".type", "Custom (free-form) tools are not supported: a mix's "
-                        + "models are offered JSON function tools, which cannot carry a free-form grammar. Declare "
-                        + "the tool as a 'function' tool.");
-            }
-            if (type.equals("namespace")) {
-                throw MoaError.invalidRequest(param + ".type", "Tool namespaces are not supported: declare each "
-                        + "function as a 'function' tool. (Codex: set multi_agent = false under [features].)");
-            }
-            if (!type.equals("function")) {
-                throw MoaError.invalidRequest(param + ".type", "Tool type '" + type + "' is not supported: only "
-                        + "'function' tools.");
-            }
-            JsonNode name = tool.get("name");
-            if (name == null || !name.isTextual() || !NAME.matcher(name.textValue()).matches()) {
-                throw MoaError.invalidRequest(param + ".name", "'" + param + ".name' must be 1 to 64 letters, "
-                        + "digits, underscores or dashes.");
-            }
-            if (!seen.add(name.textValue())) {
-                throw MoaError.invalidRequest(param + ".name", "Tool names must be unique: '" + name.textValue()
-                        + "' appears twice.");
-            }
-            JsonNode description = tool.get("description");
-            if (present(description) && !description.isTextual()) {
-                throw MoaError.invalidRequest(param + ".description", "'" + param + ".description' must be a "
-                        + "string.");
-            }
-            JsonNode parameters = tool.get("parameters");
-            if (present(parameters) && !parameters.isObject()) {
-                throw MoaError.invalidRequest(param + ".parameters", "'" + param + ".parameters' must be a JSON "
-                        + "schema object.");
-            }
-            JsonNode strict = tool.get("strict");
-            if (present(strict) && !strict.isBoolean()) {
-                throw MoaError.invalidRequest(param + ".strict", "'" + param + ".strict' must be true or false.");
-            }
-            tools.add(new ToolSpec(name.textValue(), present(description) ? description.textValue() : null,
-                    present(parameters) ? parameters : null, present(strict) ? strict.booleanValue() : null));
+        if (type.equals("namespace")) {
+            throw MoaError.invalidRequest(param + ".type", "Tool namespaces are not supported: declare each "
+                    + "function as a 'function' tool. (Codex: set multi_agent = false under [features].)");
         }
-        return tools;
+        if (!type.equals("function")) {
+            throw MoaError.invalidRequest(param + ".type", "Tool type '" + type + "' is not supported: only "
+                    + "'function' tools.");
+        }
+        return new ToolListCheck.Fields(param, tool.get("name"), presentOrNull(tool.get("description")),
+                presentOrNull(tool.get("parameters")), presentOrNull(tool.get("strict")));
+    }
+
+    private static JsonNode presentOrNull(JsonNode node) {
+        return present(node) ? node : null;
     }
 
     /** The tools as a {@code response} object lists them: every field the schema requires, null when not set. */

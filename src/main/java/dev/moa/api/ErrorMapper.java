@@ -40,11 +40,23 @@ public class ErrorMapper {
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ErrorBody(new ErrorBody.Detail(refusal.getMessage(), refusal.kind().type(), null,
                         refusal.kind().code())));
+        return limitHeaders(refusal, response).build();
+    }
+
+    /**
+     * A limit refusal's headers, on every protocol: the key's limit headers, and {@code Retry-After} when waiting
+     * helps, else {@code x-should-retry: false}.
+     */
+    public static Response.ResponseBuilder limitHeaders(LimitRefusal refusal, Response.ResponseBuilder response) {
         refusal.headers().forEach(response::header);
-        refusal.retryAfter().ifPresentOrElse(
-                wait -> response.header("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))),
+        refusal.retryAfter().ifPresentOrElse(wait -> response.header("Retry-After", retryAfter(wait)),
                 () -> response.header("x-should-retry", "false"));
-        return response.build();
+        return response;
+    }
+
+    /** {@code Retry-After} in whole seconds, at least 1. */
+    public static String retryAfter(java.time.Duration wait) {
+        return Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000));
     }
 
     /** A failure by meaning, in OpenAI's words. */
@@ -52,8 +64,7 @@ public class ErrorMapper {
     public Response moaError(MoaError error) {
         Response.ResponseBuilder response = Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(ErrorBody.of(error));
-        error.retryAfter().ifPresent(after -> response.header("Retry-After",
-                Math.max(1, (after.toMillis() + 999) / 1000)));
+        error.retryAfter().ifPresent(after -> response.header("Retry-After", retryAfter(after)));
         return response.build();
     }
 
@@ -75,6 +86,9 @@ public class ErrorMapper {
     public static MoaError meaning(Throwable failure) {
         if (failure instanceof MoaError e) {
             return e;
+        }
+        if (failure instanceof LimitRefusal e) {
+            return refusalMeaning(e);
         }
         if (failure instanceof LayerFailedException e) {
             // 504 when time ran out with too few answers, 502 when the upstreams failed.
@@ -102,6 +116,25 @@ public class ErrorMapper {
         // The class only: a message could carry anything, and logs must never carry a key.
         LOG.errorf("unexpected %s while serving a request", failure.getClass().getName());
         return new MoaError(MoaError.Kind.SERVER, null, null, "The server had an error while processing your request.");
+    }
+
+    /** A client key's limits refused the request: what that means, whatever the protocol. */
+    private static MoaError refusalMeaning(LimitRefusal refusal) {
+        if (refusal.kind() == LimitRefusal.Kind.MIX_NOT_ALLOWED) {
+            return MoaError.unknownModel(refusal.getMessage()); // a mix outside the key's is no mix at all
+        }
+        if (refusal.kind() == LimitRefusal.Kind.INVALID_KEY_DOCUMENT) {
+            LOG.warn(LogText.escape(refusal.getMessage()));
+        }
+        MoaError.Kind kind = switch (refusal.kind()) {
+            case MIX_NOT_ALLOWED -> MoaError.Kind.NOT_FOUND;
+            case REQUESTS_PER_MINUTE, TOKENS_PER_MINUTE, BUDGET -> MoaError.Kind.RATE_LIMITED;
+            case MAX_COST, UNPRICED_AGENT -> MoaError.Kind.INVALID_REQUEST;
+            case UNAVAILABLE -> MoaError.Kind.UNAVAILABLE;
+            case INVALID_KEY_DOCUMENT -> MoaError.Kind.SERVER;
+        };
+        return new MoaError(kind, null, refusal.kind().code(), refusal.getMessage(),
+                refusal.retryAfter().orElse(null));
     }
 
     @ServerExceptionMapper
@@ -142,13 +175,18 @@ public class ErrorMapper {
         if (!MessagesPaths.matches("/" + uri.getPath().replaceFirst("^/", ""))) {
             return openAi;
         }
-        return AnthropicErrorBody.response(status, AnthropicErrorBody.typeOf(status),
-                ((ErrorBody) openAi.getEntity()).error().message());
+        return AnthropicErrorBody.response(status, AnthropicErrorBody.typeOf(status), webMessage(status));
     }
 
     public Response webError(WebApplicationException error) {
         int status = error.getResponse().getStatus();
-        String message = switch (status) {
+        return json(status, new ErrorBody(new ErrorBody.Detail(webMessage(status),
+                status >= 500 ? "server_error" : "invalid_request_error", null, null)));
+    }
+
+    /** What the framework's own refusal with this status says, on every protocol. */
+    public static String webMessage(int status) {
+        return switch (status) {
             case 404 -> "Not found.";
             case 405 -> "Method not allowed for this URL.";
             case 406 -> "Cannot produce a response in the requested media type.";
@@ -156,8 +194,6 @@ public class ErrorMapper {
             case 415 -> "Unsupported content type.";
             default -> status >= 500 ? "The server had an error while processing your request." : "Bad request.";
         };
-        return json(status, new ErrorBody(new ErrorBody.Detail(message,
-                status >= 500 ? "server_error" : "invalid_request_error", null, null)));
     }
 
     @ServerExceptionMapper

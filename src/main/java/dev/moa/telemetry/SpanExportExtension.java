@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -31,19 +32,39 @@ import java.util.concurrent.TimeUnit;
 public class SpanExportExtension {
 
     static final String NAME = "moa-telemetry";
+    /** Failures of {@code next} in a row after which the extension stops (the Runtime API is going away). */
+    static final int MOST_FAILURES = 5;
+    /** The pause after the first failure; it doubles after each further one, up to {@link #LONGEST_PAUSE}. */
+    static final Duration FIRST_PAUSE = Duration.ofMillis(100);
+    static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
     private static final Logger LOG = Logger.getLogger(SpanExportExtension.class);
+
+    /** Waits before asking again after a failure (a test's pause lets it count the requests in between). */
+    @FunctionalInterface
+    interface Pause {
+        Pause SLEEP = pause -> Thread.sleep(pause.toMillis());
+
+        void pause(Duration pause) throws InterruptedException;
+    }
 
     private final SpanFlush flush;
     private final ObjectMapper json;
+    private final Pause pause;
     /** Read when first asked for (the running configuration: a native image makes this bean while it is built). */
     private volatile Duration exportWait;
     /** One permit per response written; Lambda runs one invocation at a time per instance. */
     private final Semaphore responses = new Semaphore(0);
     private volatile boolean active;
 
+    @Inject
     public SpanExportExtension(SpanFlush flush, ObjectMapper json) {
+        this(flush, json, Pause.SLEEP);
+    }
+
+    SpanExportExtension(SpanFlush flush, ObjectMapper json, Pause pause) {
         this.flush = flush;
         this.json = json;
+        this.pause = pause;
     }
 
     /**
@@ -90,12 +111,17 @@ public class SpanExportExtension {
             context.addEndHandler(ended -> responses.release());
             context.next();
         });
-        String id = registration.id().get();
+        start(api, registration.id().get());
+    }
+
+    /** Starts the thread that asks for events as the registered extension {@code id}. */
+    Thread start(ExtensionsApi api, String id) {
         Duration most = exportWait();
         Thread thread = new Thread(() -> run(api, id, most), NAME);
         thread.setDaemon(true);
         active = true;
         thread.start();
+        return thread;
     }
 
     /** Asks for an event; after each invocation's response, exports, then asks again. */
@@ -109,10 +135,17 @@ public class SpanExportExtension {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
-                // The Runtime API going away means the instance is shutting down; a blip is retried.
-                if (++failures >= 5) {
-                    LOG.warnf("The Lambda Extensions API failed %d times (%s): %s stops", failures,
-                            e.getClass().getSimpleName(), NAME);
+                // The Runtime API going away means the instance is shutting down; a blip is retried, after a pause
+                // that grows with each failure in a row (a failing API is not asked in a busy loop).
+                if (++failures >= MOST_FAILURES) {
+                    LOG.warnf("The Lambda Extensions API failed %d times (%s): %s stops, spans are exported before "
+                            + "each response", failures, e.getClass().getSimpleName(), NAME);
+                    active = false;
+                    return;
+                }
+                try {
+                    pause.pause(pauseAfter(failures));
+                } catch (InterruptedException interrupted) {
                     return;
                 }
                 continue;
@@ -131,6 +164,12 @@ public class SpanExportExtension {
             // The next invocation starts only after this thread asks: any permit left is this one's, not the next's.
             responses.drainPermits();
         }
+    }
+
+    /** 100 ms after the first failure in a row, doubling after each further one, never more than 1 s. */
+    static Duration pauseAfter(int failures) {
+        Duration pause = FIRST_PAUSE.multipliedBy(1L << Math.min(failures - 1, 10));
+        return pause.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause;
     }
 
     private void export(Duration most) {

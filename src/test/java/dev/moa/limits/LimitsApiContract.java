@@ -417,10 +417,16 @@ abstract class LimitsApiContract {
     @Test
     void aStreamedAnswerSettlesToItsActualCost() {
         upstream.script("agg", FakeUpstream.Streamed.of("Hello", " world"));
-        Response response = post("streamer",
-                "{\"model\": \"duo\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+        Response response = post("streamer", "{\"model\": \"duo\", \"stream\": true, \"moa\": {\"trace\": true}, "
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
         assertEquals(200, response.statusCode(), response.asString());
         assertTrue(response.asString().contains("[DONE]"));
+        // The final chunk's trace shows the key's limits as a whole answer's does: the estimate and the settled cost.
+        JsonNode limits = lastTrace(response.asString(), "data: ").path("limits");
+        assertEquals("streamer", limits.path("key").asText(), response.asString());
+        assertEquals(0, upstreamCost(upstream.requests()).compareTo(new BigDecimal(limits.path("settled_usd").asText())),
+                limits.toString());
+        assertTrue(new BigDecimal(limits.path("estimate_usd").asText()).signum() > 0, limits.toString());
         // Here the transport buffers (Lambda), so the headers go out after the answer settled.
         String remaining = response.header("x-moa-budget-remaining-usd");
         assertNotNull(remaining);
@@ -432,6 +438,40 @@ abstract class LimitsApiContract {
         assertEquals(0, BigDecimal.ZERO.compareTo(new BigDecimal(usage.at("/month/reserved_usd").asText())));
         assertEquals(1, usage.at("/month/requests").asInt());
         assertNull(usage.get("today").get("month"));
+
+        // A streamed Responses answer's trace too (its last event, response.completed, carries it).
+        int before = upstream.requests().size();
+        Response streamed = given().header("Authorization", "Bearer " + LimitsResource.key("streamer"))
+                .contentType(ContentType.JSON)
+                .body("{\"model\": \"duo\", \"input\": \"hi\", \"stream\": true, \"store\": false, "
+                        + "\"moa\": {\"trace\": true}}")
+                .when().post("/v1/responses");
+        assertEquals(200, streamed.statusCode(), streamed.asString());
+        JsonNode responseLimits = lastTrace(streamed.asString(), "data: ").path("limits");
+        assertEquals("streamer", responseLimits.path("key").asText(), streamed.asString());
+        assertEquals(0, upstreamCost(upstream.requests().subList(before, upstream.requests().size()))
+                .compareTo(new BigDecimal(responseLimits.path("settled_usd").asText())), responseLimits.toString());
+    }
+
+    /** The {@code moa} object of the last event of a stream that has one (the chunk or the completed response). */
+    static JsonNode lastTrace(String stream, String prefix) {
+        JsonNode last = null;
+        for (String line : stream.split("\n")) {
+            if (!line.startsWith(prefix) || line.equals(prefix + "[DONE]")) {
+                continue;
+            }
+            try {
+                JsonNode event = JSON.readTree(line.substring(prefix.length()));
+                JsonNode moa = event.has("moa") ? event.get("moa") : event.path("response").get("moa");
+                if (moa != null && !moa.isNull()) {
+                    last = moa;
+                }
+            } catch (Exception e) {
+                throw new AssertionError(line, e);
+            }
+        }
+        assertNotNull(last, "no event with a moa object: " + stream);
+        return last;
     }
 
     @Test

@@ -74,7 +74,7 @@ public class ChatCompletions {
         }
         if (request.stream()) {
             EventStream events = new EventStream(json, completionId(), Instant.now().getEpochSecond(), request.model(),
-                    request.includeUsage(), request.trace(), request.progress());
+                    request.includeUsage(), request.trace(), request.progress(), context.notes());
             return stream(request, events, context, gateway.stream(mix, context, events.listener()));
         }
         return gateway.run(mix, context).map(result -> respond(request, result, context));

@@ -11,6 +11,7 @@ import dev.moa.engine.LayerFailedException;
 import dev.moa.engine.MixListener;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.StreamedMix;
+import dev.moa.gateway.GuardNotes;
 import dev.moa.provider.UpstreamFailure;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -44,13 +45,15 @@ final class EventStream {
     private final boolean trace;
     /** Present when the client asked for progress events. */
     private final ProgressEvents progress;
+    /** What the guards noted for the request (a limited key's estimate and settled cost), for the trace. */
+    private final GuardNotes notes;
 
     EventStream(ObjectMapper json, String id, long created, String model, boolean includeUsage, boolean trace) {
-        this(json, id, created, model, includeUsage, trace, false);
+        this(json, id, created, model, includeUsage, trace, false, new GuardNotes());
     }
 
     EventStream(ObjectMapper json, String id, long created, String model, boolean includeUsage, boolean trace,
-                boolean progress) {
+                boolean progress, GuardNotes notes) {
         this.json = json;
         this.id = id;
         this.created = created;
@@ -58,6 +61,7 @@ final class EventStream {
         this.includeUsage = includeUsage;
         this.trace = trace;
         this.progress = progress ? new ProgressEvents(json, id, created, model) : null;
+        this.notes = notes;
     }
 
     /** What the run must tell this stream: its progress, when the client asked for it. */
@@ -101,7 +105,8 @@ final class EventStream {
         }
         if (event instanceof AnswerEvent.Completed completed) {
             MixResult result = completed.result();
-            Trace last = trace ? Trace.of(model, result) : null;
+            // The guards settled as the answer completed, before this frame: the trace carries what they noted.
+            Trace last = trace ? Trace.of(model, result).withNotes(notes) : null;
             String role = roleSent.getAndSet(true) ? null : chunk(new ChatCompletionChunk.Delta("assistant", ""), null,
                     null);
             String finish = frame(new ChatCompletionChunk(id, CHUNK, created, model, List.of(

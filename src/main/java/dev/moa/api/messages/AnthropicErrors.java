@@ -3,54 +3,59 @@ package dev.moa.api.messages;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.api.AnthropicErrorBody;
-import dev.moa.api.ErrorBody;
 import dev.moa.api.ErrorMapper;
 import dev.moa.api.EventStreamBody;
+import dev.moa.limits.LimitRefusal;
+import dev.moa.model.MoaError;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.io.UncheckedIOException;
 
 /**
- * Every failure of a Messages request in Anthropic's shape, with the status (and {@code Retry-After}) the API gives
- * it on every protocol: the classification and logging are {@link ErrorMapper}'s, only the body differs.
+ * Every failure of a Messages request in Anthropic's shape: its meaning ({@link ErrorMapper#meaning}, logged there)
+ * gives the status, and Anthropic's error type for it ({@link AnthropicErrorBody#typeOf(MoaError.Kind)}); the
+ * headers ({@code Retry-After}, a limited key's) are those every protocol sends.
  */
 final class AnthropicErrors {
-
-    private static final ErrorMapper MAPPER = new ErrorMapper();
 
     private AnthropicErrors() {
     }
 
     static Response response(Throwable failure) {
-        Response mapped = MAPPER.of(failure);
-        Response.ResponseBuilder response = Response.status(mapped.getStatus()).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(body(mapped));
-        // Retry-After, x-should-retry and a client key's x-ratelimit-* headers, as the OpenAI-shaped answer has them.
-        mapped.getHeaders().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("Content-Type")) {
-                values.forEach(value -> response.header(name, value));
-            }
-        });
+        if (failure instanceof WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            return AnthropicErrorBody.response(status, AnthropicErrorBody.typeOf(status),
+                    ErrorMapper.webMessage(status));
+        }
+        MoaError error = ErrorMapper.meaning(failure);
+        Response.ResponseBuilder response = Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body(error));
+        if (failure instanceof LimitRefusal refusal && refusal.kind() != LimitRefusal.Kind.MIX_NOT_ALLOWED) {
+            ErrorMapper.limitHeaders(refusal, response);
+        } else {
+            error.retryAfter().ifPresent(after -> response.header("Retry-After", ErrorMapper.retryAfter(after)));
+        }
         return response.build();
     }
 
-    static AnthropicErrorBody body(Throwable failure) {
-        return body(MAPPER.of(failure));
-    }
-
+    /** A failure before any event went out: the stream's answer is the error response. */
     static EventStreamBody.ErrorReply reply(ObjectMapper json, Throwable failure) {
-        Response mapped = MAPPER.of(failure);
+        Response response = response(failure);
         try {
-            return new EventStreamBody.ErrorReply(mapped.getStatus(), json.writeValueAsBytes(body(mapped)));
+            return new EventStreamBody.ErrorReply(response.getStatus(), json.writeValueAsBytes(response.getEntity()));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static AnthropicErrorBody body(Response mapped) {
-        String message = mapped.getEntity() instanceof ErrorBody openAi && openAi.error() != null
-                ? openAi.error().message() : "The server had an error while processing your request.";
-        return AnthropicErrorBody.of(AnthropicErrorBody.typeOf(mapped.getStatus()), message);
+    /** A failure after events went out: the {@code error} event's body. */
+    static AnthropicErrorBody body(Throwable failure) {
+        return (AnthropicErrorBody) response(failure).getEntity();
+    }
+
+    static AnthropicErrorBody body(MoaError error) {
+        return AnthropicErrorBody.of(AnthropicErrorBody.typeOf(error.kind()), error.getMessage());
     }
 }

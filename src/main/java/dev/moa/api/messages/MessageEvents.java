@@ -7,6 +7,7 @@ import dev.moa.engine.AnswerEvent;
 import dev.moa.engine.StreamedMix;
 import dev.moa.gateway.MixGateway;
 import dev.moa.model.MixAnswer;
+import dev.moa.model.MoaError;
 import dev.moa.provider.CompletionEvent;
 import dev.moa.provider.UpstreamFailure;
 import io.smallrye.mutiny.Multi;
@@ -157,10 +158,12 @@ final class MessageEvents {
         }
     }
 
-    private static AnthropicErrorBody interrupted(UpstreamFailure failure) {
+    /** The error event of an answer cut off mid-way: a deadline (504) or a failed aggregator (502), by meaning. */
+    static AnthropicErrorBody interrupted(UpstreamFailure failure) {
         return failure.kind() == UpstreamFailure.Kind.DEADLINE
-                ? AnthropicErrorBody.of("timeout_error", "The answer was cut off: " + failure.getMessage())
-                : AnthropicErrorBody.of("api_error", "The answer was cut off: the aggregator failed: "
-                        + failure.getMessage());
+                ? AnthropicErrors.body(new MoaError(MoaError.Kind.TIMEOUT, null, "deadline_exceeded",
+                        "The answer was cut off: " + failure.getMessage()))
+                : AnthropicErrors.body(new MoaError(MoaError.Kind.UPSTREAM, null, "upstream_failed",
+                        "The answer was cut off: the aggregator failed: " + failure.getMessage()));
     }
 }

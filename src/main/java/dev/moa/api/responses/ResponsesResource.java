@@ -87,7 +87,7 @@ public class ResponsesResource {
         };
         if (request.stream()) {
             ResponseEvents events = new ResponseEvents(json, request, id, createdAt,
-                    result -> moa(request, result), keep);
+                    result -> moa(request, result, context), keep);
             Uni<StreamedMix> streamed = gateway.stream(mix, context);
             return calls.streamed(context, keepAlive -> events.frames(streamed, keepAlive,
                     Infrastructure.getDefaultWorkerPool(), ResponsesResource::message), request.trace(),
@@ -138,9 +138,13 @@ public class ResponsesResource {
         return StreamErrors.map(failure).detail().message();
     }
 
-    /** The response's {@code moa}: the trace when asked for, and the count of calls without a price. */
-    private static Trace moa(ResponsesRequest request, dev.moa.engine.MixResult result) {
-        return Trace.of(request.trace() ? Trace.of(request.model(), result) : null, result.usage());
+    /**
+     * A streamed response's {@code moa}: the trace when asked for (with what the guards noted: they settled as the
+     * answer completed), and the count of calls without a price.
+     */
+    private static Trace moa(ResponsesRequest request, dev.moa.engine.MixResult result, CallContext context) {
+        return Trace.of(request.trace() ? Trace.of(request.model(), result).withNotes(context.notes()) : null,
+                result.usage());
     }
 
     /**

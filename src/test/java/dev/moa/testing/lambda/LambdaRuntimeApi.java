@@ -103,6 +103,10 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     private final Map<String, CompletableFuture<Long>> extensionsDone = new ConcurrentHashMap<>();
     private volatile CompletableFuture<Long> previousDone = CompletableFuture.completedFuture(0L);
     private final CompletableFuture<Long> closed = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicInteger extensionEventRequests =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger extensionEventFailures =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     public LambdaRuntimeApi() {
         this(true);
@@ -156,6 +160,19 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     /** The names of the extensions that registered. */
     public java.util.List<String> extensions() {
         return extensions.values().stream().map(Extension::name).sorted().toList();
+    }
+
+    /**
+     * The next {@code count} requests for an extension's next event are answered with HTTP 500, as when the
+     * Extensions API fails.
+     */
+    public void failExtensionEvents(int count) {
+        extensionEventFailures.set(count);
+    }
+
+    /** How many times an extension asked for its next event, answered or not. */
+    public int extensionEventRequests() {
+        return extensionEventRequests.get();
     }
 
     /** Completes when the function reports an init error. */
@@ -273,6 +290,11 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             Extension extension = extensions.get(String.valueOf(
                     exchange.getRequestHeaders().getFirst("Lambda-Extension-Identifier")));
             if ("GET".equals(method) && path.equals(EXTENSIONS + "/event/next") && extension != null) {
+                extensionEventRequests.incrementAndGet();
+                if (extensionEventFailures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                    send(exchange, 500, "{\"errorType\":\"ServiceException\",\"errorMessage\":\"failing\"}");
+                    return;
+                }
                 Invocation finished = extension.current().getAndSet(null);
                 if (finished != null && finished.extensionsLeft().decrementAndGet() == 0) {
                     finished.extensionsDone().complete(System.nanoTime());

@@ -17,6 +17,21 @@ public final class ResponseSize {
     private ResponseSize() {
     }
 
+    /** What an answer object holds besides its strings' characters, per structured part and once. */
+    private static final int PART_ALLOWANCE = 512;
+    private static final int OBJECT_ALLOWANCE = 16 * 1024;
+
+    /**
+     * Whether an answer object whose strings hold {@code chars} characters in all, and {@code parts} structured parts
+     * (tool calls) besides, fits whatever the characters are, so that measuring it ({@link #check(Object,
+     * com.fasterxml.jackson.databind.ObjectMapper, boolean)}, one more serialization) can be skipped: no character
+     * takes more than 7 bytes as Lambda carries it (a control character becomes {@code \u0001} in the body, and that
+     * backslash is escaped once more in the envelope; any other character at most 4 bytes of UTF-8 or an escape pair).
+     */
+    public static boolean surelyFits(long chars, int parts) {
+        return chars <= MAX_BODY && 7 * chars + (long) parts * PART_ALLOWANCE + OBJECT_ALLOWANCE <= MAX_BODY;
+    }
+
     /** Measures the entity as Jackson will write it, without keeping the bytes. */
     public static void check(Object entity, com.fasterxml.jackson.databind.ObjectMapper json, boolean traced) {
         EscapedCount count = new EscapedCount();

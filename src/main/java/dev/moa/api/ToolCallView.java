@@ -14,6 +14,13 @@ public record ToolCallView(String id, String type, FunctionView function) {
         return new ToolCallView(call.id(), "function", new FunctionView(call.name(), call.arguments()));
     }
 
+    /** The characters of its strings (see {@code ResponseSize.surelyFits}). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public long characters() {
+        return (id == null ? 0 : id.length()) + type.length() + function.name().length()
+                + function.arguments().length();
+    }
+
     @RegisterForReflection
     public record FunctionView(String name, String arguments) {
     }

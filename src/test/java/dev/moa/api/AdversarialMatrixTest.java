@@ -289,6 +289,27 @@ class AdversarialMatrixTest extends UpstreamTest {
         }
     }
 
+    /**
+     * The size is measured as Lambda carries the body, not guessed from the answer's length: a million control
+     * characters are a 1 MB answer but a 7 MB payload once escaped twice, and are refused; 800,000 plain characters
+     * fit, whether measured or skipped as surely fitting.
+     */
+    @Test
+    void anAnswerOfControlCharactersIsMeasuredEscapedAndAPlainOneUnderTheLimitPasses() {
+        store.mix("huge", """
+                {"layers": [
+                  {"agents": [{"provider": "fake", "model": "p1"}]},
+                  {"agents": [{"provider": "fake-big", "model": "agg"}]}]}""");
+        upstream.script("agg", new Answer("\u0001".repeat(1_000_000), "stop"));
+        Response refused = post("huge", "");
+        assertEquals(502, refused.statusCode(), refused.asString().substring(0, 200));
+        assertEquals("response_too_large", json(refused).at("/error/code").asText());
+        upstream.script("agg", new Answer("c".repeat(800_000), "stop"));
+        Response fits = post("huge", "");
+        assertEquals(200, fits.statusCode());
+        assertEquals(800_000, json(fits).at("/choices/0/message/content").asText().length());
+    }
+
     // ---- 5. sane usage ----
 
     @Test

@@ -5,6 +5,7 @@ import dev.moa.testing.TestStore;
 import dev.moa.testing.lambda.HttpApiEvent;
 import dev.moa.testing.lambda.HttpApiResponse;
 import dev.moa.testing.lambda.LambdaRuntimeApi;
+import dev.moa.testing.lambda.FunctionProcess;
 import dev.moa.testing.lambda.PackagedFunction;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -62,9 +63,9 @@ class OrchestrationBench {
     /** Which rows of the warm grid to run, e.g. -Dmoa.bench.mixes=3x6x300; all when empty. */
     private static final List<String> MIXES = List.of(System.getProperty("moa.bench.mixes", "").split(",")).stream()
             .filter(m -> !m.isBlank()).toList();
-    /** Which cold-start variants to run: lambda, c2, appcds, jdk25. */
+    /** Which cold-start variants to run: lambda, untuned, c2, appcds, jdk25. */
     private static final List<String> COLD_VARIANTS = List.of(System.getProperty("moa.bench.cold.variants",
-            "lambda,c2,appcds,jdk25").split(","));
+            "lambda,untuned,c2,appcds,jdk25").split(","));
     /**
      * A native build's function.zip (issue 26, e.g. built with {@code -Dnative -Dmoa.build.directory=target/native}):
      * the section {@code native} measures it beside this build's JVM zip, same procedure, same run.
@@ -197,8 +198,8 @@ class OrchestrationBench {
         line("## Warm latency (ms)");
         line("");
         line("| mix L×N×T | critical path p50 | end-to-end p50 | end-to-end p95 | overhead p50 | overhead p95"
-                + " | overhead / critical path (p50) | CPU per request |");
-        line("|---|---|---|---|---|---|---|---|");
+                + " | overhead / critical path (p50) | CPU per request | overhead p50, the upstream's writing counted |");
+        line("|---|---|---|---|---|---|---|---|---|");
         StringBuilder perLayer = new StringBuilder();
         for (Shape shape : GRID) {
             if (!MIXES.isEmpty() && !MIXES.contains(shape.name())) {
@@ -210,9 +211,9 @@ class OrchestrationBench {
             Stats critical = Stats.of(samples, Sample::criticalMs);
             Stats endToEnd = Stats.of(samples, Sample::endToEndMs);
             Stats overhead = Stats.of(samples, Sample::overheadMs);
-            line(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | **%.1f** | %.1f | %.2f %% | %.1f ms |",
+            line(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | **%.1f** | %.1f | %.2f %% | %.1f ms | %.1f |",
                     shape.name(), critical.p50, endToEnd.p50, endToEnd.p95, overhead.p50, overhead.p95,
-                    100 * overhead.p50 / critical.p50, cpuMs));
+                    100 * overhead.p50 / critical.p50, cpuMs, Stats.of(samples, Sample::overheadAtRecordMs).p50));
             for (int layer = 0; layer < shape.layers(); layer++) {
                 int l = layer;
                 Stats gap = Stats.of(samples, s -> s.gapMs[l]);
@@ -252,12 +253,23 @@ class OrchestrationBench {
     private record WarmRun(List<Sample> samples, double cpuMs) {
     }
 
-    /** One request's timings, all from the same clock (the Runtime API and the upstream share this JVM). */
-    /** {@code response}: the function's answer as the Runtime API saw it (its request id and times). */
-    private record Sample(double endToEndMs, double criticalMs, double[] gapMs, double[] spreadMs,
-                          double[] layerOverheadMs, double tailMs, LambdaRuntimeApi.Response response) {
+    /**
+     * One request's timings, all from the same clock (the Runtime API and the upstream share this JVM).
+     * {@code criticalMs}: the sum over the layers of the longest call, each call from its arrival at the upstream
+     * to the last byte of its reply written — the provider's own time. {@code criticalAtRecordMs}: the same with
+     * each call ending when the upstream decided its reply, before writing it (this benchmark's definition until
+     * 2026-12-07, which counted the upstream's own writing, ~0.2 ms a call, as the function's overhead).
+     * {@code response}: the function's answer as the Runtime API saw it (its request id and times).
+     */
+    private record Sample(double endToEndMs, double criticalMs, double criticalAtRecordMs, double[] gapMs,
+                          double[] spreadMs, double[] layerOverheadMs, double tailMs,
+                          LambdaRuntimeApi.Response response) {
         double overheadMs() {
             return endToEndMs - criticalMs;
+        }
+
+        double overheadAtRecordMs() {
+            return endToEndMs - criticalAtRecordMs;
         }
     }
 
@@ -279,20 +291,22 @@ class OrchestrationBench {
         double[] layerOverhead = new double[shape.layers()];
         long previousEnd = delivered;
         long critical = 0;
+        long criticalAtRecord = 0;
         for (int layer = 0; layer < shape.layers(); layer++) {
             List<FakeUpstream.Recorded> inLayer = inLayer(calls, layer + 1);
             long firstStart = inLayer.stream().mapToLong(FakeUpstream.Recorded::startNanos).min().orElseThrow();
             long lastStart = inLayer.stream().mapToLong(FakeUpstream.Recorded::startNanos).max().orElseThrow();
-            long end = inLayer.stream().mapToLong(FakeUpstream.Recorded::endNanos).max().orElseThrow();
-            long longest = inLayer.stream().mapToLong(c -> c.endNanos() - c.startNanos()).max().orElseThrow();
+            long end = inLayer.stream().mapToLong(FakeUpstream.Recorded::writtenNanos).max().orElseThrow();
+            long longest = inLayer.stream().mapToLong(c -> c.writtenNanos() - c.startNanos()).max().orElseThrow();
             critical += longest;
+            criticalAtRecord += inLayer.stream().mapToLong(c -> c.endNanos() - c.startNanos()).max().orElseThrow();
             gap[layer] = ms(firstStart - previousEnd);
             spread[layer] = ms(lastStart - firstStart);
             layerOverhead[layer] = ms(end - previousEnd - longest);
             previousEnd = end;
         }
-        return new Sample(ms(answered - delivered), ms(critical), gap, spread, layerOverhead, ms(answered - previousEnd),
-                response);
+        return new Sample(ms(answered - delivered), ms(critical), ms(criticalAtRecord), gap, spread, layerOverhead,
+                ms(answered - previousEnd), response);
     }
 
     private static List<FakeUpstream.Recorded> inLayer(List<FakeUpstream.Recorded> calls, int layer) {
@@ -523,7 +537,12 @@ class OrchestrationBench {
         line("|---|---|---|---|---|---|---|");
         Path jdk17 = functionJava();
         if (COLD_VARIANTS.contains("lambda")) {
-            coldRow(jdk17, "Lambda's (C1 only, SerialGC)", List.of());
+            coldRow(jdk17, "Lambda's (C1 only, SerialGC) + the stack's JAVA_TOOL_OPTIONS ("
+                    + FunctionProcess.deployedJavaToolOptions() + ")", List.of());
+        }
+        if (COLD_VARIANTS.contains("untuned")) {
+            coldRow(jdk17, "Lambda's (C1 only, SerialGC), no JAVA_TOOL_OPTIONS", List.of(),
+                    Map.of("JAVA_TOOL_OPTIONS", ""));
         }
         if (COLD_VARIANTS.contains("c2")) {
             coldRow(jdk17, "Lambda's, but C2 on (-XX:TieredStopAtLevel=4)", List.of("-XX:TieredStopAtLevel=4"));
@@ -548,7 +567,12 @@ class OrchestrationBench {
     }
 
     private void coldRow(Path java, String options, List<String> jvmOptions) throws Exception {
-        ColdRuns runs = cold(Path.of(System.getProperty("moa.function.zip")), java, jvmOptions);
+        coldRow(java, options, jvmOptions, Map.of());
+    }
+
+    private void coldRow(Path java, String options, List<String> jvmOptions, Map<String, String> environment)
+            throws Exception {
+        ColdRuns runs = cold(Path.of(System.getProperty("moa.function.zip")), java, jvmOptions, environment);
         line(String.format(Locale.ROOT, "| %s | %s | %.0f | **%.0f** | %.0f | %.0f | %.0f |", javaVersion(java), options,
                 runs.init().p50, runs.firstAnswer().p50, runs.firstAnswer().min, runs.firstAnswer().max,
                 runs.firstRequest().p50));
@@ -556,12 +580,17 @@ class OrchestrationBench {
 
     /** {@value #COLD_RUNS} fresh starts of the zip, each answering one request queued at once. */
     private ColdRuns cold(Path zip, Path java, List<String> jvmOptions) throws Exception {
+        return cold(zip, java, jvmOptions, Map.of());
+    }
+
+    private ColdRuns cold(Path zip, Path java, List<String> jvmOptions, Map<String, String> environment)
+            throws Exception {
         upstream.reset();
         double[] init = new double[COLD_RUNS];
         double[] firstAnswer = new double[COLD_RUNS];
         double[] firstRequest = new double[COLD_RUNS];
         for (int run = 0; run < COLD_RUNS; run++) {
-            try (PackagedFunction function = start(zip, java, jvmOptions)) {
+            try (PackagedFunction function = start(zip, java, jvmOptions, environment)) {
                 // Queued at once, as the event that caused the cold start is.
                 LambdaRuntimeApi.Response response = invoke(function, INSTANT.name());
                 init[run] = ms(function.initDuration().toNanos());
@@ -652,16 +681,24 @@ class OrchestrationBench {
         line("");
         line("| build | critical path p50 | overhead p50 | overhead p95 | overhead / critical path (p50) | CPU per request"
                 + " | cold start → first answer p50 (min–max, " + COLD_RUNS + " runs) | RSS after "
-                + NATIVE_RSS_REQUESTS + " requests (MB) |");
-        line("|---|---|---|---|---|---|---|---|");
+                + NATIVE_RSS_REQUESTS + " requests (MB) | overhead p50, the upstream's writing counted |");
+        line("|---|---|---|---|---|---|---|---|---|");
         Path jvmZip = Path.of(System.getProperty("moa.function.zip"));
-        for (Path zip : List.of(jvmZip, nativeZip)) {
-            String build = PackagedFunction.isNative(zip) ? "native" : "JVM (" + javaVersion(functionJava()) + ")";
+        // The JVM build as the stack runs it, then without the stack's JAVA_TOOL_OPTIONS (Lambda's own options only).
+        List<Map<String, String>> environments = List.of(Map.of(), Map.of("JAVA_TOOL_OPTIONS", ""), Map.of());
+        List<Path> zips = List.of(jvmZip, jvmZip, nativeZip);
+        for (int b = 0; b < zips.size(); b++) {
+            Path zip = zips.get(b);
+            Map<String, String> environment = environments.get(b);
+            String build = PackagedFunction.isNative(zip) ? "native" : "JVM (" + javaVersion(functionJava()) + ", "
+                    + (environment.isEmpty() ? "the stack's JAVA_TOOL_OPTIONS " + FunctionProcess.deployedJavaToolOptions()
+                    : "Lambda's options only") + ")";
             double rss;
             Stats critical;
             Stats overhead;
+            Stats overheadAtRecord;
             double cpuMs;
-            try (PackagedFunction function = start(zip, functionJava(), List.of())) {
+            try (PackagedFunction function = start(zip, functionJava(), List.of(), environment)) {
                 function.initDuration();
                 upstream.reset();
                 for (int i = 0; i < JIT_WARMUP; i++) {
@@ -671,8 +708,9 @@ class OrchestrationBench {
                 cpuMs = run.cpuMs();
                 critical = Stats.of(run.samples(), Sample::criticalMs);
                 overhead = Stats.of(run.samples(), Sample::overheadMs);
+                overheadAtRecord = Stats.of(run.samples(), Sample::overheadAtRecordMs);
             }
-            try (PackagedFunction function = start(zip, functionJava(), List.of())) {
+            try (PackagedFunction function = start(zip, functionJava(), List.of(), environment)) {
                 upstream.reset();
                 scriptSlow(CHEAP);
                 for (int i = 0; i < NATIVE_RSS_REQUESTS; i++) {
@@ -684,11 +722,11 @@ class OrchestrationBench {
                 }
                 rss = rssMb(function);
             }
-            Stats cold = cold(zip, functionJava(), List.of()).firstAnswer();
+            Stats cold = cold(zip, functionJava(), List.of(), environment).firstAnswer();
             line(String.format(Locale.ROOT,
-                    "| %s | %.1f | **%.1f** | %.1f | %.2f %% | %.1f ms | **%.0f** ms (%.0f–%.0f) | %.1f |", build,
+                    "| %s | %.1f | **%.1f** | %.1f | %.2f %% | %.1f ms | **%.0f** ms (%.0f–%.0f) | %.1f | %.1f |", build,
                     critical.p50, overhead.p50, overhead.p95, 100 * overhead.p50 / critical.p50, cpuMs, cold.p50,
-                    cold.min, cold.max, rss));
+                    cold.min, cold.max, rss, overheadAtRecord.p50));
         }
         line("");
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -36,8 +37,9 @@ import java.util.function.Predicate;
 public abstract class FakeServer<R> implements AutoCloseable {
 
     /** One request as it arrived: its headers (names in lower case), its JSON body, and when it arrived. */
+    /** {@code written}: when the whole reply had been written (0 until then; set by {@link #respond}). */
     protected record Exchange(HttpExchange http, Map<String, String> headers, JsonNode body, long startNanos,
-                              CountDownLatch release) {
+                              CountDownLatch release, AtomicLong written) {
 
         public String path() {
             return http.getRequestURI().getRawPath();
@@ -170,7 +172,8 @@ public abstract class FakeServer<R> implements AutoCloseable {
             } catch (IOException e) {
                 body = json.createObjectNode();
             }
-            serve(new Exchange(http, headers, body == null ? json.createObjectNode() : body, start, releasedAtStart));
+            serve(new Exchange(http, headers, body == null ? json.createObjectNode() : body, start, releasedAtStart,
+                    new AtomicLong()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -190,7 +193,7 @@ public abstract class FakeServer<R> implements AutoCloseable {
                 return;
             }
             recorded.add(new FakeUpstream.Recorded(model, exchange.body(), Map.copyOf(exchange.headers()),
-                    exchange.startNanos(), System.nanoTime(), status, usage, firstDeltaNanos));
+                    exchange.startNanos(), System.nanoTime(), status, usage, firstDeltaNanos, exchange.written()));
             recorded.notifyAll();
         }
     }
@@ -210,6 +213,7 @@ public abstract class FakeServer<R> implements AutoCloseable {
         try (OutputStream out = http.getResponseBody()) {
             out.write(body);
         }
+        exchange.written().set(System.nanoTime());
     }
 
     protected static void respond(Exchange exchange, int status, String body, Map<String, String> headers)

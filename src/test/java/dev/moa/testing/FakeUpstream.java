@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real HTTP server on loopback that speaks the OpenAI chat-completions protocol. Each model can be
@@ -169,13 +170,33 @@ public final class FakeUpstream extends FakeServer<FakeUpstream.Reply> {
     /** What an {@link Endless} body repeats: 64 KB of an answer's content. */
     static final byte[] ENDLESS_PIECE = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
 
-    /** {@code firstDeltaNanos}: when a {@link Streamed} reply wrote its first delta (0 for other replies). */
+    /**
+     * {@code startNanos}: when the request had arrived; {@code endNanos}: when the reply was decided, just before it
+     * is written (recorded then, so a test that has the function's answer always finds the call recorded);
+     * {@code firstDeltaNanos}: when a {@link Streamed} reply wrote its first delta (0 for other replies);
+     * {@code written}: when a whole reply had been written ({@link #writtenNanos}).
+     */
     public record Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
-                           int status, JsonNode usage, long firstDeltaNanos) {
+                           int status, JsonNode usage, long firstDeltaNanos, AtomicLong written) {
+
+        public Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
+                        int status, JsonNode usage, long firstDeltaNanos) {
+            this(model, body, headers, startNanos, endNanos, status, usage, firstDeltaNanos, new AtomicLong());
+        }
 
         public Recorded(String model, JsonNode body, Map<String, String> headers, long startNanos, long endNanos,
                         int status, JsonNode usage) {
             this(model, body, headers, startNanos, endNanos, status, usage, 0);
+        }
+
+        /**
+         * When the upstream had written the whole reply: the end of the provider's own time, as the function sees a
+         * real provider's. {@link #endNanos} when the reply was not written whole in one piece (streamed, dropped)
+         * or its writer has not yet noted the time.
+         */
+        public long writtenNanos() {
+            long at = written.get();
+            return at == 0 ? endNanos : at;
         }
 
         public List<JsonNode> messages() {

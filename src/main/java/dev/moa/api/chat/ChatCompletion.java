@@ -21,6 +21,16 @@ public record ChatCompletion(
         Usage usage,
         @JsonInclude(JsonInclude.Include.NON_NULL) Trace moa) {
 
+    /** The characters of every string the object holds but its trace (see {@code ResponseSize.surelyFits}). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public long characters() {
+        long chars = id.length() + object.length() + model.length();
+        for (Choice choice : choices) {
+            chars += choice.message().characters() + (choice.finishReason() == null ? 0 : choice.finishReason().length());
+        }
+        return chars;
+    }
+
     @RegisterForReflection
     public record Choice(int index, AssistantMessage message, Object logprobs,
                          @JsonProperty("finish_reason") String finishReason) {
@@ -34,6 +44,15 @@ public record ChatCompletion(
     public record AssistantMessage(String role, String content, String refusal,
                                    @JsonInclude(JsonInclude.Include.NON_EMPTY)
                                    @JsonProperty("tool_calls") List<ToolCallView> toolCalls) {
+
+        long characters() {
+            long chars = role.length() + (content == null ? 0 : content.length())
+                    + (refusal == null ? 0 : refusal.length());
+            for (ToolCallView call : toolCalls) {
+                chars += call.characters();
+            }
+            return chars;
+        }
 
         static AssistantMessage of(Completion answer) {
             return new AssistantMessage("assistant",

@@ -116,8 +116,11 @@ public class ChatCompletions {
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),
                 result.usage(), Trace.of(trace, result.usage()));
-        // The entity stays the object (a batch line reads it as such); its size is measured as it will be written.
-        ResponseSize.check(completion, json, request.trace());
+        // The entity stays the object (a batch line reads it as such); its size is measured as it will be written,
+        // unless it is small enough whatever its characters (most answers: no second serialization).
+        if (request.trace() || !ResponseSize.surelyFits(completion.characters(), result.answer().toolCalls().size())) {
+            ResponseSize.check(completion, json, request.trace());
+        }
         return InboundCalls.answered(completion, result.usage(), context);
     }
 }

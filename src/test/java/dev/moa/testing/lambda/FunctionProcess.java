@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -97,6 +99,10 @@ public final class FunctionProcess implements AutoCloseable {
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "local");
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_DEFAULT_REGION", "us-east-1");
+        if (!nativeBuild) {
+            // What the stack gives the JVM build on top of the runtime's own options (template.yaml).
+            env.put("JAVA_TOOL_OPTIONS", deployedJavaToolOptions());
+        }
         env.putAll(launch.environment());
         try {
             Files.createDirectories(launch.log().getParent());
@@ -104,6 +110,22 @@ public final class FunctionProcess implements AutoCloseable {
             return new FunctionProcess(builder.start(), launch.log(), start);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    private static final Pattern JAVA_TOOL_OPTIONS = Pattern.compile("(?m)^\\s*JAVA_TOOL_OPTIONS:\\s*\"([^\"]*)\"");
+
+    /** The function's {@code JAVA_TOOL_OPTIONS} in the stack's template: the JVM build runs with them on Lambda. */
+    public static String deployedJavaToolOptions() {
+        Path template = Path.of("template.yaml");
+        try {
+            Matcher options = JAVA_TOOL_OPTIONS.matcher(Files.readString(template));
+            if (!options.find()) {
+                throw new IllegalStateException(template.toAbsolutePath() + " gives the function no JAVA_TOOL_OPTIONS");
+            }
+            return options.group(1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -148,7 +148,7 @@ class OrchestrationBench {
                 + WARMUP + " warm-up requests and " + MEASURED + " measured requests");
         line("");
         boolean warmInstance = SECTIONS.stream()
-                .anyMatch(List.of("warm", "straggler", "strategies", "memory", "hostile")::contains);
+                .anyMatch(List.of("warm", "straggler", "strategies", "memory", "hostile", "hedging")::contains);
         if (warmInstance) try (PackagedFunction function = start(functionJava(), warmOptions)) {
             function.initDuration();
             upstream.reset();

@@ -3,8 +3,10 @@ package dev.moa.api.messages;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.moa.api.AnthropicErrorBody;
+import dev.moa.api.Trace;
 import dev.moa.engine.AnswerEvent;
 import dev.moa.engine.StreamedMix;
+import dev.moa.gateway.GuardNotes;
 import dev.moa.gateway.MixGateway;
 import dev.moa.model.MixAnswer;
 import dev.moa.model.MoaError;
@@ -24,7 +26,8 @@ import java.util.function.Function;
 /**
  * A mix's streamed answer as Anthropic's Messages events: {@code message_start} once the proposers have answered,
  * then per content block {@code content_block_start}, its deltas ({@code text_delta}, {@code input_json_delta}) and
- * {@code content_block_stop}, then {@code message_delta} (stop reason, usage) and {@code message_stop}. A
+ * {@code content_block_stop}, then {@code message_delta} (stop reason, usage; and {@code moa}, our extension, as the
+ * non-streamed message has it: the trace when asked for, the count of unpriced calls) and {@code message_stop}. A
  * {@code ping} every {@code keepAlive} while nothing else goes out (the proposers' time). A failure before the first
  * frame fails the frames (an ordinary error response); after it, an {@code error} event ends the stream.
  */
@@ -37,12 +40,21 @@ final class MessageEvents {
     private final String id;
     private final String model;
     private final Function<Throwable, AnthropicErrorBody> errors;
+    private final boolean trace;
+    private final GuardNotes notes;
 
-    MessageEvents(ObjectMapper json, String id, String model, Function<Throwable, AnthropicErrorBody> errors) {
+    /**
+     * @param trace whether the request asked for the trace ({@code "moa": {"trace": true}})
+     * @param notes what the guards note as the answer completes (a client key's limits), for the trace
+     */
+    MessageEvents(ObjectMapper json, String id, String model, Function<Throwable, AnthropicErrorBody> errors,
+                  boolean trace, GuardNotes notes) {
         this.json = json;
         this.id = id;
         this.model = model;
         this.errors = errors;
+        this.trace = trace;
+        this.notes = notes;
     }
 
     Multi<String> frames(Uni<StreamedMix> mix, Duration keepAlive) {
@@ -126,6 +138,12 @@ final class MessageEvents {
                 d.put("stop_reason", AnthropicMessage.word(answer.stopReason()));
                 d.put("stop_sequence", AnthropicMessage.stopSequence(answer));
                 messageDelta.set("usage", json.valueToTree(AnthropicMessage.Usage.of(answer.usage())));
+                // The guards settled as the answer completed, before this frame: the trace carries what they noted.
+                Trace moa = Trace.of(trace ? Trace.of(model, completed.result()).withNotes(notes) : null,
+                        completed.result().usage());
+                if (moa != null) {
+                    messageDelta.set("moa", json.valueToTree(moa));
+                }
                 frames.add(frame("message_delta", messageDelta));
                 frames.add(frame("message_stop", json.createObjectNode().put("type", "message_stop")));
             } else {

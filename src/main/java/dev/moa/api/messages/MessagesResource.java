@@ -52,7 +52,8 @@ public class MessagesResource {
         CallContext context = call.context();
         String id = messageId();
         if (request.stream()) {
-            MessageEvents events = new MessageEvents(json, id, request.model(), AnthropicErrors::body);
+            MessageEvents events = new MessageEvents(json, id, request.model(), AnthropicErrors::body,
+                    request.mix().trace(), context.notes());
             var mix = gateway.stream(request.mix(), context);
             return calls.streamed(context, keepAlive -> events.frames(mix, keepAlive), request.mix().trace(),
                     failure -> AnthropicErrors.reply(json, failure));

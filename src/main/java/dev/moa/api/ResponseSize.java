@@ -29,7 +29,7 @@ public final class ResponseSize {
      * backslash is escaped once more in the envelope; any other character at most 4 bytes of UTF-8 or an escape pair).
      */
     public static boolean surelyFits(long chars, int parts) {
-        return chars <= MAX_BODY && 7 * chars + (long) parts * PART_ALLOWANCE + OBJECT_ALLOWANCE <= MAX_BODY;
+        return 7 * chars + (long) parts * PART_ALLOWANCE + OBJECT_ALLOWANCE <= MAX_BODY;
     }
 
     /** Measures the entity as Jackson will write it, without keeping the bytes. */

@@ -42,6 +42,11 @@ public record Trace(String mix, @JsonProperty("latency_ms") Long latencyMs, List
         return noted == null ? this : new Trace(mix, latencyMs, layers, outputCheck, costUnpricedCalls, noted);
     }
 
+    /** The trace a request asked for ({@code "moa": {"trace": true}}), with what the guards noted; else null. */
+    public static Trace asked(boolean asked, String mix, MixResult result, dev.moa.gateway.GuardNotes notes) {
+        return asked ? of(mix, result).withNotes(notes) : null;
+    }
+
     /** The trace of a stream cut short: the layers that ran. */
     public static Trace of(String mix, long latencyMs, List<LayerTrace> layers) {
         List<LayerView> views = new java.util.ArrayList<>(layers.size());

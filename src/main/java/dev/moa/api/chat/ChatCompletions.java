@@ -111,7 +111,7 @@ public class ChatCompletions {
     private Response respond(ChatRequest request, MixResult result, CallContext context) {
         String id = completionId();
         long created = Instant.now().getEpochSecond();
-        Trace trace = request.trace() ? Trace.of(request.model(), result).withNotes(context.notes()) : null;
+        Trace trace = Trace.asked(request.trace(), request.model(), result, context.notes());
         ChatCompletion completion = new ChatCompletion(id, "chat.completion", created, request.model(),
                 List.of(new ChatCompletion.Choice(0, ChatCompletion.AssistantMessage.of(result.answer()), null,
                         result.answer().finishReason())),

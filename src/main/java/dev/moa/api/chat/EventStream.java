@@ -106,7 +106,7 @@ final class EventStream {
         if (event instanceof AnswerEvent.Completed completed) {
             MixResult result = completed.result();
             // The guards settled as the answer completed, before this frame: the trace carries what they noted.
-            Trace last = trace ? Trace.of(model, result).withNotes(notes) : null;
+            Trace last = Trace.asked(trace, model, result, notes);
             String role = roleSent.getAndSet(true) ? null : chunk(new ChatCompletionChunk.Delta("assistant", ""), null,
                     null);
             String finish = frame(new ChatCompletionChunk(id, CHUNK, created, model, List.of(

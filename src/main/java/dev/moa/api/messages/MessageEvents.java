@@ -139,7 +139,7 @@ final class MessageEvents {
                 d.put("stop_sequence", AnthropicMessage.stopSequence(answer));
                 messageDelta.set("usage", json.valueToTree(AnthropicMessage.Usage.of(answer.usage())));
                 // The guards settled as the answer completed, before this frame: the trace carries what they noted.
-                Trace moa = Trace.of(trace ? Trace.of(model, completed.result()).withNotes(notes) : null,
+                Trace moa = Trace.of(Trace.asked(trace, model, completed.result(), notes),
                         completed.result().usage());
                 if (moa != null) {
                     messageDelta.set("moa", json.valueToTree(moa));

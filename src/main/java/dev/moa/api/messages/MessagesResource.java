@@ -80,8 +80,8 @@ public class MessagesResource {
 
     private Response respond(String id, MessagesRequest request, MixResult result, CallContext context) {
         // With or without the trace, moa counts the calls without a price (not a field of Anthropic's usage).
-        Trace trace = Trace.of(request.mix().trace()
-                ? Trace.of(request.model(), result).withNotes(context.notes()) : null, result.usage());
+        Trace trace = Trace.of(Trace.asked(request.mix().trace(), request.model(), result, context.notes()),
+                result.usage());
         AnthropicMessage message = AnthropicMessage.of(id, request.model(), MixGateway.answer(result), json, trace);
         // Lambda's 6 MB response limit, measured as the body will be written.
         ResponseSize.check(message, json, request.mix().trace());

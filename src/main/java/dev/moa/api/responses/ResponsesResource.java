@@ -100,8 +100,7 @@ public class ResponsesResource {
                     String status = ResponseEvents.status(result.answer());
                     ResponseObject response = ResponseObject.of(id, createdAt, request, status,
                             ResponseEvents.output(result.answer(), status), ResponseUsage.of(result.usage()), null,
-                            Trace.of(request.trace() ? Trace.of(request.model(), result).withNotes(context.notes())
-                                    : null, result.usage()));
+                            moa(request, result, context));
                     // Lambda's 6 MB response limit, measured as the body will be written.
                     ResponseSize.check(response, json, request.trace());
                     keep.accept(response);
@@ -143,8 +142,7 @@ public class ResponsesResource {
      * answer completed), and the count of calls without a price.
      */
     private static Trace moa(ResponsesRequest request, dev.moa.engine.MixResult result, CallContext context) {
-        return Trace.of(request.trace() ? Trace.of(request.model(), result).withNotes(context.notes()) : null,
-                result.usage());
+        return Trace.of(Trace.asked(request.trace(), request.model(), result, context.notes()), result.usage());
     }
 
     /**

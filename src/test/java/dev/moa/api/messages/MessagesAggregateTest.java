@@ -13,6 +13,8 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 
@@ -21,15 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code "moa": {"trace": true}} on the Messages endpoint: the whole message carries the trace as {@code moa}, and a
- * streamed one carries the same trace on its {@code message_delta} event (the event with the final usage), as a
- * streamed chat answer carries it on its last chunk. Without the flag, neither has one.
+ * What an Anthropic aggregator's answer carries to a Messages client, whole and streamed: its stop reason in its own
+ * word (stop_sequence stays apart from end_turn) while a chat client still gets OpenAI's; and, with
+ * {@code "moa": {"trace": true}}, the trace: as {@code moa} on the whole message, and on a streamed one's
+ * {@code message_delta} event (the event with the final usage), as a streamed chat answer carries it on its last
+ * chunk. Without the flag, neither has one.
  */
 @QuarkusTest
 @WithTestResource(ProtocolsResource.class)
-class MessagesTraceTest {
+class MessagesAggregateTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TRACE = ", \"moa\": {\"trace\": true}";
 
     @Upstream
     FakeUpstream openai;
@@ -42,18 +47,36 @@ class MessagesTraceTest {
     void setUp() {
         openai.reset();
         anthropic.reset();
-        store.mix("traced", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"p1\"},"
+        store.mix("claude-agg", "{\"layers\": [{\"agents\": [{\"provider\": \"fake\", \"model\": \"p1\"},"
                 + " {\"provider\": \"fake\", \"model\": \"p2\"}]},"
                 + "{\"agents\": [{\"provider\": \"claude\", \"model\": \"claude-x\"}]}]}");
         anthropic.script("claude-x", new FakeUpstream.Answer("the aggregate", "end_turn"));
     }
 
+    @ParameterizedTest
+    @CsvSource({"end_turn,stop", "stop_sequence,stop", "max_tokens,length"})
+    void stopReasonsKeepTheirAnthropicWord(String stopReason, String finishReason) throws IOException {
+        anthropic.script("claude-x", new FakeUpstream.Answer("the aggregate", stopReason));
+        Response whole = messages(false, ", \"stop_sequences\": [\"END\"]");
+        assertEquals(200, whole.statusCode(), whole.asString());
+        assertEquals(stopReason, whole.path("stop_reason"));
+        assertEquals("the aggregate", whole.path("content[0].text"));
+
+        Response streamed = messages(true, ", \"stop_sequences\": [\"END\"]");
+        assertEquals(stopReason, ClaudeCodeReplayTest.data(ClaudeCodeReplayTest.events(streamed.asString()),
+                "message_delta").at("/delta/stop_reason").asText(), streamed.asString());
+
+        Response chat = given().contentType(ContentType.JSON).body("{\"model\": \"claude-agg\", \"messages\": "
+                + "[{\"role\": \"user\", \"content\": \"hi\"}]}").when().post("/v1/chat/completions");
+        assertEquals(finishReason, chat.path("choices[0].finish_reason"), chat.asString());
+    }
+
     @Test
     void aStreamedMessageCarriesTheTraceOnItsMessageDelta() throws IOException {
-        JsonNode whole = JSON.readTree(messages(false, true).asString());
+        JsonNode whole = JSON.readTree(messages(false, TRACE).asString());
         assertEquals(2, whole.at("/moa/layers").size(), whole.toString());
 
-        Response streamed = messages(true, true);
+        Response streamed = messages(true, TRACE);
         assertEquals(200, streamed.statusCode(), streamed.asString());
         JsonNode delta = ClaudeCodeReplayTest.data(ClaudeCodeReplayTest.events(streamed.asString()), "message_delta");
         JsonNode layers = delta.at("/moa/layers");
@@ -65,17 +88,18 @@ class MessagesTraceTest {
 
     @Test
     void withoutTheFlagNeitherCarriesATrace() throws IOException {
-        JsonNode whole = JSON.readTree(messages(false, false).asString());
+        JsonNode whole = JSON.readTree(messages(false, "").asString());
         assertTrue(whole.path("moa").path("layers").isMissingNode(), whole.toString());
-        JsonNode delta = ClaudeCodeReplayTest.data(ClaudeCodeReplayTest.events(messages(true, false).asString()),
+        JsonNode delta = ClaudeCodeReplayTest.data(ClaudeCodeReplayTest.events(messages(true, "").asString()),
                 "message_delta");
         assertTrue(delta.path("moa").path("layers").isMissingNode(), delta.toString());
         assertEquals("end_turn", delta.at("/delta/stop_reason").asText());
     }
 
-    private static Response messages(boolean stream, boolean trace) {
-        return given().contentType(ContentType.JSON).body("{\"model\": \"traced\", \"max_tokens\": 100, \"stream\": "
-                + stream + (trace ? ", \"moa\": {\"trace\": true}" : "")
+    /** A message to the mix, whole or streamed, with {@code extra} fields. */
+    private static Response messages(boolean stream, String extra) {
+        return given().contentType(ContentType.JSON).body("{\"model\": \"claude-agg\", \"max_tokens\": 100, "
+                + "\"stream\": " + stream + extra
                 + ", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}").when().post("/v1/messages");
     }
 }

@@ -210,12 +210,17 @@ class AdversarialMatrixTest extends UpstreamTest {
 
     // ---- 3. bounded reads ----
 
-    @Test
-    void anEndlessBodyIsCutAtMaxResponseBytesAndItsConnectionClosed() throws Exception {
+    /** "small": proposer p1 through a provider that reads at most 64 KB of an answer. */
+    private void storeSmallMix() {
         store.mix("small", """
                 {"layers": [
                   {"agents": [{"provider": "fake-small", "model": "p1"}, {"provider": "fake", "model": "p2"}]},
                   {"agents": [{"provider": "fake", "model": "agg"}]}]}""");
+    }
+
+    @Test
+    void anEndlessBodyIsCutAtMaxResponseBytesAndItsConnectionClosed() throws Exception {
+        storeSmallMix();
         upstream.script("p1", new Endless());
         Response response = post("small", "");
         assertEquals(200, response.statusCode(), response.asString());
@@ -227,10 +232,7 @@ class AdversarialMatrixTest extends UpstreamTest {
 
     @Test
     void aCompleteAnswerOverMaxResponseBytesFailsToo() {
-        store.mix("small", """
-                {"layers": [
-                  {"agents": [{"provider": "fake-small", "model": "p1"}, {"provider": "fake", "model": "p2"}]},
-                  {"agents": [{"provider": "fake", "model": "agg"}]}]}""");
+        storeSmallMix();
         upstream.script("p1", new Answer("y".repeat(70_000), "stop"));
         JsonNode agent = json(post("small", "")).at("/moa/layers/0/agents/0");
         assertTrue(agent.path("error").asText().contains("max_response_bytes (65536 bytes)"), agent.toString());
@@ -238,6 +240,14 @@ class AdversarialMatrixTest extends UpstreamTest {
     }
 
     // ---- 4. bounded references and responses ----
+
+    /** "huge": an aggregator whose provider reads up to 16 MB, so only the response's own limit stops its answer. */
+    private void storeHugeMix() {
+        store.mix("huge", """
+                {"layers": [
+                  {"agents": [{"provider": "fake", "model": "p1"}]},
+                  {"agents": [{"provider": "fake-big", "model": "agg"}]}]}""");
+    }
 
     @Test
     void aLongReferenceIsCutToMaxReferenceTokensWithAMarkerAndTheTraceSaysSo() {
@@ -274,10 +284,7 @@ class AdversarialMatrixTest extends UpstreamTest {
 
     @Test
     void anAnswerThatWouldMakeAResponseOverSixMegabytesIsAnErrorObject() {
-        store.mix("huge", """
-                {"layers": [
-                  {"agents": [{"provider": "fake", "model": "p1"}]},
-                  {"agents": [{"provider": "fake-big", "model": "agg"}]}]}""");
+        storeHugeMix();
         upstream.script("agg", new Answer("c".repeat(7 * 1024 * 1024), "stop"));
         for (String stream : List.of("", ", \"stream\": true")) {
             Response response = post("huge", stream);
@@ -296,10 +303,7 @@ class AdversarialMatrixTest extends UpstreamTest {
      */
     @Test
     void anAnswerOfControlCharactersIsMeasuredEscapedAndAPlainOneUnderTheLimitPasses() {
-        store.mix("huge", """
-                {"layers": [
-                  {"agents": [{"provider": "fake", "model": "p1"}]},
-                  {"agents": [{"provider": "fake-big", "model": "agg"}]}]}""");
+        storeHugeMix();
         upstream.script("agg", new Answer("\u0001".repeat(1_000_000), "stop"));
         Response refused = post("huge", "");
         assertEquals(502, refused.statusCode(), refused.asString().substring(0, 200));

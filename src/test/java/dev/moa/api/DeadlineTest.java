@@ -9,15 +9,19 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
+import static dev.moa.testing.AnthropicErrorShape.assertAnthropicError;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** With a 6 s request deadline: layers share it, and no call outlives its layer's share (3 s each: room for a loaded machine). */
@@ -75,6 +79,28 @@ class DeadlineTest extends UpstreamTest {
         assertTrue(upstream.awaitDisconnects("d1", 1));
         assertTrue(upstream.awaitDisconnects("d2", 1));
         assertEquals(0, upstream.requests("dagg").size());
+    }
+
+    /**
+     * On {@code /v1/messages} the same 504 is Anthropic's {@code api_error}, whole and streamed (nothing was sent
+     * before time ran out), naming the failures without the key an upstream echoed.
+     */
+    @Test
+    void onTheMessagesApiTheDeadlineIsA504ApiErrorWithoutTheKey() throws Exception {
+        for (boolean stream : List.of(false, true)) {
+            upstream.reset();
+            upstream.script("d1", new FakeUpstream.Status(400, "bad key " + TestStore.SECRET_KEY, Map.of()));
+            upstream.script("d2", new FakeUpstream.Hang());
+            Response response = given().contentType(ContentType.JSON).body("{\"model\": \"deadline\", \"max_tokens\": "
+                    + "10, \"stream\": " + stream + ", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}")
+                    .when().post("/v1/messages");
+            assertEquals(504, response.statusCode(), response.asString());
+            String message = assertAnthropicError(response, "api_error");
+            assertTrue(message.contains("layer 1 got 0 of the 1 answers it needs before its time ran out"), message);
+            assertTrue(message.contains("HTTP 400: bad key"), message);
+            assertFalse(response.asString().contains(TestStore.SECRET_KEY), response.asString());
+            assertTrue(upstream.awaitDisconnects("d2", 1));
+        }
     }
 
     @Test

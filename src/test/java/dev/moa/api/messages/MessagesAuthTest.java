@@ -1,6 +1,7 @@
 package dev.moa.api.messages;
 
 import dev.moa.store.ClientKeys;
+import dev.moa.testing.AnthropicErrorShape;
 import dev.moa.testing.UpstreamResource;
 import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
@@ -69,7 +70,7 @@ class MessagesAuthTest extends UpstreamTest {
                 given().header("x-api-key", wrong).contentType(ContentType.JSON).body(BODY)
                         .when().post("/v1/messages/count_tokens"))) {
             assertEquals(401, denied.statusCode(), denied.asString());
-            MessagesErrorsTest.assertAnthropicError(denied, "authentication_error");
+            AnthropicErrorShape.assertAnthropicError(denied, "authentication_error");
             assertFalse(denied.asString().contains(wrong), "a presented key is not echoed");
         }
         Response chat = given().header("x-api-key", wrong).when().get("/v1/models");

@@ -1,6 +1,7 @@
 package dev.moa.api.messages;
 
 import dev.moa.testing.FakeUpstream;
+import dev.moa.testing.TestStore;
 import dev.moa.testing.UpstreamResource;
 import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
@@ -14,8 +15,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static dev.moa.testing.AnthropicErrorShape.assertAnthropicError;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -114,19 +117,29 @@ class MessagesErrorsTest extends UpstreamTest {
         assertEquals("3", response.header("x-moa-cost-unpriced-calls"));
     }
 
+    /**
+     * Every upstream answering 503 (and echoing the key it was sent) is a failed layer: chat's 502, an api_error, and
+     * the upstreams' messages in it with the key redacted. (A 503 of ours means an unavailable store; LimitsDynamoTest
+     * has one on this endpoint.)
+     */
     @Test
     void failedUpstreamsAreAnApiErrorWithChatsStatus() {
-        upstream.script("er-p1", new FakeUpstream.Status(500, "boom", Map.of()));
-        upstream.script("er-p2", new FakeUpstream.Status(500, "boom", Map.of()));
-        upstream.script("er-agg", new FakeUpstream.Status(500, "boom", Map.of()));
+        FakeUpstream.Status overloaded = new FakeUpstream.Status(503, "overloaded; your key " + TestStore.SECRET_KEY,
+                Map.of());
+        upstream.script("er-p1", overloaded);
+        upstream.script("er-p2", overloaded);
+        upstream.script("er-agg", overloaded);
         Response whole = post("{\"model\": \"err-mix\", \"max_tokens\": 10, \"messages\": " + USER + "}");
         assertEquals(502, whole.statusCode(), whole.asString());
         assertAnthropicError(whole, "api_error");
+        assertTrue(whole.<String>path("error.message").contains("HTTP 503: overloaded"), whole.asString());
+        assertFalse(whole.asString().contains(TestStore.SECRET_KEY), whole.asString());
         Response streamed = post("{\"model\": \"err-mix\", \"max_tokens\": 10, \"stream\": true, \"messages\": "
                 + USER + "}");
         assertEquals(502, streamed.statusCode(), "nothing was sent yet, so the failure is the response: "
                 + streamed.asString());
         assertAnthropicError(streamed, "api_error");
+        assertFalse(streamed.asString().contains(TestStore.SECRET_KEY), streamed.asString());
     }
 
     @Test
@@ -181,12 +194,5 @@ class MessagesErrorsTest extends UpstreamTest {
 
     private static Response post(String body) {
         return given().contentType(ContentType.JSON).body(body).when().post("/v1/messages");
-    }
-
-    static void assertAnthropicError(Response response, String type) {
-        assertTrue(response.contentType().startsWith("application/json"), response.contentType());
-        assertEquals("error", response.path("type"), response.asString());
-        assertEquals(type, response.path("error.type"), response.asString());
-        assertTrue(response.path("error.message") instanceof String message && !message.isBlank());
     }
 }

@@ -52,6 +52,8 @@ class ServerStreamingIT {
 
     private static final String CHAT = "/v1/chat/completions";
     private static final String CLIENT_KEY = "moa-client-key-for-the-streaming-tests";
+    /** A key with limits (docs/limits.md): its answers carry x-ratelimit-* headers. */
+    private static final String LIMITED_KEY = "moa-client-key-with-limits-for-the-streaming-tests";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     @AutoClose
@@ -66,13 +68,16 @@ class ServerStreamingIT {
         store = new TestStore(Files.createTempDirectory("moa-server-store"), upstream.baseUrl());
         Path keys = Files.createDirectories(store.dir().resolve("client-keys"));
         Files.writeString(keys.resolve("tests"), ClientKeys.sha256Hex(CLIENT_KEY));
+        Files.writeString(keys.resolve("limited"), "{\"sha256\": \"" + ClientKeys.sha256Hex(LIMITED_KEY)
+                + "\", \"rpm\": 1000, \"tpm\": 10000000}");
         store.mix("duo", """
                 {"layers": [
                   {"agents": [{"provider": "fake", "model": "p1"}, {"provider": "fake", "model": "p2"}]},
                   {"agents": [{"provider": "fake", "model": "agg", "retries": 0,
                                "fallbacks": [{"provider": "fake", "model": "agg-fallback"}]}]}]}""");
         server = ServerProcess.start(Map.of("MOA_STORE", "file:" + store.dir(), "MOA_AUTH_REQUIRED", "true",
-                TestStore.KEY_VARIABLE, TestStore.SECRET_KEY, "MOA_STREAM_KEEP_ALIVE", "50ms"));
+                TestStore.KEY_VARIABLE, TestStore.SECRET_KEY, "MOA_STREAM_KEEP_ALIVE", "50ms",
+                "MOA_LIMITS_DIR", Files.createTempDirectory("moa-server-limits").toString()));
     }
 
     @BeforeEach
@@ -134,7 +139,7 @@ class ServerStreamingIT {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + CLIENT_KEY)
                 .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
+        headers.forEach(request::setHeader);
         return new Stream(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
     }
 
@@ -337,6 +342,57 @@ class ServerStreamingIT {
             JsonNode error = JSON.readTree(String.join("", stream.rest().stream().map(Line::text).toList()));
             assertEquals("upstream_failed", error.path("error").path("code").asText());
         }
+    }
+
+    /**
+     * A key with limits gets its {@code x-ratelimit-*} headers on a streamed answer, and the same headers on the error
+     * response of a stream whose mix failed after admission, before its first event: on chat, Responses and Messages.
+     */
+    @Test
+    void aStreamThatFailsBeforeItsFirstEventCarriesTheKeysLimitHeadersAsAnAnswerDoes() throws Exception {
+        Map<String, String> limited = Map.of("Authorization", "Bearer " + LIMITED_KEY);
+        Map<String, String> bodies = Map.of(CHAT, streamed(false, false),
+                "/v1/responses", """
+                        {"model": "duo", "stream": true, "store": false, "input": "Hi"}""",
+                "/v1/messages", """
+                        {"model": "duo", "stream": true, "max_tokens": 256,
+                         "messages": [{"role": "user", "content": "Hi"}]}""");
+        for (Map.Entry<String, String> endpoint : bodies.entrySet()) {
+            upstream.reset();
+            upstream.script("agg", FakeUpstream.Streamed.of("fine"));
+            Map<String, String> answered;
+            try (Stream stream = post(endpoint.getKey(), endpoint.getValue(), limited)) {
+                assertEquals(200, stream.response.statusCode(), endpoint.getKey());
+                answered = limitHeaders(stream.response);
+                stream.rest();
+            }
+            assertEquals("1000", answered.get("x-ratelimit-limit-requests"), endpoint.getKey() + ": " + answered);
+            assertEquals("10000000", answered.get("x-ratelimit-limit-tokens"), endpoint.getKey() + ": " + answered);
+
+            upstream.script("p1", new FakeUpstream.Status(400, "no", Map.of()));
+            upstream.script("p2", new FakeUpstream.Status(400, "no", Map.of()));
+            try (Stream stream = post(endpoint.getKey(), endpoint.getValue(), limited)) {
+                String body = String.join("", stream.rest().stream().map(Line::text).toList());
+                assertEquals(502, stream.response.statusCode(), endpoint.getKey() + ": " + body);
+                Map<String, String> failed = limitHeaders(stream.response);
+                assertEquals(answered.keySet(), failed.keySet(), endpoint.getKey() + ": " + failed);
+                assertEquals("1000", failed.get("x-ratelimit-limit-requests"), endpoint.getKey());
+                assertTrue(Long.parseLong(failed.get("x-ratelimit-remaining-requests")) < 1000,
+                        endpoint.getKey() + ": this request counted as well: " + failed);
+                assertTrue(stream.response.headers().firstValue("content-type").orElse("")
+                        .startsWith("application/json"), endpoint.getKey());
+            }
+        }
+    }
+
+    private static Map<String, String> limitHeaders(HttpResponse<?> response) {
+        Map<String, String> limits = new java.util.TreeMap<>();
+        response.headers().map().forEach((name, values) -> {
+            if (name.toLowerCase(java.util.Locale.ROOT).startsWith("x-ratelimit-")) {
+                limits.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
+            }
+        });
+        return limits;
     }
 
     @Test

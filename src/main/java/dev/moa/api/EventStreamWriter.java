@@ -119,10 +119,11 @@ public class EventStreamWriter implements ServerMessageBodyWriter<EventStreamBod
             finished = true;
             if (!response.headWritten()) {
                 EventStreamBody.ErrorReply reply = body.failed().apply(failure);
-                // Headers of the streaming Response must not be applied to the error reply.
+                // Headers of the streaming Response must not be applied to the error reply: it names its own.
                 response.setPreCommitListener(null);
                 response.setStatusCode(reply.status());
                 response.setResponseHeader("Content-Type", MediaType.APPLICATION_JSON);
+                reply.headers().forEach(response::setResponseHeader);
                 response.end(reply.json());
             } else {
                 response.end();

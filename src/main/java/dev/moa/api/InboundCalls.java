@@ -57,13 +57,15 @@ public class InboundCalls {
 
     /**
      * A streamed answer: its frames by the {@link SseResponder}'s rules at {@code moa.stream-keep-alive}, with the
-     * guards' headers.
+     * guards' headers; so is the error response of a stream that fails before its first frame (the request was
+     * admitted, and has settled by then).
      *
      * @param failed a failure before the first frame, as the protocol's HTTP error response
      */
     public Uni<Response> streamed(CallContext context, Function<Duration, Multi<String>> frames, boolean traced,
                                   Function<Throwable, EventStreamBody.ErrorReply> failed) {
-        return SseResponder.respond(frames, context.streams(), config.streamKeepAlive(), traced, failed)
+        return SseResponder.respond(frames, context.streams(), config.streamKeepAlive(), traced,
+                        failure -> failed.apply(failure).withHeaders(context.notes().headers()))
                 .map(response -> GuardHeaders.added(response, context));
     }
 

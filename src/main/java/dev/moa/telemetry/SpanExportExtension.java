@@ -97,9 +97,6 @@ public class SpanExportExtension {
             registration = api.register(NAME);
         } catch (IOException e) {
             registration = new ExtensionsApi.Registration(java.util.Optional.empty(), e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
         }
         if (registration.id().isEmpty()) {
             LOG.infof("Spans are exported before each response: the Lambda Extensions API refused %s (%s)", NAME,
@@ -137,8 +134,6 @@ public class SpanExportExtension {
             try {
                 event = api.next(id);
                 failures = 0;
-            } catch (InterruptedException e) {
-                return;
             } catch (IOException e) {
                 // The Runtime API going away means the instance is shutting down; a blip is retried, after a pause
                 // that grows with each failure in a row (a failing API is not asked in a busy loop).

@@ -733,11 +733,14 @@ class OrchestrationBench {
 
     // ---- governance: what tracing (issue 24) and client-key limits (issue 22) add per request ----
 
-    /** One configuration of the function: its environment and JVM options, and the client key its requests carry. */
-    private record Variant(String name, Map<String, String> environment, List<String> jvmOptions, String key,
-                           boolean extensionsApi) {
-        Variant(String name, Map<String, String> environment, List<String> jvmOptions, String key) {
-            this(name, environment, jvmOptions, key, true);
+    /**
+     * One configuration of the function: its build, environment and JVM options, and the client key its requests
+     * carry; {@code id} selects it ({@code -Dmoa.bench.governance.variants=plain,tracing}).
+     */
+    private record Variant(String id, String name, Path zip, Map<String, String> environment, List<String> jvmOptions,
+                           String key, boolean extensionsApi) {
+        Variant(String id, String name, Map<String, String> environment, String key) {
+            this(id, name, Path.of(System.getProperty("moa.function.zip")), environment, List.of(), key, true);
         }
     }
 
@@ -762,28 +765,39 @@ class OrchestrationBench {
             try (var dynamo = dev.moa.testing.MotoDynamo.client(moto.endpoint())) {
                 dev.moa.testing.MotoDynamo.createTable(dynamo, dev.moa.testing.MotoDynamo.TABLE);
             }
-            List<Variant> variants = List.of(
-                    new Variant("plain", Map.of(), List.of(), null),
-                    new Variant("tracing on (OTLP/HTTP, every span), exported after the answer", Map.of(
-                            "OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint(), "OTEL_EXPORTER_OTLP_PROTOCOL",
-                            "http/protobuf"), List.of(), null),
-                    new Variant("tracing on, no Extensions API: exported before the answer", Map.of(
-                            "OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint(), "OTEL_EXPORTER_OTLP_PROTOCOL",
-                            "http/protobuf"), List.of(), null, false),
-                    new Variant("limits, embedded store", Map.of("MOA_AUTH_REQUIRED", "true",
-                            "MOA_LIMITS_DIR", Files.createTempDirectory("moa-bench-limits").toString()), List.of(), key),
+            Map<String, String> tracing = Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint(),
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+            Path thisBuild = Path.of(System.getProperty("moa.function.zip"));
+            List<Variant> all = new ArrayList<>(List.of(
+                    new Variant("plain", "plain", Map.of(), null),
+                    new Variant("tracing", "tracing on (OTLP/HTTP, every span), exported after the answer", tracing,
+                            null),
+                    new Variant("tracing-before", "tracing on, no Extensions API: exported before the answer",
+                            thisBuild, tracing, List.of(), null, false),
+                    new Variant("limits", "limits, embedded store", Map.of("MOA_AUTH_REQUIRED", "true",
+                            "MOA_LIMITS_DIR", Files.createTempDirectory("moa-bench-limits").toString()), key),
                     // The extension's endpoint override: the SDK's own aws.endpointUrlDynamodb does not reach it.
-                    new Variant("limits, DynamoDB on moto", Map.of("MOA_AUTH_REQUIRED", "true",
+                    new Variant("limits-dynamo", "limits, DynamoDB on moto", Map.of("MOA_AUTH_REQUIRED", "true",
                             "MOA_LIMITS_TABLE", dev.moa.testing.MotoDynamo.TABLE,
                             "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", moto.endpoint(),
                             "AWS_REGION", dev.moa.testing.MotoServer.REGION,
                             "AWS_ACCESS_KEY_ID", dev.moa.testing.MotoServer.ACCESS_KEY,
-                            "AWS_SECRET_ACCESS_KEY", dev.moa.testing.MotoServer.SECRET_ACCESS_KEY), List.of(), key));
+                            "AWS_SECRET_ACCESS_KEY", dev.moa.testing.MotoServer.SECRET_ACCESS_KEY), key)));
+            if (!BASELINE_ZIP.isEmpty()) {
+                all.add(new Variant("baseline-tracing", "tracing on, the baseline build (" + BASELINE_ZIP + ")",
+                        Path.of(BASELINE_ZIP), tracing, List.of(), null, true));
+            }
+            List<String> chosen = List.of(System.getProperty("moa.bench.governance.variants", "").split(",")).stream()
+                    .filter(id -> !id.isBlank()).toList();
+            List<Variant> variants = all.stream().filter(v -> chosen.isEmpty() || chosen.contains(v.id())).toList();
+            if (!variants.get(0).id().equals("plain")) {
+                throw new IllegalStateException("the governance section compares with 'plain': choose it first");
+            }
             List<PackagedFunction> functions = new ArrayList<>();
             try {
                 for (Variant variant : variants) {
-                    functions.add(start(Path.of(System.getProperty("moa.function.zip")), functionJava(),
-                            variant.jvmOptions(), variant.environment(), variant.extensionsApi()));
+                    functions.add(start(variant.zip(), functionJava(), variant.jvmOptions(), variant.environment(),
+                            variant.extensionsApi()));
                 }
                 for (PackagedFunction function : functions) {
                     function.initDuration();
@@ -808,8 +822,9 @@ class OrchestrationBench {
                         + " instances side by side, requests interleaved; " + JIT_WARMUP + " JIT warm-up requests each)");
                 line("");
                 line("| variant | critical path p50 | overhead p50 | overhead p95 | overhead p99 | added p50 vs plain "
-                        + "| instance busy after the answer p50 |");
-                line("|---|---|---|---|---|---|---|");
+                        + "| instance busy after the answer p50 | before the first layer p50 | between layers p50 "
+                        + "| after the last reply p50 |");
+                line("|---|---|---|---|---|---|---|---|---|---|");
                 double plain = Stats.of(samples.get(0), Sample::overheadMs).p50;
                 for (int v = 0; v < variants.size(); v++) {
                     List<Sample> rows = samples.get(v);
@@ -822,9 +837,14 @@ class OrchestrationBench {
                                 .get(60, TimeUnit.SECONDS);
                         busy.add(ms(Math.max(0, over - row.response().timing().answeredNanos())));
                     }
-                    line(String.format(Locale.ROOT, "| %s | %.1f | **%.1f** | %.1f | %.1f | %+.1f | %.1f |",
+                    // Where the overhead falls: before the first layer's calls, between layers, after the last reply.
+                    line(String.format(Locale.ROOT, "| %s | %.1f | **%.1f** | %.1f | %.1f | %+.1f | %.1f | %.1f | %.1f "
+                                    + "| %.1f |",
                             variants.get(v).name(), Stats.of(rows, Sample::criticalMs).p50, overhead.p50, overhead.p95,
-                            overhead.p99, overhead.p50 - plain, Stats.of(busy, d -> d).p50));
+                            overhead.p99, overhead.p50 - plain, Stats.of(busy, d -> d).p50,
+                            Stats.of(rows, r -> r.layerOverheadMs()[0]).p50,
+                            Stats.of(rows, r -> java.util.Arrays.stream(r.layerOverheadMs()).skip(1).sum()).p50,
+                            Stats.of(rows, Sample::tailMs).p50));
                 }
                 line("");
                 line("- spans received by the OTLP receiver: " + otlp.spans().size());

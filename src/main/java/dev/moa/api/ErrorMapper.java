@@ -68,6 +68,11 @@ public class ErrorMapper {
         return response.build();
     }
 
+    /** Any failure as OpenAI's error response, as the mappers answer it (an adapter answering a failure itself). */
+    public static Response response(Throwable failure) {
+        return new ErrorMapper().of(failure);
+    }
+
     /** Any failure as the mapper for its type answers it (a streamed answer's or a batch line's failure). */
     public Response of(Throwable failure) {
         if (failure instanceof LimitRefusal e) {

@@ -2,7 +2,6 @@ package dev.moa.api;
 
 import io.smallrye.mutiny.Multi;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -18,16 +17,6 @@ public record EventStreamBody(Multi<String> frames, Function<Throwable, ErrorRep
 
         public ErrorReply {
             headers = Map.copyOf(headers);
-        }
-
-        public ErrorReply(int status, byte[] json) {
-            this(status, json, Map.of());
-        }
-
-        public ErrorReply withHeaders(Map<String, String> more) {
-            Map<String, String> all = new LinkedHashMap<>(headers);
-            all.putAll(more);
-            return new ErrorReply(status, json, all);
         }
     }
 }

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * What the gateway's guards noted for an answer — a client key's {@code x-ratelimit-*} and
- * {@code x-moa-budget-remaining-usd} headers — put on any adapter's response. Where the answer is sent whole, the
- * request has settled by then, so the headers count it.
+ * {@code x-moa-budget-remaining-usd} headers — put on any adapter's response, an error response after admission
+ * too. Where the answer is sent whole, the request has settled by then, so the headers count it.
  */
 public final class GuardHeaders {
 
@@ -21,7 +21,8 @@ public final class GuardHeaders {
             return response;
         }
         Response.ResponseBuilder builder = Response.fromResponse(response);
-        headers.forEach(builder::header);
+        // Replaced, not added: a header of the same name on the response is not sent twice.
+        headers.forEach((name, value) -> builder.header(name, null).header(name, value));
         return builder.build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.moa.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.MoaConfig;
@@ -13,7 +14,10 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -21,7 +25,8 @@ import java.util.function.Function;
  * ({@link BodyReader}) and how it is to be run ({@link CallContext}: {@code moa.deadline}, capped by what the
  * platform leaves the invocation; the caller's key as the client-key filter accepted it, {@code Authorization:
  * Bearer} or {@code x-api-key}; whether the transport streams), then the answer as it leaves: whole, with the cost
- * and the guards' headers, or streamed by the {@link SseResponder}'s rules.
+ * and the guards' headers, or streamed by the {@link SseResponder}'s rules; a failure after admission as the
+ * protocol's error response, with the guards' headers too.
  */
 @Singleton
 public class InboundCalls {
@@ -58,15 +63,48 @@ public class InboundCalls {
     /**
      * A streamed answer: its frames by the {@link SseResponder}'s rules at {@code moa.stream-keep-alive}, with the
      * guards' headers; so is the error response of a stream that fails before its first frame (the request was
-     * admitted, and has settled by then).
+     * admitted, and has settled by then), whether the transport streams or buffers.
      *
-     * @param failed a failure before the first frame, as the protocol's HTTP error response
+     * @param failed the protocol's error response for a failure (its status, error object and headers)
      */
     public Uni<Response> streamed(CallContext context, Function<Duration, Multi<String>> frames, boolean traced,
-                                  Function<Throwable, EventStreamBody.ErrorReply> failed) {
+                                  Function<Throwable, Response> failed) {
+        Function<Throwable, Response> guarded = guarded(context, failed);
         return SseResponder.respond(frames, context.streams(), config.streamKeepAlive(), traced,
-                        failure -> failed.apply(failure).withHeaders(context.notes().headers()))
-                .map(response -> GuardHeaders.added(response, context));
+                        failure -> reply(guarded.apply(failure)))
+                .map(response -> GuardHeaders.added(response, context))
+                // A buffered stream that failed before its first frame fails as a whole answer does.
+                .onFailure().recoverWithItem(guarded);
+    }
+
+    /**
+     * A whole answer as it leaves: a failure of {@code answer} (every upstream failed, the deadline) is the
+     * protocol's error response with the guards' headers, as the answer would have carried (the request has settled
+     * by then, so they count it). What fails before the request is admitted (a bad body, a refusal) is raised, not
+     * returned, and goes to the exception mappers.
+     *
+     * @param failed the protocol's error response for a failure (its status, error object and headers)
+     */
+    public Uni<Response> whole(CallContext context, Uni<Response> answer, Function<Throwable, Response> failed) {
+        return answer.onFailure().recoverWithItem(guarded(context, failed));
+    }
+
+    private static Function<Throwable, Response> guarded(CallContext context, Function<Throwable, Response> failed) {
+        return failure -> GuardHeaders.added(failed.apply(failure), context);
+    }
+
+    /** An error response as the stream writer sends it: status, the error object's JSON, the headers. */
+    private EventStreamBody.ErrorReply reply(Response response) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        response.getStringHeaders().keySet().stream()
+                .filter(name -> !name.equalsIgnoreCase(HttpHeaders.CONTENT_TYPE))
+                .forEach(name -> headers.put(name, response.getHeaderString(name)));
+        try {
+            return new EventStreamBody.ErrorReply(response.getStatus(), json.writeValueAsBytes(response.getEntity()),
+                    headers);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

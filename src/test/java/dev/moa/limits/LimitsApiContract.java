@@ -33,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -219,6 +220,81 @@ abstract class LimitsApiContract {
         assertEquals("45", refusedResponse.header("Retry-After"));
         assertEquals("0", refusedResponse.header("x-ratelimit-remaining-requests"));
         assertEquals(calls, upstream.requests().size(), "no upstream call for a refused request");
+    }
+
+    /**
+     * A request admitted and then failed — every upstream answering 503, so chat's 502 — carries the key's headers as
+     * its answer would have, counting it, in each protocol's own error shape: chat, Responses and Messages, whole and
+     * streamed (the transport here buffers, as Lambda's does, so a stream failing before its first event is a whole
+     * error response).
+     */
+    @Test
+    void aFailureAfterAdmissionCarriesTheKeysHeadersOnEveryProtocol() {
+        nextWindow();
+        String key = LimitsResource.key("failing");
+        Response answered = given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
+                .body(body("duo")).when().post("/v1/chat/completions");
+        assertEquals(200, answered.statusCode(), answered.asString());
+        assertEquals("9", answered.header("x-ratelimit-remaining-requests"));
+        FakeUpstream.Status overloaded = new FakeUpstream.Status(503, "overloaded", Map.of());
+        List.of("p1", "p2", "agg").forEach(model -> upstream.script(model, overloaded));
+
+        String user = "[{\"role\": \"user\", \"content\": \"hi\"}]";
+        int remaining = 9;
+        for (boolean stream : List.of(false, true)) {
+            String how = stream ? "streamed" : "whole";
+            Response chat = given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
+                    .body("{\"model\": \"duo\", \"stream\": " + stream + ", \"messages\": " + user + "}")
+                    .when().post("/v1/chat/completions");
+            assertFailedWithHeaders("chat " + how, chat, answered, --remaining);
+            assertEquals("upstream_failed", error(chat).path("code").asText(), chat.asString());
+            assertEquals("upstream_error", error(chat).path("type").asText(), chat.asString());
+
+            Response response = given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
+                    .body("{\"model\": \"duo\", \"input\": \"hi\", \"store\": false, \"stream\": " + stream + "}")
+                    .when().post("/v1/responses");
+            assertFailedWithHeaders("responses " + how, response, answered, --remaining);
+            assertEquals("upstream_failed", error(response).path("code").asText(), response.asString());
+
+            Response message = given().header("x-api-key", key).header("anthropic-version", "2023-06-01")
+                    .contentType(ContentType.JSON)
+                    .body("{\"model\": \"duo\", \"max_tokens\": 50, \"stream\": " + stream + ", \"messages\": "
+                            + user + "}")
+                    .when().post("/v1/messages");
+            assertFailedWithHeaders("messages " + how, message, answered, --remaining);
+            JsonNode anthropic;
+            try {
+                anthropic = JSON.readTree(message.asString());
+            } catch (Exception e) {
+                throw new AssertionError(message.asString(), e);
+            }
+            assertEquals("error", anthropic.path("type").asText(), message.asString());
+            assertEquals("api_error", anthropic.at("/error/type").asText(), message.asString());
+        }
+        JsonNode usage = usage("failing");
+        assertEquals(7, usage.at("/month/requests").asInt(), "the failed requests were settled: " + usage);
+        assertEquals(0, BigDecimal.ZERO.compareTo(new BigDecimal(usage.at("/month/reserved_usd").asText())),
+                usage.toString());
+    }
+
+    /**
+     * A failed request's status and JSON body, with the headers a success at its place would have had: the key's
+     * limits as {@code answered}'s, its request counted, nothing spent since (every upstream failed), and no key.
+     */
+    private static void assertFailedWithHeaders(String what, Response failed, Response answered, int remaining) {
+        assertEquals(502, failed.statusCode(), what + ": " + failed.asString());
+        assertTrue(failed.contentType().startsWith("application/json"), what + ": " + failed.contentType());
+        assertEquals(answered.header("x-ratelimit-limit-requests"), failed.header("x-ratelimit-limit-requests"),
+                what);
+        assertEquals(Integer.toString(remaining), failed.header("x-ratelimit-remaining-requests"), what);
+        assertEquals(answered.header("x-ratelimit-reset-requests"), failed.header("x-ratelimit-reset-requests"),
+                what);
+        assertEquals(answered.header("x-moa-budget-remaining-usd"), failed.header("x-moa-budget-remaining-usd"),
+                what);
+        assertEquals(1, failed.headers().getValues("x-ratelimit-remaining-requests").size(), what);
+        failed.headers().forEach(header -> assertFalse(header.getValue().contains(LimitsResource.key("failing")),
+                what + ": " + header));
+        assertFalse(failed.asString().contains(LimitsResource.key("failing")), what + ": " + failed.asString());
     }
 
     /**

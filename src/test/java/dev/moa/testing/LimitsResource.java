@@ -36,7 +36,8 @@ public final class LimitsResource implements QuarkusTestResourceLifecycleManager
             Map.entry("sdk", "{\"sha256\": \"HASH\", \"rpm\": 1}"),
             Map.entry("rpm-only", "{\"sha256\": \"HASH\", \"rpm\": 100}"),
             Map.entry("batcher", "{\"sha256\": \"HASH\", \"rpm\": 1, \"budget_usd\": {\"month\": 10}}"),
-            Map.entry("protocols", "{\"sha256\": \"HASH\", \"rpm\": 2, \"budget_usd\": {\"month\": 10}}"));
+            Map.entry("protocols", "{\"sha256\": \"HASH\", \"rpm\": 2, \"budget_usd\": {\"month\": 10}}"),
+            Map.entry("failing", "{\"sha256\": \"HASH\", \"rpm\": 10, \"budget_usd\": {\"month\": 10}}"));
 
     private String kind = "embedded";
     private FakeUpstream upstream;

@@ -7,7 +7,6 @@ import dev.moa.api.ErrorMapper;
 import dev.moa.api.InboundCalls;
 import dev.moa.api.InvocationTime;
 import dev.moa.api.ResponseSize;
-import dev.moa.api.StreamErrors;
 import dev.moa.api.Trace;
 import dev.moa.engine.MixResult;
 import dev.moa.engine.StreamedMix;
@@ -50,9 +49,12 @@ public class ChatCompletions {
         this.calls = calls;
     }
 
-    /** A request of the API, as every adapter opens it ({@link InboundCalls}). Blocking: resolving reads the store. */
+    /**
+     * A request of the API, as every adapter opens it ({@link InboundCalls}); a failure after admission answers as
+     * the request's OpenAI error with the guards' headers. Blocking: resolving reads the store.
+     */
     public Uni<Response> create(InboundCalls.InboundCall call) {
-        return create(call.body(), call.context());
+        return calls.whole(call.context(), create(call.body(), call.context()), ErrorMapper::response);
     }
 
     /**
@@ -101,7 +103,7 @@ public class ChatCompletions {
     private Uni<Response> stream(ChatRequest request, EventStream events, CallContext context,
                                  Uni<StreamedMix> mix) {
         return calls.streamed(context, keepAlive -> events.frames(mix, keepAlive), request.trace(),
-                failure -> StreamErrors.reply(json, failure));
+                ErrorMapper::response);
     }
 
     private static String completionId() {

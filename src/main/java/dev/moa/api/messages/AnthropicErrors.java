@@ -1,17 +1,12 @@
 package dev.moa.api.messages;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.api.AnthropicErrorBody;
 import dev.moa.api.ErrorMapper;
-import dev.moa.api.EventStreamBody;
 import dev.moa.limits.LimitRefusal;
 import dev.moa.model.MoaError;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import java.io.UncheckedIOException;
 
 /**
  * Every failure of a Messages request in Anthropic's shape: its meaning ({@link ErrorMapper#meaning}, logged there)
@@ -38,16 +33,6 @@ final class AnthropicErrors {
             error.retryAfter().ifPresent(after -> response.header("Retry-After", ErrorMapper.retryAfter(after)));
         }
         return response.build();
-    }
-
-    /** A failure before any event went out: the stream's answer is the error response. */
-    static EventStreamBody.ErrorReply reply(ObjectMapper json, Throwable failure) {
-        Response response = response(failure);
-        try {
-            return new EventStreamBody.ErrorReply(response.getStatus(), json.writeValueAsBytes(response.getEntity()));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A failure after events went out: the {@code error} event's body. */

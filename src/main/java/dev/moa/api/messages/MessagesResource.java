@@ -56,9 +56,10 @@ public class MessagesResource {
                     request.mix().trace(), context.notes());
             var mix = gateway.stream(request.mix(), context);
             return calls.streamed(context, keepAlive -> events.frames(mix, keepAlive), request.mix().trace(),
-                    failure -> AnthropicErrors.reply(json, failure));
+                    AnthropicErrors::response);
         }
-        return gateway.run(request.mix(), context).map(result -> respond(id, request, result, context));
+        return calls.whole(context, gateway.run(request.mix(), context).map(result -> respond(id, request, result,
+                context)), AnthropicErrors::response);
     }
 
     /** Claude Code asks before it sends: the same estimate the engine budgets references with (characters / 4). */

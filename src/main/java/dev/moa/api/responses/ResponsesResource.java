@@ -2,6 +2,7 @@ package dev.moa.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moa.api.ErrorMapper;
 import dev.moa.api.InboundCalls;
 import dev.moa.api.MixPlanView;
 import dev.moa.api.ResponseSize;
@@ -91,9 +92,9 @@ public class ResponsesResource {
             Uni<StreamedMix> streamed = gateway.stream(mix, context);
             return calls.streamed(context, keepAlive -> events.frames(streamed, keepAlive,
                     Infrastructure.getDefaultWorkerPool(), ResponsesResource::message), request.trace(),
-                    failure -> StreamErrors.reply(json, failure));
+                    ErrorMapper::response);
         }
-        return gateway.run(mix, context)
+        return calls.whole(context, gateway.run(mix, context)
                 // Keeping the response may call S3: off the event loop the answer arrived on.
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(result -> {
@@ -105,7 +106,7 @@ public class ResponsesResource {
                     ResponseSize.check(response, json, request.trace());
                     keep.accept(response);
                     return InboundCalls.answered(response, result.usage(), context);
-                });
+                }), ErrorMapper::response);
     }
 
     /** A stored response as it was answered. Blocking: the store may be S3. */

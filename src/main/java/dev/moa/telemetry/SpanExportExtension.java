@@ -47,7 +47,11 @@ public class SpanExportExtension {
         void pause(Duration pause) throws InterruptedException;
     }
 
+    /** How long the export waits, after the response, for the request's server span to end (microseconds, usually). */
+    static final Duration SERVER_SPAN_WAIT = Duration.ofMillis(100);
+
     private final SpanFlush flush;
+    private final ServerSpans serverSpans;
     private final ObjectMapper json;
     private final Pause pause;
     /** Read when first asked for (the running configuration: a native image makes this bean while it is built). */
@@ -57,12 +61,13 @@ public class SpanExportExtension {
     private volatile boolean active;
 
     @Inject
-    public SpanExportExtension(SpanFlush flush, ObjectMapper json) {
-        this(flush, json, Pause.SLEEP);
+    public SpanExportExtension(SpanFlush flush, ServerSpans serverSpans, ObjectMapper json) {
+        this(flush, serverSpans, json, Pause.SLEEP);
     }
 
-    SpanExportExtension(SpanFlush flush, ObjectMapper json, Pause pause) {
+    SpanExportExtension(SpanFlush flush, ServerSpans serverSpans, ObjectMapper json, Pause pause) {
         this.flush = flush;
+        this.serverSpans = serverSpans;
         this.json = json;
         this.pause = pause;
     }
@@ -156,7 +161,9 @@ public class SpanExportExtension {
             }
             try {
                 long left = event.deadlineMs() - System.currentTimeMillis();
-                responses.tryAcquire(Math.max(0, left), TimeUnit.MILLISECONDS);
+                if (responses.tryAcquire(Math.max(0, left), TimeUnit.MILLISECONDS)) {
+                    serverSpans.awaitEnded(SERVER_SPAN_WAIT);
+                }
             } catch (InterruptedException e) {
                 return;
             }

@@ -35,7 +35,7 @@ class SpanExportExtensionTest {
     private final Semaphore goOn = new Semaphore(0);
     /** Exports nothing: what is counted is the extension's requests. */
     private final SpanExportExtension extension = new SpanExportExtension(CompletableResultCode::ofSuccess,
-            new ObjectMapper(), pause -> {
+            new ServerSpans(), new ObjectMapper(), pause -> {
                 pauses.add(pause);
                 goOn.acquire();
             });

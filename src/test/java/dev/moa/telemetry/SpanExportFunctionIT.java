@@ -102,6 +102,12 @@ class SpanExportFunctionIT {
             assertTrue(spanNames().containsAll(List.of("moa.mix", "chat aggregator", "chat proposer-a")),
                     spanNames().toString());
             assertEquals(1, collector.spans().stream().filter(s -> s.name().equals("moa.mix")).count());
+            // The invocation's own server span too, though it ends after the response: nothing is left behind for a
+            // frozen instance to hold (or for the next invocation to export).
+            String trace = collector.spans().stream().filter(s -> s.name().equals("moa.mix")).findFirst()
+                    .orElseThrow().traceId();
+            assertEquals(1, collector.spans().stream().filter(s -> s.kind() == 2 && s.traceId().equals(trace))
+                    .count(), "the invocation's server span was exported before the instance could be frozen");
 
             // The next invocation works as well (its own export after its own answer).
             LambdaRuntimeApi.Response second = assertInstanceOf(LambdaRuntimeApi.Response.class,

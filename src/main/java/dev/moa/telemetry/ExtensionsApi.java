@@ -34,7 +34,8 @@ final class ExtensionsApi {
     }
 
     private static final String IDENTIFIER = "Lambda-Extension-Identifier";
-    private static final int CONNECT_TIMEOUT_MS = (int) Duration.ofSeconds(2).toMillis();
+    /** For connecting, and for the answer to a registration (Lambda answers at once; an event may take minutes). */
+    private static final int TIMEOUT_MS = (int) Duration.ofSeconds(2).toMillis();
 
     private final URL register;
     private final URL next;
@@ -55,7 +56,7 @@ final class ExtensionsApi {
     /** The extension's identifier, or why Lambda refused it (only possible before the runtime's first event). */
     Registration register(String name) throws IOException {
         HttpURLConnection connection = open(register);
-        connection.setReadTimeout(CONNECT_TIMEOUT_MS);
+        connection.setReadTimeout(TIMEOUT_MS);
         connection.setRequestMethod("POST");
         connection.setRequestProperty("Lambda-Extension-Name", name);
         connection.setRequestProperty("Content-Type", "application/json");
@@ -92,7 +93,7 @@ final class ExtensionsApi {
     private static HttpURLConnection open(URL url) throws IOException {
         // The Runtime API is on the instance itself: never through a proxy a JVM option may name.
         HttpURLConnection connection = (HttpURLConnection) url.openConnection(Proxy.NO_PROXY);
-        connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
+        connection.setConnectTimeout(TIMEOUT_MS);
         connection.setUseCaches(false);
         return connection;
     }

@@ -572,7 +572,7 @@ class OrchestrationBench {
 
     private void coldRow(Path java, String options, List<String> jvmOptions, Map<String, String> environment)
             throws Exception {
-        ColdRuns runs = cold(Path.of(System.getProperty("moa.function.zip")), java, jvmOptions, environment);
+        ColdRuns runs = cold(functionZip(), java, jvmOptions, environment);
         line(String.format(Locale.ROOT, "| %s | %s | %.0f | **%.0f** | %.0f | %.0f | %.0f |", javaVersion(java), options,
                 runs.init().p50, runs.firstAnswer().p50, runs.firstAnswer().min, runs.firstAnswer().max,
                 runs.firstRequest().p50));
@@ -683,7 +683,7 @@ class OrchestrationBench {
                 + " | cold start → first answer p50 (min–max, " + COLD_RUNS + " runs) | RSS after "
                 + NATIVE_RSS_REQUESTS + " requests (MB) | overhead p50, the upstream's writing counted |");
         line("|---|---|---|---|---|---|---|---|---|");
-        Path jvmZip = Path.of(System.getProperty("moa.function.zip"));
+        Path jvmZip = functionZip();
         // The JVM build as the stack runs it, then without the stack's JAVA_TOOL_OPTIONS (Lambda's own options only).
         List<Map<String, String>> environments = List.of(Map.of(), Map.of("JAVA_TOOL_OPTIONS", ""), Map.of());
         List<Path> zips = List.of(jvmZip, jvmZip, nativeZip);
@@ -740,7 +740,7 @@ class OrchestrationBench {
     private record Variant(String id, String name, Path zip, Map<String, String> environment, List<String> jvmOptions,
                            String key, boolean extensionsApi) {
         Variant(String id, String name, Map<String, String> environment, String key) {
-            this(id, name, Path.of(System.getProperty("moa.function.zip")), environment, List.of(), key, true);
+            this(id, name, functionZip(), environment, List.of(), key, true);
         }
     }
 
@@ -767,13 +767,12 @@ class OrchestrationBench {
             }
             Map<String, String> tracing = Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint(),
                     "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
-            Path thisBuild = Path.of(System.getProperty("moa.function.zip"));
             List<Variant> all = new ArrayList<>(List.of(
                     new Variant("plain", "plain", Map.of(), null),
                     new Variant("tracing", "tracing on (OTLP/HTTP, every span), exported after the answer", tracing,
                             null),
                     new Variant("tracing-before", "tracing on, no Extensions API: exported before the answer",
-                            thisBuild, tracing, List.of(), null, false),
+                            functionZip(), tracing, List.of(), null, false),
                     new Variant("limits", "limits, embedded store", Map.of("MOA_AUTH_REQUIRED", "true",
                             "MOA_LIMITS_DIR", Files.createTempDirectory("moa-bench-limits").toString()), key),
                     // The extension's endpoint override: the SDK's own aws.endpointUrlDynamodb does not reach it.
@@ -867,7 +866,7 @@ class OrchestrationBench {
             throw new IllegalStateException("section compare needs -Dmoa.bench.baseline.zip=<a JVM function.zip>");
         }
         List<String> names = List.of("baseline (" + BASELINE_ZIP + ")", "this build");
-        List<Path> zips = List.of(Path.of(BASELINE_ZIP), Path.of(System.getProperty("moa.function.zip")));
+        List<Path> zips = List.of(Path.of(BASELINE_ZIP), functionZip());
         List<PackagedFunction> functions = new ArrayList<>();
         try {
             for (Path zip : zips) {
@@ -954,8 +953,13 @@ class OrchestrationBench {
 
     // ---- plumbing ----
 
+    /** The JVM function.zip of this build (Maven's package phase). */
+    private static Path functionZip() {
+        return Path.of(System.getProperty("moa.function.zip"));
+    }
+
     private static PackagedFunction start(Path java, List<String> jvmOptions) {
-        return start(Path.of(System.getProperty("moa.function.zip")), java, jvmOptions);
+        return start(functionZip(), java, jvmOptions);
     }
 
     private static PackagedFunction start(Path zip, Path java, List<String> jvmOptions) {

@@ -8,6 +8,7 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.moa.store.ClientKeys;
+import dev.moa.testing.EmfRules;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.FakeUpstream.Recorded;
 import dev.moa.testing.Poll;
@@ -23,6 +24,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,6 +57,16 @@ class ServerStreamingIT {
     private static final String CLIENT_KEY = "moa-client-key-for-the-streaming-tests";
     /** A key with limits (docs/limits.md): its answers carry x-ratelimit-* headers. */
     private static final String LIMITED_KEY = "moa-client-key-with-limits-for-the-streaming-tests";
+    /** Keys with a budget or a cost cap, by key name (each test its own), for the settle and refusal tests. */
+    private static final Map<String, String> PRICED_KEYS = Map.of(
+            "budgeted", "\"budget_usd\": {\"month\": 10}",
+            "estimating", "\"budget_usd\": {\"month\": 10}",
+            "one-a-minute", "\"rpm\": 1",
+            "spent", "\"budget_usd\": {\"day\": 0.000001}",
+            "capped", "\"max_cost_per_request_usd\": 0.000001");
+    /** The "priced" provider's default prices, USD per million tokens. */
+    private static final BigDecimal INPUT = BigDecimal.valueOf(100);
+    private static final BigDecimal OUTPUT = BigDecimal.valueOf(200);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     @AutoClose
@@ -70,6 +83,22 @@ class ServerStreamingIT {
         Files.writeString(keys.resolve("tests"), ClientKeys.sha256Hex(CLIENT_KEY));
         Files.writeString(keys.resolve("limited"), "{\"sha256\": \"" + ClientKeys.sha256Hex(LIMITED_KEY)
                 + "\", \"rpm\": 1000, \"tpm\": 10000000}");
+        for (Map.Entry<String, String> key : PRICED_KEYS.entrySet()) {
+            Files.writeString(keys.resolve(key.getKey()), "{\"sha256\": \"" + ClientKeys.sha256Hex(pricedKey(key.getKey()))
+                    + "\", " + key.getValue() + "}");
+        }
+        // Models f1 and f2 cost nothing, so a mix of them as proposers is estimated at its aggregator's worst case.
+        store.provider("priced", "{\"protocol\": \"openai\", \"base_url\": \"" + upstream.baseUrl() + "\", \"pricing\": {"
+                + "\"f1\": {\"input_per_mtok\": 0, \"output_per_mtok\": 0}, "
+                + "\"f2\": {\"input_per_mtok\": 0, \"output_per_mtok\": 0}, "
+                + "\"default\": {\"input_per_mtok\": 100, \"output_per_mtok\": 200}}}");
+        for (String proposers : List.of("p", "f")) {
+            store.mix(proposers.equals("p") ? "priced-duo" : "free-proposers", """
+                    {"layers": [
+                      {"agents": [{"provider": "priced", "model": "%1$s1", "max_tokens": 40},
+                                  {"provider": "priced", "model": "%1$s2", "max_tokens": 40}]},
+                      {"agents": [{"provider": "priced", "model": "agg", "max_tokens": 60}]}]}""".formatted(proposers));
+        }
         store.mix("duo", """
                 {"layers": [
                   {"agents": [{"provider": "fake", "model": "p1"}, {"provider": "fake", "model": "p2"}]},
@@ -77,7 +106,8 @@ class ServerStreamingIT {
                                "fallbacks": [{"provider": "fake", "model": "agg-fallback"}]}]}]}""");
         server = ServerProcess.start(Map.of("MOA_STORE", "file:" + store.dir(), "MOA_AUTH_REQUIRED", "true",
                 TestStore.KEY_VARIABLE, TestStore.SECRET_KEY, "MOA_STREAM_KEEP_ALIVE", "50ms",
-                "MOA_LIMITS_DIR", Files.createTempDirectory("moa-server-limits").toString()));
+                "MOA_LIMITS_DIR", Files.createTempDirectory("moa-server-limits").toString(),
+                "MOA_METRICS_EMF", "true"));
     }
 
     @BeforeEach
@@ -302,6 +332,135 @@ class ServerStreamingIT {
         assertEquals(1, since.stream().filter(l -> l.contains("INFO") && l.contains("client_disconnected")).count(),
                 String.join("\n", since));
         assertTrue(since.stream().noneMatch(l -> l.contains("ERROR") || l.startsWith("\tat ")), String.join("\n", since));
+    }
+
+    /**
+     * A key with a budget whose client goes away mid-stream is settled as docs/limits.md says: the proposers' usage
+     * plus the aggregator's worst case (its provider bills what it generated and does not say how much), and its
+     * reservation is not left held.
+     */
+    @Test
+    void aClientThatGoesAwayIsChargedTheProposersUsagePlusTheAggregatorsWorstCase() throws Exception {
+        // The aggregator's worst case: the estimate of the same request on a mix whose proposers cost nothing.
+        upstream.script("agg", new FakeUpstream.Answer("whole", "stop"));
+        HttpResponse<String> probe = send(CHAT, chat("free-proposers", false, true), pricedKey("estimating"));
+        assertEquals(200, probe.statusCode(), probe.body());
+        BigDecimal aggregatorWorstCase = new BigDecimal(JSON.readTree(probe.body()).at("/moa/limits/estimate_usd")
+                .asText());
+        assertTrue(aggregatorWorstCase.signum() > 0, probe.body());
+        upstream.reset();
+
+        upstream.script("agg", FakeUpstream.Streamed.of("one", "two").ending(FakeUpstream.Ending.STALL));
+        String key = pricedKey("budgeted");
+        try (Stream stream = post(chat("priced-duo", true, false), Map.of("Authorization", "Bearer " + key))) {
+            assertEquals(200, stream.response.statusCode());
+            stream.nextData();
+            assertEquals("one", content(stream.nextData()));
+            JsonNode inFlight = usage(key);
+            BigDecimal reserved = new BigDecimal(inFlight.at("/month/reserved_usd").asText());
+            assertTrue(reserved.compareTo(aggregatorWorstCase) > 0, "the whole estimate is held: " + inFlight);
+            assertEquals(0, BigDecimal.TEN.subtract(reserved).compareTo(new BigDecimal(
+                    stream.response.headers().firstValue("x-moa-budget-remaining-usd").orElseThrow())));
+        }
+        assertTrue(upstream.awaitDisconnects("agg", 1), "the upstream saw its connection close");
+        Poll.until("the request is settled", Duration.ofSeconds(10), () -> {
+            JsonNode usage = usage(key);
+            return usage.at("/month/requests").asInt() == 1
+                    && new BigDecimal(usage.at("/month/reserved_usd").asText()).signum() == 0;
+        });
+        JsonNode settled = usage(key);
+        BigDecimal proposers = cost(upstream.requests("p1")).add(cost(upstream.requests("p2")));
+        assertTrue(proposers.signum() > 0);
+        assertEquals(0, proposers.add(aggregatorWorstCase).compareTo(new BigDecimal(settled.at("/month/spend_usd")
+                .asText())), "proposers $" + proposers + " + aggregator's worst case $" + aggregatorWorstCase + ": "
+                + settled);
+        assertEquals(0, new BigDecimal(settled.at("/today/reserved_usd").asText()).signum(), settled.toString());
+        assertEquals(settled.at("/month/spend_usd"), settled.at("/today/spend_usd"), settled.toString());
+    }
+
+    /**
+     * Each refusal by a key's limits is one EMF record in the server's output (metric {@code LimitRefusals}, dimension
+     * {@code kind}): requests per minute, a spent budget, a request over the cost cap.
+     */
+    @Test
+    void limitRefusalsAreCountedInEmfRecordsByKind() throws Exception {
+        int logBefore = server.log().split("\n").length;
+        // rpm 1: the second request of a minute is refused (the third, should a minute turn between the first two).
+        HttpResponse<String> rpm = null;
+        for (int i = 0; i < 3 && (rpm == null || rpm.statusCode() != 429); i++) {
+            rpm = send(CHAT, chat("duo", false, false), pricedKey("one-a-minute"));
+        }
+        assertEquals(429, rpm.statusCode(), rpm.body());
+        HttpResponse<String> quota = send(CHAT, chat("priced-duo", false, false), pricedKey("spent"));
+        assertEquals("insufficient_quota", JSON.readTree(quota.body()).at("/error/code").asText(), quota.body());
+        HttpResponse<String> capped = send(CHAT, chat("priced-duo", false, false), pricedKey("capped"));
+        assertEquals("max_cost_exceeded", JSON.readTree(capped.body()).at("/error/code").asText(), capped.body());
+
+        List<JsonNode> refusals = new ArrayList<>();
+        Poll.until("three refusal records in the server's output", Duration.ofSeconds(10), () -> {
+            refusals.clear();
+            List<String> lines = List.of(server.log().split("\n"));
+            for (String line : lines.subList(logBefore, lines.size())) {
+                if (line.startsWith("{\"_aws\"") && line.contains("LimitRefusals")) {
+                    try {
+                        refusals.add(JSON.readTree(line));
+                    } catch (IOException e) {
+                        throw new AssertionError(line, e);
+                    }
+                }
+            }
+            return refusals.size() >= 3;
+        });
+        assertEquals(List.of("requests_per_minute:duo", "budget:priced-duo", "max_cost:priced-duo"), refusals.stream()
+                .map(r -> r.path("kind").asText() + ":" + r.path("mix").asText()).toList(), refusals.toString());
+        for (JsonNode refusal : refusals) {
+            assertEquals(List.of(), EmfRules.violations(refusal), refusal.toString());
+            assertEquals("MoA", refusal.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
+            assertEquals("[[\"kind\"]]", refusal.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
+            assertEquals(1, refusal.path("LimitRefusals").asInt(), refusal.toString());
+            PRICED_KEYS.keySet().forEach(name -> assertFalse(refusal.toString().contains(pricedKey(name))));
+        }
+    }
+
+    private static String pricedKey(String name) {
+        return "moa-client-key-" + name + "-for-the-streaming-tests";
+    }
+
+    private static String chat(String mix, boolean stream, boolean trace) {
+        return """
+                {"model": "%s", "stream": %s, "moa": {"trace": %s},
+                 "messages": [{"role": "user", "content": "Tell me about MoA."}]}""".formatted(mix, stream, trace);
+    }
+
+    private static HttpResponse<String> send(String path, String body, String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode usage(String key) {
+        try {
+            HttpResponse<String> usage = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/moa/usage"))
+                    .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, usage.statusCode(), usage.body());
+            return JSON.readTree(usage.body());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** What the upstream's recorded calls cost at the "priced" provider's default prices. */
+    private static BigDecimal cost(List<Recorded> calls) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (Recorded call : calls) {
+            assertNotNull(call.usage(), "every call answered with usage");
+            total = total.add(INPUT.multiply(BigDecimal.valueOf(call.usage().path("prompt_tokens").asLong()))
+                    .add(OUTPUT.multiply(BigDecimal.valueOf(call.usage().path("completion_tokens").asLong())))
+                    .divide(BigDecimal.valueOf(1_000_000), MathContext.DECIMAL64));
+        }
+        return total;
     }
 
     @Test

@@ -404,6 +404,30 @@ class ServerStreamingIT {
         }
     }
 
+    /**
+     * The Messages endpoint's keep-alive is Anthropic's {@code ping} event (Claude Code and the SDK read it), sent
+     * while the proposers are held by the gate; the answer's events follow once it opens.
+     */
+    @Test
+    void messagesSendPingEventsWhileTheProposersWork() throws Exception {
+        CountDownLatch proposers = new CountDownLatch(1);
+        upstream.script("p1", new FakeUpstream.Held(proposers));
+        upstream.script("agg", FakeUpstream.Streamed.of("done"));
+        try (Stream stream = post("/v1/messages", """
+                {"model": "duo", "stream": true, "max_tokens": 64,
+                 "messages": [{"role": "user", "content": "Hi"}]}""", Map.of())) {
+            assertEquals(200, stream.response.statusCode());
+            assertEquals("event: ping", stream.next().text(), "a ping first, while the proposers work");
+            assertEquals("data: {\"type\":\"ping\"}", stream.next().text());
+            assertTrue(upstream.requests("agg").isEmpty(), "the aggregator was not called yet");
+            proposers.countDown();
+            List<String> events = stream.rest().stream().map(Line::text).filter(l -> l.startsWith("event: "))
+                    .filter(l -> !l.equals("event: ping")).toList();
+            assertEquals(List.of("event: message_start", "event: content_block_start", "event: content_block_delta",
+                    "event: content_block_stop", "event: message_delta", "event: message_stop"), events);
+        }
+    }
+
     @Test
     void aProposerLayerThatFailsFastIsAnOrdinaryErrorResponse() throws Exception {
         upstream.script("p1", new FakeUpstream.Status(400, "no", Map.of()));

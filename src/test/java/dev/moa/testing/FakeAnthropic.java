@@ -117,7 +117,8 @@ public final class FakeAnthropic extends FakeServer<Object> {
                 }
                 events.add(json.createObjectNode().put("type", "content_block_stop").put("index", 0));
                 ObjectNode messageDelta = json.createObjectNode().put("type", "message_delta");
-                messageDelta.putObject("delta").put("stop_reason", stopReason).putNull("stop_sequence");
+                messageDelta.putObject("delta").put("stop_reason", stopReason)
+                        .set("stop_sequence", stopSequence(body, stopReason));
                 messageDelta.putObject("usage").put("output_tokens", usage.path("output_tokens").asLong());
                 events.add(messageDelta);
                 events.add(json.createObjectNode().put("type", "message_stop"));
@@ -131,11 +132,17 @@ public final class FakeAnthropic extends FakeServer<Object> {
                 blocks.addObject().put("type", "text").put("text", halves.get(0));
                 blocks.addObject().put("type", "thinking").put("thinking", "not part of the answer").put("signature", "s");
                 blocks.addObject().put("type", "text").put("text", halves.get(1));
-                out.put("stop_reason", stopReason).putNull("stop_sequence");
+                out.put("stop_reason", stopReason).set("stop_sequence", stopSequence(body, stopReason));
                 out.set("usage", usage);
                 respond(exchange, 200, out.toString(), Map.of());
             }
         }
+    }
+
+    /** As Anthropic: the stop sequence that ended the answer (the request's first) when that is why it stopped. */
+    private JsonNode stopSequence(JsonNode body, String stopReason) {
+        JsonNode first = body.path("stop_sequences").path(0);
+        return "stop_sequence".equals(stopReason) && first.isTextual() ? first : json.nullNode();
     }
 
     private ObjectNode usage(JsonNode body, String content) {

@@ -24,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The official python {@code anthropic} SDK, unchanged, against {@code /v1/messages} with a mix as the model:
  * messages.create, messages.stream, a tool_use → tool_result loop (whole and streamed), count_tokens, and a typed
- * error. The SDK validates every answer and event against its own types.
+ * error. The SDK itself only builds its objects from what it reads, validating nothing, so the script validates every
+ * raw answer and every streamed event strictly with the SDK's own pydantic types ({@code Message},
+ * {@code RawMessageStreamEvent}, {@code MessageTokensCount}, {@code ErrorResponse}) and fails on the first that does
+ * not match.
  */
 @QuarkusTest
 @WithTestResource(UpstreamResource.class)
@@ -63,6 +66,9 @@ class AnthropicSdkTest extends UpstreamTest {
         assertEquals("Hello world", out.at("/stream_final/content/0/text").asText());
         assertEquals("end_turn", out.at("/stream_final/stop_reason").asText());
         assertTrue(out.at("/stream_final/usage/output_tokens").asLong() > 0, out.path("stream_final").toString());
+        assertEquals(List.of("message_start", "content_block_start", "content_block_delta", "content_block_delta",
+                "content_block_delta", "content_block_stop", "message_delta", "message_stop"),
+                types(out.path("stream_events")), "every event validated, in order");
 
         JsonNode first = out.path("tool_first");
         assertEquals("tool_use", first.path("stop_reason").asText());
@@ -89,6 +95,12 @@ class AnthropicSdkTest extends UpstreamTest {
         assertEquals("tool_use", streamedTool.path("stop_reason").asText(), streamedTool.toString());
         assertEquals("get_weather", streamedTool.at("/content/0/name").asText());
         assertEquals(JSON.readTree("{\"city\":\"Paris\"}"), streamedTool.at("/content/0/input"));
+        List<String> toolEvents = types(out.path("tool_stream_events"));
+        assertEquals(List.of("message_start", "content_block_start"), toolEvents.subList(0, 2), toolEvents.toString());
+        assertEquals("tool_use", out.at("/tool_stream_events/1/content_block/type").asText());
+        assertTrue(toolEvents.contains("content_block_delta"), toolEvents.toString());
+        assertEquals(List.of("content_block_stop", "message_delta", "message_stop"),
+                toolEvents.subList(toolEvents.size() - 3, toolEvents.size()), toolEvents.toString());
 
         assertTrue(out.at("/count/input_tokens").asLong() > 0, out.path("count").toString());
 
@@ -96,6 +108,14 @@ class AnthropicSdkTest extends UpstreamTest {
         assertEquals(404, notFound.path("status").asInt(), notFound.toString());
         assertEquals("error", notFound.at("/body/type").asText());
         assertEquals("not_found_error", notFound.at("/body/error/type").asText());
+    }
+
+    /** The events' types, the keep-alive pings left out (whether one falls in depends on the time taken). */
+    private static List<String> types(JsonNode events) {
+        List<String> types = new java.util.ArrayList<>();
+        events.forEach(event -> types.add(event.path("type").asText()));
+        types.removeIf("ping"::equals);
+        return types;
     }
 
     static String mix(String prefix) {

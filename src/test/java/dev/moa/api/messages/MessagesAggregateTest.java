@@ -61,14 +61,42 @@ class MessagesAggregateTest {
         assertEquals(200, whole.statusCode(), whole.asString());
         assertEquals(stopReason, whole.path("stop_reason"));
         assertEquals("the aggregate", whole.path("content[0].text"));
+        // stop_sequence is always there: the sequence that stopped the answer, else null.
+        JsonNode expectedSequence = stopReason.equals("stop_sequence") ? JSON.getNodeFactory().textNode("END")
+                : JSON.getNodeFactory().nullNode();
+        JsonNode message = JSON.readTree(whole.asString());
+        assertEquals(expectedSequence, message.get("stop_sequence"), message.toString());
 
         Response streamed = messages(true, ", \"stop_sequences\": [\"END\"]");
-        assertEquals(stopReason, ClaudeCodeReplayTest.data(ClaudeCodeReplayTest.events(streamed.asString()),
-                "message_delta").at("/delta/stop_reason").asText(), streamed.asString());
+        JsonNode delta = ClaudeCodeReplayTest.data(ClaudeCodeReplayTest.events(streamed.asString()), "message_delta");
+        assertEquals(stopReason, delta.at("/delta/stop_reason").asText(), streamed.asString());
+        assertEquals(expectedSequence, delta.path("delta").get("stop_sequence"), delta.toString());
 
         Response chat = given().contentType(ContentType.JSON).body("{\"model\": \"claude-agg\", \"messages\": "
                 + "[{\"role\": \"user\", \"content\": \"hi\"}]}").when().post("/v1/chat/completions");
         assertEquals(finishReason, chat.path("choices[0].finish_reason"), chat.asString());
+    }
+
+    /**
+     * Usage carries both cache fields, whole and streamed (message_start and message_delta): the aggregator's cache
+     * reads ({@link FakeAnthropic#CACHE_READ_TOKENS}; the OpenAI proposers report none) and no cache writes.
+     */
+    @Test
+    void usageCarriesTheCacheFields() throws IOException {
+        JsonNode whole = JSON.readTree(messages(false, "").asString());
+        assertCacheFields(whole.path("usage"), FakeAnthropic.CACHE_READ_TOKENS);
+
+        var events = ClaudeCodeReplayTest.events(messages(true, "").asString());
+        assertCacheFields(ClaudeCodeReplayTest.data(events, "message_start").at("/message/usage"), 0);
+        assertCacheFields(ClaudeCodeReplayTest.data(events, "message_delta").path("usage"),
+                FakeAnthropic.CACHE_READ_TOKENS);
+    }
+
+    private static void assertCacheFields(JsonNode usage, long cacheRead) {
+        assertTrue(usage.path("cache_creation_input_tokens").isIntegralNumber(), usage.toString());
+        assertEquals(0, usage.path("cache_creation_input_tokens").asLong(), usage.toString());
+        assertTrue(usage.path("cache_read_input_tokens").isIntegralNumber(), usage.toString());
+        assertEquals(cacheRead, usage.path("cache_read_input_tokens").asLong(), usage.toString());
     }
 
     @Test

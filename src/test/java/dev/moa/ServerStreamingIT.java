@@ -229,6 +229,77 @@ class ServerStreamingIT {
         }
     }
 
+    /**
+     * {@code "moa": {"progress": true}}: the proposers' {@code agent_done} and the layer's {@code layer_done} reach
+     * the client while the aggregator's call is still open (the upstream holds it after its first delta until the
+     * test has seen them), not buffered to the end; the aggregator's own events follow its last token.
+     */
+    @Test
+    void progressEventsArriveWhileTheAggregatorsCallIsStillOpen() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        List<String> deltas = List.of("Mixture", "-of-", "Agents");
+        upstream.script("agg", new FakeUpstream.Streamed(deltas, Duration.ZERO, FakeUpstream.Ending.DONE, gate));
+        String body = """
+                {"model": "duo", "stream": true, "moa": {"progress": true},
+                 "messages": [{"role": "user", "content": "Tell me about MoA."}]}""";
+        List<JsonNode> events = new ArrayList<>();
+        try (Stream stream = post(body, Map.of())) {
+            assertEquals(200, stream.response.statusCode());
+            JsonNode chunk = stream.nextData();
+            for (; chunk != null; chunk = stream.nextData()) {
+                assertEquals("", content(chunk), "no token before the proposers' events: " + chunk);
+                if (chunk.path("moa").has("event")) {
+                    assertEquals(0, chunk.path("choices").size(), chunk.toString());
+                    events.add(chunk.path("moa"));
+                    if (chunk.path("moa").path("event").asText().equals("layer_done")) {
+                        break;
+                    }
+                }
+            }
+            long layerDoneAt = System.nanoTime();
+            assertNotNull(chunk, "the stream ended before layer 0's layer_done");
+            assertTrue(upstream.requests("agg").isEmpty(), "the aggregator's call is still open");
+            gate.countDown();
+
+            assertEquals(List.of("agent_done", "agent_done", "layer_done"),
+                    events.stream().map(e -> e.path("event").asText()).toList(), events.toString());
+            assertEquals(List.of("answer from p1", "answer from p2"), events.subList(0, 2).stream()
+                    .sorted((a, b) -> a.path("index").asInt() - b.path("index").asInt())
+                    .map(e -> e.path("output").asText()).toList());
+            assertEquals(2, events.get(2).path("answers").asInt());
+
+            List<String> received = new ArrayList<>();
+            List<String> after = new ArrayList<>();
+            for (chunk = stream.nextData(); chunk != null; chunk = stream.nextData()) {
+                if (!content(chunk).isEmpty()) {
+                    assertTrue(after.isEmpty(), "the aggregator's events follow its last token: " + after);
+                    received.add(content(chunk));
+                }
+                if (chunk.path("moa").has("event")) {
+                    after.add(chunk.path("moa").path("event").asText() + " " + chunk.path("moa").path("layer").asInt()
+                            + " " + chunk.path("moa").path("output").asText(""));
+                }
+            }
+            assertEquals(deltas, received);
+            assertEquals(List.of("agent_done 1 Mixture-of-Agents", "layer_done 1 "), after);
+            assertTrue(layerDoneAt < upstream.only("agg").endNanos(), "layer 0's events came before the call ended");
+        }
+    }
+
+    /** The server build serves the playground without being asked to (the Lambda build does not: PlaygroundOffTest). */
+    @Test
+    void servesThePlaygroundByDefault() throws Exception {
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/playground"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.headers().firstValue("content-type").orElse("").startsWith("text/html"),
+                page.headers().map().toString());
+        HttpResponse<String> script = HTTP.send(HttpRequest.newBuilder(
+                URI.create(server.baseUrl() + "/playground/playground.js")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, script.statusCode());
+        assertTrue(script.headers().firstValue("content-type").orElse("").startsWith("text/javascript"));
+    }
+
     @Test
     void usageInTheLastChunkIsTheSumOverEveryCallAndTheTraceRidesOnIt() throws Exception {
         upstream.script("agg", FakeUpstream.Streamed.of("a", "b", "c"));

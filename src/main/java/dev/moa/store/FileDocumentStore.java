@@ -91,12 +91,20 @@ public final class FileDocumentStore implements DocumentStore {
         try {
             String json = Files.readString(file, StandardCharsets.UTF_8);
             return Optional.of(new StoredDocument(name, kind + " \"" + name + "\" (" + file + ")", json,
-                    Files.getLastModifiedTime(file).toInstant()));
+                    Files.getLastModifiedTime(file).toInstant(), version(json)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    /**
+     * A file has no version number of its own: its content's digest tells revisions apart (the same content, the
+     * same version, wherever and whenever it was copied), short as a Git abbreviation is.
+     */
+    static String version(String json) {
+        return "sha256:" + ClientKeys.sha256Hex(json).substring(0, 12);
     }
 
     @Override

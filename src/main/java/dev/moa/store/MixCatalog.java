@@ -68,7 +68,7 @@ public final class MixCatalog {
         }
         Map<String, Optional<StoredDocument>> providerDocs = new HashMap<>();
         Mix mix = MixDocuments.parseMix(model, doc.label(), parse(doc),
-                name -> providerDocs.computeIfAbsent(name, store::provider).isPresent());
+                name -> providerDocs.computeIfAbsent(name, store::provider).isPresent()).withVersion(doc.version());
         Map<String, ProviderConfig> providers = new HashMap<>();
         for (Layer layer : mix.layers()) {
             for (Agent agent : layer.agents().stream().flatMap(a -> a.candidates().stream()).toList()) {

@@ -122,7 +122,7 @@ public final class SsmDocumentStore implements DocumentStore {
     private static StoredDocument document(String kind, String name, Parameter parameter) {
         Instant modified = parameter.lastModifiedDate() == null ? Instant.EPOCH : parameter.lastModifiedDate();
         return new StoredDocument(name, kind + " \"" + name + "\" (SSM parameter " + parameter.name() + ", version "
-                + parameter.version() + ")", parameter.value(), modified);
+                + parameter.version() + ")", parameter.value(), modified, String.valueOf(parameter.version()));
     }
 
     @Override

@@ -55,6 +55,7 @@ final class MixSpans implements MixListener {
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     static final AttributeKey<String> MIX = AttributeKey.stringKey("moa.mix.id");
+    static final AttributeKey<String> MIX_VERSION = AttributeKey.stringKey("moa.mix.version");
     static final AttributeKey<String> STRATEGY = AttributeKey.stringKey("moa.mix.strategy");
     static final AttributeKey<Long> LAYERS = AttributeKey.longKey("moa.mix.layers");
     static final AttributeKey<Long> CALLS_PLANNED = AttributeKey.longKey("moa.calls.planned");
@@ -100,12 +101,15 @@ final class MixSpans implements MixListener {
     public void mixStarted(MixRun started) {
         List<Layer> all = run.mix().layers();
         long planned = all.stream().mapToLong(Layer::calls).sum();
-        Span span = tracer.spanBuilder("moa.mix").setParent(parent).setSpanKind(SpanKind.INTERNAL)
-                .setAttribute(MIX, run.mix().name())
+        var builder = tracer.spanBuilder("moa.mix").setParent(parent).setSpanKind(SpanKind.INTERNAL)
+                .setAttribute(MIX, run.mix().id())
                 .setAttribute(STRATEGY, all.get(all.size() - 1).aggregate().toString())
                 .setAttribute(LAYERS, (long) all.size())
-                .setAttribute(CALLS_PLANNED, planned)
-                .startSpan();
+                .setAttribute(CALLS_PLANNED, planned);
+        if (run.mix().version() != null) {
+            builder.setAttribute(MIX_VERSION, run.mix().version()); // a direct model has no document, so no version
+        }
+        Span span = builder.startSpan();
         mix = span;
         mixContext = parent.with(span);
     }

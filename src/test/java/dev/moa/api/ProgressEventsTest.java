@@ -1,5 +1,6 @@
 package dev.moa.api;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moa.testing.FakeUpstream;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,13 +40,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(UpstreamResource.class)
 class ProgressEventsTest extends UpstreamTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     @BeforeEach
     void mixes() {
+        // pg-p1 has a price (USD 2 and 8 per million input and output tokens); the others have none.
+        store.provider("fake-priced", "{\"protocol\": \"openai\", \"base_url\": \"" + upstream.baseUrl() + "\", "
+                + "\"pricing\": {\"pg-p1\": {\"input_per_mtok\": 2, \"output_per_mtok\": 8}}}");
         store.mix("progress-duo", """
                 {"layers": [
-                  {"agents": [{"provider": "fake", "model": "pg-p1"},
+                  {"agents": [{"provider": "fake-priced", "model": "pg-p1"},
                               {"provider": "fake", "model": "pg-p2", "retries": 1}]},
                   {"agents": [{"provider": "fake", "model": "pg-agg"}]}]}""");
     }
@@ -106,14 +112,24 @@ class ProgressEventsTest extends UpstreamTest {
                 .sorted((a, b) -> a.path("index").asInt() - b.path("index").asInt()).toList();
         JsonNode p1 = layer0.get(0);
         assertEquals(0, p1.path("layer").asInt());
-        assertEquals("fake", p1.path("provider").asText());
+        assertEquals("fake-priced", p1.path("provider").asText());
         assertEquals("pg-p1", p1.path("model").asText());
         assertEquals("answer from pg-p1", p1.path("output").asText());
         assertTrue(p1.path("latency_ms").isIntegralNumber());
-        assertTrue(p1.path("usage").has("total_tokens"));
-        assertTrue(p1.has("cost"), "cost is there, null when the provider has no price: " + p1);
+        JsonNode upstreamUsage = upstream.only("pg-p1").usage();
+        long prompt = upstreamUsage.path("prompt_tokens").asLong();
+        long completion = upstreamUsage.path("completion_tokens").asLong();
+        assertTrue(prompt > 0 && completion > 0, upstreamUsage.toString());
+        assertEquals(prompt, p1.path("usage").path("prompt_tokens").asLong());
+        assertEquals(completion, p1.path("usage").path("completion_tokens").asLong());
+        assertEquals(prompt + completion, p1.path("usage").path("total_tokens").asLong());
+        BigDecimal p1Cost = BigDecimal.valueOf(prompt * 2 + completion * 8)
+                .divide(BigDecimal.valueOf(1_000_000), MathContext.DECIMAL64);
+        assertTrue(p1.path("cost").isNumber(), "the priced call's cost: " + p1);
+        assertEquals(0, p1Cost.compareTo(p1.path("cost").decimalValue()), p1Cost + " vs " + p1);
         assertFalse(p1.has("error"));
         JsonNode p2 = layer0.get(1);
+        assertTrue(p2.has("cost") && p2.get("cost").isNull(), "no price: cost is null, never 0: " + p2);
         assertEquals(1, p2.path("index").asInt());
         assertEquals("second <b>thought</b>", p2.path("output").asText(), "the answer as it came, not escaped here");
         assertEquals(2, p2.path("attempts").size(), "the failed try and its retry: " + p2);
@@ -149,7 +165,12 @@ class ProgressEventsTest extends UpstreamTest {
                 .findFirst().orElseThrow();
         assertTrue(failed.path("error").asText().contains("400"), failed.toString());
         assertFalse(failed.has("output"));
-        assertEquals(0, failed.path("cost").asInt());
+        assertTrue(failed.path("cost").isNumber(), "a failed call cost nothing, a number (not unknown): " + failed);
+        assertEquals(0, failed.path("cost").decimalValue().signum(), failed.toString());
+        JsonNode unpriced = frames(body).stream().map(f -> f.path("moa"))
+                .filter(m -> m.path("event").asText().equals("agent_done") && m.path("model").asText().equals("pg-p2"))
+                .findFirst().orElseThrow();
+        assertTrue(unpriced.has("cost") && unpriced.get("cost").isNull(), "answered without a price: " + unpriced);
         JsonNode layer = frames(body).stream().map(f -> f.path("moa"))
                 .filter(m -> m.path("event").asText().equals("layer_done")).findFirst().orElseThrow();
         assertEquals(1, layer.path("answers").asInt());

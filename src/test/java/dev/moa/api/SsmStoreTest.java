@@ -2,6 +2,9 @@ package dev.moa.api;
 
 import dev.moa.testing.CapturedLog;
 import dev.moa.testing.FakeUpstream;
+import dev.moa.testing.OtlpReceiver;
+import dev.moa.testing.OtlpResource;
+import dev.moa.testing.Poll;
 import dev.moa.testing.SsmFixture;
 import dev.moa.testing.SsmResource;
 import dev.moa.testing.Upstream;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
@@ -34,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @QuarkusTest
 @WithTestResource(SsmResource.class)
+@WithTestResource(OtlpResource.class)
 class SsmStoreTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -44,6 +49,9 @@ class SsmStoreTest {
 
     @Upstream
     SsmFixture ssm;
+
+    @Upstream
+    OtlpReceiver otlp;
 
     @BeforeAll
     static void captureLog() {
@@ -143,6 +151,32 @@ class SsmStoreTest {
         Response model = checked(client(SsmFixture.CLIENT_KEY).when().get("/v1/models/versioned:prod"));
         assertEquals(200, model.statusCode());
         assertEquals("versioned:prod", model.path("id"));
+    }
+
+    /** A trace says which mix served and which version of its parameter: a label resolves to its version. */
+    @Test
+    void theMixSpanNamesTheMixAndTheParameterVersionThatServed() {
+        long v1 = ssm.mix("spanned", SsmFixture.twoLayers("spanned", "spanned-agg"));
+        long v2 = ssm.mix("spanned", SsmFixture.twoLayers("spanned", "spanned-agg"));
+        ssm.label("spanned", v1, "prod");
+        Map<String, Long> served = Map.of("spanned:prod", v1, "spanned", v2, "spanned:" + v2, v2);
+        int n = 0;
+        for (Map.Entry<String, Long> selector : served.entrySet()) {
+            String traceId = "5ca1ab1e0000000000000000000000" + "%02d".formatted(++n);
+            Response response = checked(client(SsmFixture.CLIENT_KEY).contentType(ContentType.JSON)
+                    .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                    .body("""
+                            {"model": "%s", "messages": [{"role": "user", "content": "hi"}]}""".formatted(selector.getKey()))
+                    .when().post("/v1/chat/completions"));
+            assertEquals(200, response.statusCode(), response.asString());
+            Poll.until("the mix span of " + selector.getKey(), PATIENCE, () -> otlp.spans().stream()
+                    .anyMatch(s -> s.traceId().equals(traceId) && s.name().equals("moa.mix")));
+            OtlpReceiver.Span mix = otlp.spans().stream()
+                    .filter(s -> s.traceId().equals(traceId) && s.name().equals("moa.mix")).findFirst().orElseThrow();
+            assertEquals("spanned", mix.attribute("moa.mix.id"), selector.getKey());
+            assertEquals(String.valueOf(selector.getValue()), mix.attribute("moa.mix.version"), selector.getKey());
+        }
+        assertTrue(v2 > v1);
     }
 
     @Test

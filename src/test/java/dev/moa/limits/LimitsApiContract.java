@@ -368,13 +368,20 @@ abstract class LimitsApiContract {
         assertTrue(used > 100, "the first request spends the window: " + used);
         assertEquals("100", first.header("x-ratelimit-limit-tokens"));
         assertEquals("0", first.header("x-ratelimit-remaining-tokens"));
+        assertEquals("60s", first.header("x-ratelimit-reset-tokens"));
+        JsonNode usage = usage("tpm");
+        assertEquals(used, usage.at("/today/tokens").asLong(), "every call's tokens, summed: " + usage);
+        assertEquals(used, usage.at("/month/tokens").asLong(), usage.toString());
+        assertEquals(100, usage.at("/limits/tpm").asLong(), usage.toString());
 
+        manualClock().advance(Duration.ofSeconds(15));
         Response refused = post("tpm", body("duo"));
         assertEquals(429, refused.statusCode());
         assertEquals("rate_limit_exceeded", error(refused).path("code").asText());
         assertEquals("tokens", error(refused).path("type").asText());
-        assertEquals("60", refused.header("Retry-After"));
+        assertEquals("45", refused.header("Retry-After"));
         assertEquals("0", refused.header("x-ratelimit-remaining-tokens"));
+        assertEquals("45s", refused.header("x-ratelimit-reset-tokens"));
         assertEquals(3, upstream.requests().size(), "no upstream call for the refused request");
         nextWindow();
         assertEquals(200, post("tpm", body("duo")).statusCode());
@@ -513,6 +520,9 @@ abstract class LimitsApiContract {
         assertEquals(0, BigDecimal.TEN.subtract(spent).compareTo(new BigDecimal(remaining)), remaining);
         assertEquals(0, BigDecimal.ZERO.compareTo(new BigDecimal(usage.at("/month/reserved_usd").asText())));
         assertEquals(1, usage.at("/month/requests").asInt());
+        long tokens = upstream.requests().stream().mapToLong(r -> r.usage().path("total_tokens").asLong()).sum();
+        assertEquals(tokens, usage.at("/month/tokens").asLong(), "every call's tokens, the streamed one's too: " + usage);
+        assertEquals(tokens, usage.at("/today/tokens").asLong(), usage.toString());
         assertNull(usage.get("today").get("month"));
 
         // A streamed Responses answer's trace too (its last event, response.completed, carries it).

@@ -1,5 +1,6 @@
 package dev.moa.limits;
 
+import dev.moa.testing.CapturedLog;
 import dev.moa.testing.LimitsResource;
 import dev.moa.testing.MotoDynamo;
 import dev.moa.testing.MotoServer;
@@ -47,7 +48,14 @@ class LimitsDynamoTest extends LimitsApiContract {
             assertFalse(message.asString().contains(LimitsResource.key("budget")), message.asString());
             assertFalse(message.asString().contains(TestStore.SECRET_KEY), message.asString());
             assertEquals(0, upstream.requests().size(), "nor for the same key on /v1/messages");
-            Response passed = post("rpm-only", body("duo"));
+            Response passed;
+            try (CapturedLog log = CapturedLog.install()) {
+                passed = post("rpm-only", body("duo"));
+                assertEquals(1, log.records().stream().filter(r -> r.startsWith("WARN " + LimitsGuard.class.getName()
+                        + " letting a request of client key rpm-only through without its rate limits")).count(),
+                        "one warning says the key went through unlimited: " + log.records());
+                assertFalse(log.text().contains(LimitsResource.key("rpm-only")), log.text());
+            }
             assertEquals(200, passed.statusCode(), "fail open for a key with only rate limits");
         } finally {
             moto.startAgain();

@@ -119,6 +119,19 @@ class BedrockProtocolTest {
     }
 
     @Test
+    void invalidUtf8InAnAnswerIsDecodedWithReplacementCharacters() {
+        byte[] broken = ("{\"output\": {\"message\": {\"role\": \"assistant\", \"content\": [{\"text\": \"caf\u00ff!\"}]}},"
+                + " \"stopReason\": \"end_turn\", \"usage\": {\"inputTokens\": 1, \"outputTokens\": 1, \"totalTokens\": 2},"
+                + " \"metrics\": {\"latencyMs\": 1}}").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        bedrock.script("amazon.nova-latin1", new FakeUpstream.Bytes(200, broken));
+
+        Completion answer = client.complete(call("amazon.nova-latin1", Sampling.NONE, new Message("user", "hi")))
+                .await().atMost(WAIT);
+
+        assertEquals("caf\uFFFD!", answer.content());
+    }
+
+    @Test
     void theDocumentsMaxTokensIsTheDefault() throws Exception {
         ChatClient withDefault = clients.forProvider(provider("{\"protocol\": \"bedrock\", \"region\": \"eu-central-1\", "
                 + "\"base_url\": \"" + bedrock.endpoint() + "\", \"max_tokens\": 99}"));

@@ -35,9 +35,11 @@ class SsmDocumentStoreTest {
 
         assertEquals("{\"v\": 3}", store.mix("coding").orElseThrow().json());
         assertEquals("{\"v\": 1}", store.mix("coding:" + v1).orElseThrow().json());
+        assertEquals(String.valueOf(v1), store.mix("coding:" + v1).orElseThrow().version());
         StoredDocument labelled = store.mix("coding:prod").orElseThrow();
         assertEquals("{\"v\": 2}", labelled.json());
         assertEquals("coding:prod", labelled.name());
+        assertEquals(String.valueOf(v2), labelled.version(), "a label's document is the version it is on");
         assertEquals("mix \"coding:prod\" (SSM parameter /sel/mixes/coding, version 2)", labelled.label());
         assertTrue(labelled.modified().getEpochSecond() > 0);
 

@@ -1,14 +1,18 @@
 package dev.moa.telemetry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.moa.store.ClientKeys;
+import dev.moa.testing.FakeAnthropic;
+import dev.moa.testing.FakeBedrock;
 import dev.moa.testing.FakeUpstream;
 import dev.moa.testing.FakeUpstream.Recorded;
 import dev.moa.testing.OtlpReceiver;
 import dev.moa.testing.OtlpReceiver.Span;
 import dev.moa.testing.OtlpResource;
 import dev.moa.testing.Poll;
+import dev.moa.testing.ProtocolsResource;
 import dev.moa.testing.TestStore;
 import dev.moa.testing.Upstream;
-import dev.moa.testing.UpstreamResource;
 import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,6 +20,8 @@ import io.restassured.http.ContentType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code traceparent} each upstream request carries. No prompt or answer text, and never a key.
  */
 @QuarkusTest
-@WithTestResource(UpstreamResource.class)
+@WithTestResource(ProtocolsResource.class)
 @WithTestResource(OtlpResource.class)
 class TracingTest extends UpstreamTest {
 
@@ -44,19 +50,28 @@ class TracingTest extends UpstreamTest {
     static final String CLIENT_KEY = "moa-client-key-7d1e-never-in-a-trace";
     static final String PROMPT = "What is the airspeed of an unladen swallow?";
 
+    static final String TRACED = """
+            {"layers": [
+              {"agents": [{"provider": "fake", "model": "tr-p1"},
+                          {"provider": "fake", "model": "tr-p2", "retries": 1},
+                          {"provider": "fake", "model": "tr-p3", "retries": 0,
+                           "fallbacks": [{"provider": "fake-open", "model": "tr-p3-fallback"}]}]},
+              {"agents": [{"provider": "fake", "model": "tr-agg", "temperature": 0.3, "max_tokens": 200}]}]}""";
+    static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+
     @Upstream
     OtlpReceiver otlp;
+    @Upstream
+    FakeAnthropic anthropic;
+    @Upstream
+    FakeBedrock bedrock;
 
     @BeforeEach
     void mix() {
         otlp.reset();
-        store.mix("traced", """
-                {"layers": [
-                  {"agents": [{"provider": "fake", "model": "tr-p1"},
-                              {"provider": "fake", "model": "tr-p2", "retries": 1},
-                              {"provider": "fake", "model": "tr-p3", "retries": 0,
-                               "fallbacks": [{"provider": "fake-open", "model": "tr-p3-fallback"}]}]},
-                  {"agents": [{"provider": "fake", "model": "tr-agg", "temperature": 0.3, "max_tokens": 200}]}]}""");
+        anthropic.reset();
+        bedrock.reset();
+        store.mix("traced", TRACED);
     }
 
     static String request(boolean stream) {
@@ -100,6 +115,9 @@ class TracingTest extends UpstreamTest {
         Span mix = only(spans, "moa.mix");
         assertEquals(server.spanId(), mix.parentSpanId(), "the mix runs under the server span");
         assertEquals("traced", mix.attribute("moa.mix.id"));
+        // A file store's version is its document's content digest: it changes exactly when the file does.
+        assertEquals("sha256:" + ClientKeys.sha256Hex(TRACED).substring(0, 12), mix.attribute("moa.mix.version"));
+        assertFalse(mix.attributes().containsKey("moa.cost_usd"), "no price, so the cost is unknown, never 0");
         assertEquals("synthesize", mix.attribute("moa.mix.strategy"));
         assertEquals(2L, mix.attribute("moa.mix.layers"));
         assertEquals(4L, mix.attribute("moa.calls.planned"));
@@ -170,6 +188,98 @@ class TracingTest extends UpstreamTest {
             assertFalse(recorded.headers().containsKey("baggage"));
         }
         assertNoContentAndNoKeys(spans);
+    }
+
+    /**
+     * Each protocol's calls name their provider as the GenAI conventions do, and the Anthropic and Bedrock requests
+     * carry their own call span's {@code traceparent} as OpenAI's do; the mix span adds up what every call cost.
+     */
+    @Test
+    void anthropicAndBedrockCallsNameTheirProviderCarryTheirSpanAndTheMixSpanHasTheCost() throws Exception {
+        store.provider("openai-priced", "{\"protocol\": \"openai\", \"base_url\": \"" + upstream.baseUrl() + "\", "
+                + "\"pricing\": {\"gpt-x\": {\"input_per_mtok\": 2.5, \"output_per_mtok\": 10}}}");
+        store.provider("claude-priced", "{\"protocol\": \"anthropic\", \"base_url\": \"" + anthropic.baseUrl() + "\", "
+                + "\"api_key\": {\"env\": \"" + ProtocolsResource.ANTHROPIC_KEY_VARIABLE + "\"}, "
+                + "\"pricing\": {\"claude-x\": {\"input_per_mtok\": 3, \"output_per_mtok\": 15, \"cached_input_per_mtok\": 0.3}}}");
+        store.provider("bedrock-priced", "{\"protocol\": \"bedrock\", \"region\": \"" + ProtocolsResource.REGION
+                + "\", \"base_url\": \"" + bedrock.endpoint() + "\", "
+                + "\"pricing\": {\"default\": {\"input_per_mtok\": 0.8, \"output_per_mtok\": 4}}}");
+        String three = """
+                {"layers": [{"agents": [{"provider": "openai-priced", "model": "gpt-x"},
+                                        {"provider": "claude-priced", "model": "claude-x"}]},
+                            {"agents": [{"provider": "bedrock-priced", "model": "amazon.nova-pro-v1:0"}]}]}""";
+        store.mix("traced-three", three);
+        given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+                .header("Authorization", "Bearer " + CLIENT_KEY)
+                .body("""
+                        {"model": "traced-three", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
+                .when().post("/v1/chat/completions").then().statusCode(200);
+        List<Span> spans = trace(otlp);
+
+        Span gpt = only(spans, "chat gpt-x");
+        Span claude = only(spans, "chat claude-x");
+        Span nova = only(spans, "chat amazon.nova-pro-v1:0");
+        assertEquals("openai", gpt.attribute("gen_ai.provider.name"));
+        assertEquals("anthropic", claude.attribute("gen_ai.provider.name"));
+        assertEquals("aws.bedrock", nova.attribute("gen_ai.provider.name"));
+        for (Span chat : List.of(gpt, claude, nova)) {
+            assertEquals(3, chat.kind(), "CLIENT: " + chat);
+            assertEquals("chat", chat.attribute("gen_ai.operation.name"));
+            assertEquals("127.0.0.1", chat.attribute("server.address"), chat.toString());
+            assertEquals(0, chat.statusCode(), chat.toString());
+        }
+        assertEquals("00-" + TRACE_ID + "-" + gpt.spanId() + "-01", upstream.only("gpt-x").header("traceparent"));
+        assertEquals("00-" + TRACE_ID + "-" + claude.spanId() + "-01", anthropic.only("claude-x").header("traceparent"),
+                "the Anthropic request carries its call span");
+        assertEquals("00-" + TRACE_ID + "-" + nova.spanId() + "-01",
+                bedrock.only("amazon.nova-pro-v1:0").header("traceparent"), "the Bedrock request carries its call span");
+
+        // The cost by hand, from the tokens each peer reported and the prices above.
+        JsonNode gptUsage = upstream.only("gpt-x").usage();
+        JsonNode claudeUsage = anthropic.only("claude-x").usage();
+        JsonNode novaUsage = bedrock.only("amazon.nova-pro-v1:0").usage();
+        BigDecimal claudeCost = cost(claudeUsage.path("input_tokens").asLong(), "3",
+                claudeUsage.path("output_tokens").asLong(), "15").add(cost(FakeAnthropic.CACHE_READ_TOKENS, "0.3", 0, "0"));
+        BigDecimal total = cost(gptUsage.path("prompt_tokens").asLong(), "2.5",
+                gptUsage.path("completion_tokens").asLong(), "10")
+                .add(claudeCost)
+                .add(cost(novaUsage.path("inputTokens").asLong(), "0.8", novaUsage.path("outputTokens").asLong(), "4"));
+        assertTrue(total.signum() > 0);
+        Span mix = only(spans, "moa.mix");
+        assertNotNull(mix.attribute("moa.cost_usd"), "every call had a price: " + mix);
+        assertEquals(total.doubleValue(), (Double) mix.attribute("moa.cost_usd"), 1e-12, mix.toString());
+        Span claudeAgent = spans.stream().filter(s -> s.spanId().equals(claude.parentSpanId())).findFirst().orElseThrow();
+        assertNotNull(claudeAgent.attribute("moa.cost_usd"), claudeAgent.toString());
+        assertEquals(claudeCost.doubleValue(), (Double) claudeAgent.attribute("moa.cost_usd"), 1e-12,
+                claudeAgent.toString());
+        assertEquals("traced-three", mix.attribute("moa.mix.id"));
+        assertEquals("sha256:" + ClientKeys.sha256Hex(three).substring(0, 12), mix.attribute("moa.mix.version"));
+        assertEquals(3L, mix.attribute("moa.calls.made"));
+        assertNoContentAndNoKeys(spans);
+        for (Span span : spans) {
+            String all = span.attributes() + " " + span.statusMessage() + " " + span.events();
+            assertFalse(all.contains(ProtocolsResource.ANTHROPIC_KEY) || all.contains(ProtocolsResource.SECRET_ACCESS_KEY),
+                    "a provider key in " + span);
+        }
+    }
+
+    /** A direct model has no document, so no version: the mix span names the model and says nothing more. */
+    @Test
+    void aDirectModelsMixSpanHasItsNameAndNoVersion() {
+        given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+                .body("""
+                        {"model": "fake/tr-direct", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
+                .when().post("/v1/chat/completions").then().statusCode(200);
+        Span mix = only(trace(otlp), "moa.mix");
+        assertEquals("fake/tr-direct", mix.attribute("moa.mix.id"));
+        assertFalse(mix.attributes().containsKey("moa.mix.version"), mix.toString());
+        assertEquals(1L, mix.attribute("moa.calls.planned"));
+    }
+
+    private static BigDecimal cost(long input, String inputPrice, long output, String outputPrice) {
+        return new BigDecimal(inputPrice).multiply(BigDecimal.valueOf(input))
+                .add(new BigDecimal(outputPrice).multiply(BigDecimal.valueOf(output)))
+                .divide(MILLION, MathContext.DECIMAL64);
     }
 
     @Test

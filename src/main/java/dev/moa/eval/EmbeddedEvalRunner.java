@@ -2,6 +2,7 @@ package dev.moa.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -19,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs eval runs in this process, as the embedded batch runner runs batches: at most {@code concurrency} items at
- * once per run (the batch concurrency, the guard for the providers' rate limits). Every evaluated item is stored
+ * once over all the runs going at the same time (the batch concurrency, the guard for the providers' rate limits:
+ * one bound for the instance, so two runs started together do not make twice the calls). The runs take the slots
+ * in turn (a fair semaphore), so a long run does not hold back one started after it. Every evaluated item is stored
  * before it counts, so after a restart {@link #resume()} carries on with the items that have no output yet and no
  * item is counted twice. A run still going after {@code timeout} ends {@code failed}, keeping what it evaluated.
  */
@@ -29,7 +32,8 @@ public final class EmbeddedEvalRunner implements EvalRunner, AutoCloseable {
 
     private final EvalRecords records;
     private final ItemEvaluator evaluator;
-    private final int concurrency;
+    /** The items in flight over every run: one bound for the instance. */
+    private final Semaphore slots;
     private final Duration timeout;
     private final Clock clock;
     private final ExecutorService drivers = Executors.newCachedThreadPool(daemon());
@@ -42,7 +46,7 @@ public final class EmbeddedEvalRunner implements EvalRunner, AutoCloseable {
         }
         this.records = records;
         this.evaluator = evaluator;
-        this.concurrency = concurrency;
+        this.slots = new Semaphore(concurrency, true);
         this.timeout = timeout;
         this.clock = clock;
     }
@@ -92,7 +96,9 @@ public final class EmbeddedEvalRunner implements EvalRunner, AutoCloseable {
             }
             long deadline = run.createdAt() + timeout.toSeconds();
             boolean expired = false;
-            Semaphore slots = new Semaphore(concurrency);
+            // This run's items that started, and those that ended (stored or not): the run ends after all of them.
+            int started = 0;
+            Semaphore ended = new Semaphore(0);
             for (int index = 0; index < items.size(); index++) {
                 if (done.contains(index)) {
                     continue;
@@ -108,22 +114,34 @@ public final class EmbeddedEvalRunner implements EvalRunner, AutoCloseable {
                     break;
                 }
                 int at = index;
-                evaluator.evaluate(context, index, items.get(index)).subscribe().with(output -> {
+                Runnable end = () -> {
+                    slots.release();
+                    ended.release();
+                };
+                Uni<ObjectNode> evaluated;
+                try {
+                    evaluated = evaluator.evaluate(context, index, items.get(index));
+                } catch (RuntimeException e) {
+                    // The slot is the instance's: it must not leak with this run.
+                    end.run();
+                    throw e;
+                }
+                evaluated.subscribe().with(output -> {
                     try {
                         if (!closed) {
                             store(driving, at, output, tally, items.size());
                         }
                     } finally {
-                        slots.release();
+                        end.run();
                     }
                 }, failure -> {
                     LOG.errorf("eval run %s: item %d could not be evaluated: %s", driving.runId, at, failure.toString());
-                    slots.release();
+                    end.run();
                 });
+                started++;
             }
             // Every item in flight ends (stored) before the run does.
-            slots.acquire(concurrency);
-            slots.release(concurrency);
+            ended.acquire(started);
             if (closed || driving.stopped) {
                 return;
             }

@@ -19,8 +19,8 @@ import java.time.Clock;
 
 /**
  * Wires the eval room: its records in the batch store (under {@code evals/}), items through the chat pipeline as
- * batch lines go, at most the batch concurrency at once per run; in this process, or on the eval state machine
- * when {@code moa.eval.state-machine} is set.
+ * batch lines go; in this process (at most the batch concurrency at once over all runs), or on the eval state
+ * machine when {@code moa.eval.state-machine} is set (at most {@code BatchMaxConcurrency} per run's execution).
  */
 public class EvalBeans {
 

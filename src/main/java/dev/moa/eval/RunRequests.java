@@ -42,6 +42,10 @@ public final class RunRequests {
         }
     }
 
+    /** An item as read, with where it is in the request ({@code param}: its index, or its line in the file). */
+    private record SourceItem(JsonNode item, String param) {
+    }
+
     /** A checked run request. */
     public record Plan(String name, String model, JsonNode metadata, JsonNode dataSource, List<JsonNode> items) {
     }
@@ -84,7 +88,8 @@ public final class RunRequests {
         sampling(source.get("sampling_params"), "data_source.sampling_params");
         Set<String> fields = EvalDefinitions.itemFields(eval.itemSchema());
         input(source.get("input_messages"), fields);
-        List<JsonNode> items = items(source.get("source"));
+        List<SourceItem> sourced = items(source.get("source"));
+        List<JsonNode> items = sourced.stream().map(SourceItem::item).toList();
         if (items.isEmpty()) {
             throw MoaError.invalidRequest("data_source.source", "The data source holds no items.");
         }
@@ -94,18 +99,22 @@ public final class RunRequests {
                     + " (moa.eval.max-items).");
         }
         Schema schema = definitions.schema(eval.itemSchema());
-        String where = source.path("source").path("type").asText().equals("file_content")
-                ? "data_source.source.content" : "data_source.source (line ";
         for (int i = 0; i < items.size(); i++) {
             List<Error> errors = schema.validate(items.get(i));
             if (!errors.isEmpty()) {
-                String at = where.endsWith("(line ") ? where + (i + 1) + ")" : where + "[" + i + "].item";
+                String at = sourced.get(i).param();
                 throw new MoaError(MoaError.Kind.INVALID_REQUEST, at, "invalid_item", "Item " + i + " (" + at
                         + ") does not match the eval's item_schema: " + errors.stream().limit(5)
-                        .map(e -> e.getInstanceLocation() + " " + e.getMessage()).collect(Collectors.joining("; ")));
+                        .map(RunRequests::located).collect(Collectors.joining("; ")));
             }
         }
         return new Plan(name == null ? model.textValue() : name, model.textValue(), metadata, source, items);
+    }
+
+    /** A schema error with the JSON Pointer of the value inside the item it is about ({@code /} the item itself). */
+    private static String located(Error error) {
+        String pointer = String.valueOf(error.getInstanceLocation());
+        return "at " + (pointer.isEmpty() ? "/" : pointer) + ": " + error.getMessage();
     }
 
     /** The input messages, checked against the item's fields; read again from a stored run. */
@@ -201,12 +210,12 @@ public final class RunRequests {
         return value.asDouble();
     }
 
-    private List<JsonNode> items(JsonNode source) {
+    private List<SourceItem> items(JsonNode source) {
         if (source == null || !source.isObject()) {
             throw MoaError.invalidRequest("data_source.source", "Missing required parameter: 'data_source.source'.");
         }
         String type = source.path("type").asText("");
-        List<JsonNode> items = new ArrayList<>();
+        List<SourceItem> items = new ArrayList<>();
         if (type.equals("file_content")) {
             JsonNode content = source.get("content");
             if (content == null || !content.isArray()) {
@@ -222,7 +231,7 @@ public final class RunRequests {
                     throw new MoaError(MoaError.Kind.INVALID_REQUEST, "data_source.source.content[" + i + "].item",
                             "invalid_item", "data_source.source.content[" + i + "] must be {\"item\": {...}}.");
                 }
-                items.add(item);
+                items.add(new SourceItem(item, "data_source.source.content[" + i + "].item"));
             }
             return items;
         }
@@ -257,7 +266,8 @@ public final class RunRequests {
                         throw new MoaError(MoaError.Kind.INVALID_REQUEST, "data_source.source (line " + (i + 1) + ")",
                                 "invalid_item", "Line " + (i + 1) + " of file " + id + " is not a JSON object.");
                     }
-                    items.add(item);
+                    // The line in the file, blank lines counted: where the user finds it in their editor.
+                    items.add(new SourceItem(item, "data_source.source (line " + (i + 1) + ")"));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -150,6 +150,46 @@ class DirectModelTest extends UpstreamTest {
     }
 
     @Test
+    void theResponsesEndpointTakesADirectModelToo() throws Exception {
+        given().contentType(ContentType.JSON).body("""
+                        {"model": "fake/codex-ish", "store": false, "instructions": "Be brief.", "input": "Hi",
+                         "temperature": 0.4}""")
+                .post("/v1/responses").then().statusCode(200)
+                .body("object", equalTo("response"))
+                .body("status", equalTo("completed"))
+                .body("model", equalTo("fake/codex-ish"))
+                .body("output[0].content[0].text", equalTo("answer from codex-ish"));
+        assertEquals(1, upstream.requests().size(), "one call, no mixing");
+        Recorded call = upstream.only("codex-ish");
+        assertEquals(List.of(msg("system", "Be brief."), msg("user", "Hi")), call.messages(),
+                "the instructions and the input as sent, no references, no prompt of ours");
+        assertEquals(0.4, call.body().path("temperature").asDouble());
+
+        upstream.reset();
+        upstream.script("codex-ish", FakeUpstream.Streamed.of("Hel", "lo"));
+        String events = given().contentType(ContentType.JSON).body("""
+                        {"model": "fake/codex-ish", "store": false, "stream": true, "input": "Hi"}""")
+                .post("/v1/responses").then().statusCode(200).extract().asString();
+        StringBuilder text = new StringBuilder();
+        JsonNode completed = null;
+        for (String line : events.split("\n")) {
+            if (line.startsWith("data: {")) {
+                JsonNode event = read(line.substring(6));
+                if (event.path("type").asText().equals("response.output_text.delta")) {
+                    text.append(event.path("delta").asText());
+                } else if (event.path("type").asText().equals("response.completed")) {
+                    completed = event.path("response");
+                }
+            }
+        }
+        assertEquals("Hello", text.toString(), events);
+        assertTrue(completed != null, events);
+        assertEquals("fake/codex-ish", completed.path("model").asText());
+        assertEquals("Hello", completed.at("/output/0/content/0/text").asText(), completed.toString());
+        assertEquals(1, upstream.requests().size(), "one streamed call, no mixing");
+    }
+
+    @Test
     void notListedAmongTheModels() {
         post("""
                 {"model": "fake/solo-model", "messages": [{"role": "user", "content": "Hi"}]}""").then().statusCode(200);

@@ -401,7 +401,8 @@ class EvalsApiTest extends UpstreamTest {
         ArrayNode wrongItem = items();
         ((ObjectNode) wrongItem.get(3).get("item")).remove("answer");
         runFails(evalId, runBody("quiz-mix", wrongItem, template()), "data_source.source.content[3].item",
-                "invalid_item", "Item 3");
+                "invalid_item", "Item 3 (data_source.source.content[3].item) does not match the eval's item_schema: "
+                        + "at /: required property 'answer' not found");
         ObjectNode badTemplate = template();
         ((ObjectNode) badTemplate.at("/template/1")).put("content", "{{item.topic}}");
         runFails(evalId, runBody("quiz-mix", items(), badTemplate), "data_source.input_messages.template",

@@ -54,6 +54,8 @@ public abstract class FakeServer<R> implements AutoCloseable {
     /** Models whose {@link FakeUpstream.Hang} request has arrived and is being held open. */
     private final List<String> hanging = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The most requests in flight at once since the last reset. */
+    private final AtomicInteger peakInFlight = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong arrivals = new java.util.concurrent.atomic.AtomicLong();
     private volatile CountDownLatch released = new CountDownLatch(1);
 
@@ -88,6 +90,7 @@ public abstract class FakeServer<R> implements AutoCloseable {
         CountDownLatch old = released;
         released = new CountDownLatch(1);
         old.countDown();
+        peakInFlight.set(0);
         synchronized (recorded) {
             recorded.clear();
             hanging.clear();
@@ -115,6 +118,14 @@ public abstract class FakeServer<R> implements AutoCloseable {
     /** Requests received and not yet answered (a {@link FakeUpstream.Hang} stays in flight until released). */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /**
+     * The most requests that were in flight at the same moment since the last {@link #reset()} (requests of before
+     * the reset still in flight count in it: wait until {@link #inFlight()} is 0 before the reset when that matters).
+     */
+    public int peakInFlight() {
+        return peakInFlight.get();
     }
 
     /** Requests received since the upstream started (never reset): counts calls that are cancelled, too. */
@@ -160,7 +171,7 @@ public abstract class FakeServer<R> implements AutoCloseable {
 
     private void handle(HttpExchange http) throws IOException {
         arrivals.incrementAndGet();
-        inFlight.incrementAndGet();
+        peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         try {
             long start = System.nanoTime();
             CountDownLatch releasedAtStart = released;

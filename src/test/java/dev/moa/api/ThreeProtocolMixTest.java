@@ -47,14 +47,6 @@ class ThreeProtocolMixTest {
         openai.reset();
         anthropic.reset();
         bedrock.reset();
-        store.provider("openai-priced", "{\"protocol\": \"openai\", \"base_url\": \"" + openai.baseUrl() + "\", "
-                + "\"pricing\": {\"gpt-x\": {\"input_per_mtok\": 2.5, \"output_per_mtok\": 10}}}");
-        store.provider("claude-priced", "{\"protocol\": \"anthropic\", \"base_url\": \"" + anthropic.baseUrl() + "\", "
-                + "\"api_key\": {\"env\": \"" + ProtocolsResource.ANTHROPIC_KEY_VARIABLE + "\"}, "
-                + "\"pricing\": {\"claude-x\": {\"input_per_mtok\": 3, \"output_per_mtok\": 15, \"cached_input_per_mtok\": 0.3}}}");
-        store.provider("bedrock-priced", "{\"protocol\": \"bedrock\", \"region\": \"" + ProtocolsResource.REGION
-                + "\", \"base_url\": \"" + bedrock.endpoint() + "\", "
-                + "\"pricing\": {\"default\": {\"input_per_mtok\": 0.8, \"output_per_mtok\": 4}}}");
         store.mix("three-priced", mix("openai-priced", "claude-priced", "bedrock-priced"));
         store.mix("three", mix("fake", "claude", "bedrock"));
     }

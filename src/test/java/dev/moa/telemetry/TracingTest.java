@@ -17,6 +17,7 @@ import dev.moa.testing.UpstreamTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +89,11 @@ class TracingTest extends UpstreamTest {
         return otlp.spans().stream().filter(s -> s.traceId().equals(TRACE_ID)).toList();
     }
 
+    /** A JSON request under the caller's span ({@link #TRACE_ID}, {@link #CALLER_SPAN}), as a traced client sends it. */
+    private static RequestSpecification traced() {
+        return given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01");
+    }
+
     static Span only(List<Span> spans, String name) {
         List<Span> named = spans.stream().filter(s -> s.name().equals(name)).toList();
         assertEquals(1, named.size(), name + " in " + names(spans));
@@ -104,7 +110,7 @@ class TracingTest extends UpstreamTest {
                 new FakeUpstream.Answer("p2 answers", "stop"));
         upstream.script("tr-p3", new FakeUpstream.Status(400, "no such model", Map.of()));
 
-        given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+        traced()
                 .header("Authorization", "Bearer " + CLIENT_KEY)
                 .body(request(false)).when().post("/v1/chat/completions").then().statusCode(200);
         List<Span> spans = trace(otlp);
@@ -196,20 +202,12 @@ class TracingTest extends UpstreamTest {
      */
     @Test
     void anthropicAndBedrockCallsNameTheirProviderCarryTheirSpanAndTheMixSpanHasTheCost() throws Exception {
-        store.provider("openai-priced", "{\"protocol\": \"openai\", \"base_url\": \"" + upstream.baseUrl() + "\", "
-                + "\"pricing\": {\"gpt-x\": {\"input_per_mtok\": 2.5, \"output_per_mtok\": 10}}}");
-        store.provider("claude-priced", "{\"protocol\": \"anthropic\", \"base_url\": \"" + anthropic.baseUrl() + "\", "
-                + "\"api_key\": {\"env\": \"" + ProtocolsResource.ANTHROPIC_KEY_VARIABLE + "\"}, "
-                + "\"pricing\": {\"claude-x\": {\"input_per_mtok\": 3, \"output_per_mtok\": 15, \"cached_input_per_mtok\": 0.3}}}");
-        store.provider("bedrock-priced", "{\"protocol\": \"bedrock\", \"region\": \"" + ProtocolsResource.REGION
-                + "\", \"base_url\": \"" + bedrock.endpoint() + "\", "
-                + "\"pricing\": {\"default\": {\"input_per_mtok\": 0.8, \"output_per_mtok\": 4}}}");
         String three = """
                 {"layers": [{"agents": [{"provider": "openai-priced", "model": "gpt-x"},
                                         {"provider": "claude-priced", "model": "claude-x"}]},
                             {"agents": [{"provider": "bedrock-priced", "model": "amazon.nova-pro-v1:0"}]}]}""";
         store.mix("traced-three", three);
-        given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+        traced()
                 .header("Authorization", "Bearer " + CLIENT_KEY)
                 .body("""
                         {"model": "traced-three", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
@@ -266,7 +264,7 @@ class TracingTest extends UpstreamTest {
     /** A direct model has no document, so no version: the mix span names the model and says nothing more. */
     @Test
     void aDirectModelsMixSpanHasItsNameAndNoVersion() {
-        given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+        traced()
                 .body("""
                         {"model": "fake/tr-direct", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
                 .when().post("/v1/chat/completions").then().statusCode(200);
@@ -311,7 +309,7 @@ class TracingTest extends UpstreamTest {
                             {"agents": [{"provider": "fake", "model": "th-agg"}]}]}""");
         // The first request never answers; the hedge sent to the fallback after 50 ms does.
         upstream.script("th-slow", new FakeUpstream.Hang());
-        given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+        traced()
                 .body("""
                         {"model": "traced-hedge", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
                 .when().post("/v1/chat/completions").then().statusCode(200);
@@ -335,7 +333,7 @@ class TracingTest extends UpstreamTest {
     @Test
     void aFailedMixIsAnErrorSpan() {
         upstream.script("tr-agg", new FakeUpstream.Status(400, "bad " + TestStore.SECRET_KEY, Map.of()));
-        given().contentType(ContentType.JSON).header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+        traced()
                 .body(request(false)).when().post("/v1/chat/completions").then().statusCode(502);
         List<Span> spans = trace(otlp);
         Span mix = only(spans, "moa.mix");

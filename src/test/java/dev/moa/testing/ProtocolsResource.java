@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * The three protocol peers (OpenAI {@link FakeUpstream}, {@link FakeAnthropic}, {@link FakeBedrock}) and a file store
  * with a provider for each: {@code fake} (OpenAI), {@code claude} (Anthropic, key {@link #ANTHROPIC_KEY}) and
- * {@code bedrock} (region {@link #REGION}). The AWS SDK reads the test's static credentials from its system properties.
+ * {@code bedrock} (region {@link #REGION}), and one priced provider per protocol: {@code openai-priced} (model
+ * {@code gpt-x}), {@code claude-priced} ({@code claude-x}) and {@code bedrock-priced} (every model). The AWS SDK
+ * reads the test's static credentials from its system properties.
  */
 public final class ProtocolsResource implements QuarkusTestResourceLifecycleManager {
 
@@ -39,6 +41,15 @@ public final class ProtocolsResource implements QuarkusTestResourceLifecycleMana
                 + "\", \"api_key\": {\"env\": \"" + ANTHROPIC_KEY_VARIABLE + "\"}, \"headers\": {\"X-Team\": \"moa-tests\"}}");
         store.provider("bedrock", "{\"protocol\": \"bedrock\", \"region\": \"" + REGION + "\", \"base_url\": \""
                 + bedrock.endpoint() + "\", \"max_tokens\": 777}");
+        // One priced provider per protocol, for tests that check cost across protocols.
+        store.provider("openai-priced", "{\"protocol\": \"openai\", \"base_url\": \"" + openai.baseUrl() + "\", "
+                + "\"pricing\": {\"gpt-x\": {\"input_per_mtok\": 2.5, \"output_per_mtok\": 10}}}");
+        store.provider("claude-priced", "{\"protocol\": \"anthropic\", \"base_url\": \"" + anthropic.baseUrl() + "\", "
+                + "\"api_key\": {\"env\": \"" + ANTHROPIC_KEY_VARIABLE + "\"}, "
+                + "\"pricing\": {\"claude-x\": {\"input_per_mtok\": 3, \"output_per_mtok\": 15, \"cached_input_per_mtok\": 0.3}}}");
+        store.provider("bedrock-priced", "{\"protocol\": \"bedrock\", \"region\": \"" + REGION
+                + "\", \"base_url\": \"" + bedrock.endpoint() + "\", "
+                + "\"pricing\": {\"default\": {\"input_per_mtok\": 0.8, \"output_per_mtok\": 4}}}");
         System.setProperty("aws.accessKeyId", ACCESS_KEY_ID);
         System.setProperty("aws.secretAccessKey", SECRET_ACCESS_KEY);
         return Map.of("moa.store", "file:" + store.dir(), TestStore.KEY_VARIABLE, TestStore.SECRET_KEY,

@@ -56,8 +56,8 @@ final class BoundedHttpClient implements SdkAsyncHttpClient {
 
             @Override
             public void onStream(Publisher<ByteBuffer> stream) {
-                handler.onStream(json ? subscriber -> stream.subscribe(new Counting(new Utf8Repairing(subscriber)))
-                        : subscriber -> stream.subscribe(new Counting(subscriber)));
+                handler.onStream(subscriber -> stream.subscribe(
+                        new Counting(json ? new Utf8Repairing(subscriber) : subscriber)));
             }
 
             @Override

@@ -88,8 +88,7 @@ class BatchRestartIT {
     private static PackagedFunction start(TestStore store, Path batches) {
         PackagedFunction function = PackagedFunction.fromMavenBuild()
                 .store(store)
-                .environment("MOA_BATCH_DIR", batches.toString())
-                .environment("MOA_BATCH_CONCURRENCY", "2")
+                .embeddedBatches(batches, 2)
                 .start();
         function.initDuration();
         return function;

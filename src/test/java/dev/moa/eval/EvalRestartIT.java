@@ -91,8 +91,7 @@ class EvalRestartIT {
     private static PackagedFunction start(TestStore store, Path data) {
         PackagedFunction function = PackagedFunction.fromMavenBuild()
                 .store(store)
-                .environment("MOA_BATCH_DIR", data.toString())
-                .environment("MOA_BATCH_CONCURRENCY", "2")
+                .embeddedBatches(data, 2)
                 .start();
         function.initDuration();
         return function;

@@ -76,9 +76,14 @@ class TracingTest extends UpstreamTest {
     }
 
     static String request(boolean stream) {
+        return request("traced", stream);
+    }
+
+    /** The test's prompt to {@code model}. */
+    static String request(String model, boolean stream) {
         return """
-                {"model": "traced", "stream": %s, "messages": [{"role": "user", "content": "%s"}]}"""
-                .formatted(stream, PROMPT);
+                {"model": "%s", "stream": %s, "messages": [{"role": "user", "content": "%s"}]}"""
+                .formatted(model, stream, PROMPT);
     }
 
     /** Every span of the trace once the server span (the last to end) has arrived. */
@@ -209,8 +214,7 @@ class TracingTest extends UpstreamTest {
         store.mix("traced-three", three);
         traced()
                 .header("Authorization", "Bearer " + CLIENT_KEY)
-                .body("""
-                        {"model": "traced-three", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
+                .body(request("traced-three", false))
                 .when().post("/v1/chat/completions").then().statusCode(200);
         List<Span> spans = trace(otlp);
 
@@ -265,8 +269,7 @@ class TracingTest extends UpstreamTest {
     @Test
     void aDirectModelsMixSpanHasItsNameAndNoVersion() {
         traced()
-                .body("""
-                        {"model": "fake/tr-direct", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
+                .body(request("fake/tr-direct", false))
                 .when().post("/v1/chat/completions").then().statusCode(200);
         Span mix = only(trace(otlp), "moa.mix");
         assertEquals("fake/tr-direct", mix.attribute("moa.mix.id"));
@@ -310,8 +313,7 @@ class TracingTest extends UpstreamTest {
         // The first request never answers; the hedge sent to the fallback after 50 ms does.
         upstream.script("th-slow", new FakeUpstream.Hang());
         traced()
-                .body("""
-                        {"model": "traced-hedge", "messages": [{"role": "user", "content": "%s"}]}""".formatted(PROMPT))
+                .body(request("traced-hedge", false))
                 .when().post("/v1/chat/completions").then().statusCode(200);
         List<Span> spans = trace(otlp);
         Span slow = only(spans, "chat th-slow");

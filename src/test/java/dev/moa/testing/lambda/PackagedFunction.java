@@ -112,6 +112,12 @@ public final class PackagedFunction implements AutoCloseable {
             this.workDir = workDir;
         }
 
+        /** Batches and eval runs kept in {@code dir} and run in process, {@code concurrency} calls at once. */
+        public Builder embeddedBatches(Path dir, int concurrency) {
+            return environment("MOA_BATCH_DIR", dir.toString())
+                    .environment("MOA_BATCH_CONCURRENCY", Integer.toString(concurrency));
+        }
+
         /** A variable of the function's configuration (the template's {@code Environment.Variables}). */
         public Builder environment(String name, String value) {
             environment.put(name, value);
